@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (arrows point inward only):
+//   CLI / executables  ->  adapters (Acquisition, USB, Emulator)  ->  SensorModel  ->  Core
+// LightTouchCore is pure: no I/O, no clocks, no globals.
+// Each C library is wrapped once, in its own system-library target.
+let package = Package(
+    name: "LightTouch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lighttouch", targets: ["lighttouch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // The portable C device-side reference: what a firmware links, and what
+        // the demo and emulated sensors run.
+        .target(
+            name: "CLightTouchDevice",
+            path: "firmware-protocol/reference",
+            exclude: ["tests", "Makefile", "README.md"],
+            sources: ["src"],
+            publicHeadersPath: "include"
+        ),
+        // Pure core: protocol codec, stream accounting (later: calibration maths,
+        // filters, hold tracking, scoring).
+        .target(name: "LightTouchCore"),
+        // A physical model of a sensor with a hand on it, producing frames through
+        // the C device reference. Time is injected; no clocks are read here.
+        .target(
+            name: "LightTouchSensorModel",
+            dependencies: ["LightTouchCore", "CLightTouchDevice"]
+        ),
+        // Adapters that deliver packets from a sensor: the in-process demo sensor
+        // (wall-clock paced) and the acquisition session that decodes them.
+        .target(
+            name: "LightTouchAcquisition",
+            dependencies: [
+                "LightTouchCore", "LightTouchSensorModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command-line interface, one file per subcommand.
+        .target(
+            name: "LightTouchCLI",
+            dependencies: [
+                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "lighttouch", dependencies: ["LightTouchCLI"]),
+
+        .testTarget(name: "LightTouchCoreTests", dependencies: ["LightTouchCore"]),
+        .testTarget(
+            name: "LightTouchSensorModelTests",
+            dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchAcquisition"]
+        ),
+        // Drive the built programs, as a user would.
+        .testTarget(name: "EndToEndTests", dependencies: ["LightTouchCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import LightTouchCLI
+
+LightTouchCommand.main()

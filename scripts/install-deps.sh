@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the system packages LightTouch builds and tests against.
+# Idempotent: packages already present are left alone, and apt is only
+# consulted when something is missing. Run as root (or via sudo).
+set -euo pipefail
+
+packages=(
+  libusb-1.0-0-dev   # the driver (issue: libusb driver)
+  libncurses-dev     # ncursesw, what libncursesw5-dev now installs
+  umockdev           # emulated USB sensor: preload library and tools
+  libumockdev-dev    # emulated USB sensor: testbed API
+  pkg-config         # SwiftPM finds the C libraries through it
+  tmux               # end-to-end tests drive the terminal UI in a real terminal
+  python3            # regenerates protocol test vectors (not needed by the tests)
+  make gcc           # builds and tests the C device reference
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all system packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run this script as root (sudo $0)" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
