@@ -1,10 +1,50 @@
 import ArgumentParser
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 public struct LightTouchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lighttouch",
         abstract: "A light-touch palpation trainer: live feedback on a 5 g hold from a USB force sensor.",
-        subcommands: []
+        discussion: """
+            With no sensor plugged in, add `--sensor demo` to any command to use the built-in demo sensor.
+            """,
+        version: LightTouchVersion.current,
+        subcommands: [DevicesCommand.self, StreamCommand.self, BenchCommand.self]
     )
     public init() {}
+
+    /// Parses the command line and runs the command. Every failure is one
+    /// line on stderr and a nonzero exit; help and version print as usual.
+    public static func runMain(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Glibc.exit(0)
+        } catch let error as UserError {
+            printError(error.description)
+            Glibc.exit(error.exitCode.rawValue)
+        } catch let error as ExitCode {
+            Glibc.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Self.exit(withError: error)  // --help, --version
+            }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            printError("\(message) (see `lighttouch help`)")
+            Glibc.exit(code.rawValue)
+        }
+    }
+}
+
+public enum LightTouchVersion {
+    public static let current = "0.1.0"
+}
+
+/// One line on stderr, prefixed with the program's name.
+func printError(_ message: String) {
+    let line = Array("lighttouch: \(message)\n".utf8)
+    line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

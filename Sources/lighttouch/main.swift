@@ -1,3 +1,3 @@
 import LightTouchCLI
 
-LightTouchCommand.main()
+LightTouchCommand.runMain()

@@ -37,9 +37,12 @@ public struct StreamTracker: Sendable {
     private var lastRawTimestamp: UInt32 = 0
     private let periodMicros: Double
 
-    /// `rate` is the stream's sample rate per channel, Hz.
-    public init(rate: Int) {
+    /// `rate` is the stream's sample rate per channel, Hz. `firstSequence` is
+    /// the sequence the stream is known to begin with (0 after START_STREAM),
+    /// or nil when joining a stream midway: the first valid frame then sets it.
+    public init(rate: Int, firstSequence: UInt32? = nil) {
         periodMicros = 1_000_000 / Double(max(rate, 1))
+        expectedSequence = firstSequence
     }
 
     /// Takes one packet as it arrived. Returns its samples, or nil when the

@@ -1,0 +1,74 @@
+import Dispatch
+import LightTouchCore
+import Synchronization
+
+/// Streams from a sensor connection: the connection's thread only hands each
+/// packet off; one serial queue owns the stream accounting (`StreamTracker`)
+/// and calls the consumer with every block of samples, in order.
+public final class StreamSession: Sendable {
+    public let connection: any SensorConnection
+    private let queue = DispatchQueue(label: "lighttouch.acquisition", qos: .userInteractive)
+    private let tracker: Mutex<StreamTracker>
+    private let onBlock: @Sendable (SampleBlock) -> Void
+    private let onEvent: @Sendable (SensorEvent) -> Void
+    private let disconnects = Atomic<Int>(0)
+
+    /// `onBlock` and `onEvent` run on the session's queue.
+    public init(
+        connection: any SensorConnection,
+        onBlock: @escaping @Sendable (SampleBlock) -> Void,
+        onEvent: @escaping @Sendable (SensorEvent) -> Void = { _ in }
+    ) {
+        self.connection = connection
+        self.onBlock = onBlock
+        self.onEvent = onEvent
+        // The session sends START_STREAM, so the stream begins at sequence 0.
+        tracker = Mutex(StreamTracker(rate: connection.info.sampleRate, firstSequence: 0))
+    }
+
+    /// Starts streaming.
+    public func start() throws {
+        try connection.start { [self] event in
+            queue.async { self.handle(event) }
+        }
+    }
+
+    private func handle(_ event: SensorEvent) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        switch event {
+        case .packet(let packet):
+            if let block = tracker.withLock({ $0.ingest(packet) }) { onBlock(block) }
+        case .disconnected:
+            disconnects.add(1, ordering: .relaxed)
+            onEvent(event)
+        case .stalled, .reconnected:
+            onEvent(event)
+        }
+    }
+
+    /// Stops the sensor, processes everything it delivered, and accounts for
+    /// frames lost at the end of the stream (PROTOCOL.md §3.1).
+    public func finish() -> StreamStatistics {
+        connection.stop()
+        queue.sync {}
+        let nextSequence = try? connection.status().nextSequence
+        return tracker.withLock { tracker in
+            tracker.finish(nextSequence: nextSequence)
+            return tracker.statistics
+        }
+    }
+
+    /// The counters so far.
+    public var statistics: StreamStatistics { tracker.withLock { $0.statistics } }
+
+    /// Device-clock span covered by the stream so far, seconds.
+    public var deviceSeconds: Double {
+        tracker.withLock { tracker in
+            guard let first = tracker.firstTimestampMicros, let last = tracker.lastTimestampMicros else { return 0 }
+            return Double(last - first) / 1e6
+        }
+    }
+
+    /// "sensor disconnected" events seen.
+    public var disconnectCount: Int { disconnects.load(ordering: .relaxed) }
+}
