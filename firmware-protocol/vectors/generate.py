@@ -616,7 +616,7 @@ def simulate_status(steps, clock_us):
         elif words[0] == "start_stream":
             streaming, next_sequence, dropped, partial, queued = True, 0, 0, 0, 0
         elif words[0] == "stop_stream":
-            streaming, partial, queued = False, 0, 0
+            streaming, partial = False, 0  # queued frames are still sent (§4.3)
         elif words[0] == "push_samples":
             assert streaming
             for _ in range(int(words[1])):

@@ -121,14 +121,12 @@ int lt_device_init(lt_device *dev, const lt_device_config *cfg)
 
 /* ---- sampling and the transmit FIFO ----------------------------------- */
 
-/* Forgets the frame being filled and every queued frame. */
-static void lt_reset_stream(lt_device *dev)
+/* Forgets the frame being filled: it has no sequence number yet. */
+static void lt_discard_partial_frame(lt_device *dev)
 {
     dev->acc_samples = 0u;
     dev->acc_flags = 0u;
     dev->pending_flags = 0u;
-    dev->tx_head = 0u;
-    dev->tx_count = 0u;
 }
 
 /* Encodes the completed frame and queues it. A full FIFO loses its oldest
@@ -360,7 +358,9 @@ int lt_device_control(lt_device *dev, uint8_t bmRequestType, uint8_t bRequest,
         if (!is_out || wLength != 0u) {
             return LT_CONTROL_STALL;
         }
-        lt_reset_stream(dev);
+        lt_discard_partial_frame(dev);
+        dev->tx_head = 0u;
+        dev->tx_count = 0u;
         dev->next_sequence = 0u;
         dev->fifo_dropped = 0u;
         dev->streaming = 1;
@@ -373,7 +373,9 @@ int lt_device_control(lt_device *dev, uint8_t bmRequestType, uint8_t bRequest,
         if (!is_out || wLength != 0u) {
             return LT_CONTROL_STALL;
         }
-        lt_reset_stream(dev);
+        /* Queued frames are still sent (§4.3): the host drains them, so that
+         * what it counts as lost at the end really was. */
+        lt_discard_partial_frame(dev);
         dev->streaming = 0;
         if (dev->cfg.on_stream != NULL) {
             dev->cfg.on_stream(dev->cfg.hook_ctx, 0);

@@ -223,16 +223,21 @@ static void test_start_stop(void)
     CHECK_UINT(st[0], 1);
     CHECK_UINT(rd_u32(st + 4), 3);
 
-    /* STOP discards built frames; the counters stay for the host to read. */
+    /* STOP: frames already queued are still sent (§4.3); the counters stay
+     * for the host to read. */
     test_push(&dev, 2, 5, 0);
     CHECK(test_out(&dev, LT_REQ_STOP_STREAM, 0, NULL, 0) == 0);
     CHECK_UINT(hooks.stream_calls, 2);
     CHECK_UINT(hooks.last_streaming, 0);
-    CHECK_UINT(lt_device_poll_in(&dev, frame), 0);
     CHECK(lt_device_push_sample(&dev, 0, counts, 1) == 0);
     CHECK(test_in(&dev, LT_REQ_GET_STATUS, st, sizeof st) == LT_STATUS_SIZE);
     CHECK_UINT(st[0], 0);
     CHECK_UINT(rd_u32(st + 4), 5);
+    CHECK_UINT(lt_device_poll_in(&dev, frame), 26);
+    CHECK_UINT(frame_seq(frame), 3);
+    CHECK_UINT(lt_device_poll_in(&dev, frame), 26);
+    CHECK_UINT(frame_seq(frame), 4);
+    CHECK_UINT(lt_device_poll_in(&dev, frame), 0);
     CHECK(test_out(&dev, LT_REQ_STOP_STREAM, 0, NULL, 0) == 0); /* stopping a stopped device */
 
     /* START again: sequence 0. */
@@ -241,7 +246,7 @@ static void test_start_stop(void)
     CHECK_UINT(lt_device_poll_in(&dev, frame), 26);
     CHECK_UINT(frame_seq(frame), 0);
 
-    /* START while streaming restarts: FIFO and the partial frame are cleared. */
+    /* START while streaming restarts: the FIFO is cleared. */
     CHECK(test_out(&dev, LT_REQ_SET_RATE, 80, NULL, 0) == LT_CONTROL_STALL);
     test_push(&dev, 4, 5, 0);
     CHECK(test_out(&dev, LT_REQ_START_STREAM, 0, NULL, 0) == 0);
@@ -258,6 +263,36 @@ static void test_start_stop(void)
         CHECK(test_out(&dev, LT_REQ_START_STREAM, 0, &one, 1) == LT_CONTROL_STALL);
         CHECK(test_out(&dev, LT_REQ_STOP_STREAM, 0, &one, 1) == LT_CONTROL_STALL);
     }
+}
+
+/* A partly filled frame has no sequence number: STOP and START drop it. */
+static void test_partial_frame_dropped(void)
+{
+    lt_device dev;
+    uint8_t frame[LT_PACKET_SIZE];
+    uint8_t st[LT_STATUS_SIZE];
+
+    if (!CHECK(init_default(&dev, NULL, NULL) == 0)) {
+        return;
+    }
+    CHECK(test_out(&dev, LT_REQ_SET_RATE, 320, NULL, 0) == 0); /* 3 samples a frame */
+    CHECK(test_out(&dev, LT_REQ_START_STREAM, 0, NULL, 0) == 0);
+    test_push(&dev, 4, 1, 1000); /* one frame and one sample */
+    CHECK(test_out(&dev, LT_REQ_STOP_STREAM, 0, NULL, 0) == 0);
+    CHECK(test_in(&dev, LT_REQ_GET_STATUS, st, sizeof st) == LT_STATUS_SIZE);
+    CHECK_UINT(rd_u32(st + 4), 1);
+    CHECK_UINT(lt_device_poll_in(&dev, frame), 38);
+    CHECK_UINT(frame_seq(frame), 0);
+    CHECK_UINT(lt_device_poll_in(&dev, frame), 0);
+    CHECK(test_out(&dev, LT_REQ_START_STREAM, 0, NULL, 0) == 0);
+    test_push(&dev, 2, 2, 50000);
+    CHECK(test_out(&dev, LT_REQ_START_STREAM, 0, NULL, 0) == 0); /* restart mid-frame */
+    test_push(&dev, 3, 3, 90000);
+    CHECK_UINT(lt_device_poll_in(&dev, frame), 38);
+    CHECK_UINT(frame_seq(frame), 0);
+    CHECK_UINT(frame_ts(frame), 90000);
+    CHECK(frame_count(frame, 0, 0) == 3 && frame_count(frame, 1, 2) == 3);
+    CHECK_UINT(lt_device_poll_in(&dev, frame), 0);
 }
 
 static void test_partial_frames_and_timestamps(void)
@@ -710,6 +745,7 @@ void test_device(const char *vectors_dir)
     test_init_validation();
     test_samples_per_frame();
     test_start_stop();
+    test_partial_frame_dropped();
     test_partial_frames_and_timestamps();
     test_sequence_wrap();
     test_fifo_overflow();
