@@ -60,7 +60,7 @@ let package = Package(
             dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchAcquisition"]
         ),
         // Drive the built programs, as a user would.
-        .testTarget(name: "EndToEndTests", dependencies: ["LightTouchCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lighttouch"]),
     ],
     swiftLanguageModes: [.v6]
 )

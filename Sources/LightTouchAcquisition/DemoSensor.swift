@@ -76,10 +76,9 @@ public final class DemoSensor: SensorConnection {
     public func start(handler: @escaping @Sendable (SensorEvent) -> Void) throws {
         stop()
         _ = try request(.startStream)
-        let info = self.info
-        // Poll at least every 5 ms, and at the frame period when that is shorter.
-        let framePeriod = Double(max(info.samplesPerFrame, 1)) / Double(max(info.sampleRate, 1))
-        let interval = min(0.005, framePeriod)
+        // Poll every 5 ms, as a host's USB stack would batch completions; the
+        // frames carry their own device timestamps, so batching moves no sample.
+        let interval = 0.005
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(
             deadline: .now() + interval, repeating: interval,
