@@ -63,6 +63,9 @@ static int lt_is_positive_finite(float f)
 
 int lt_device_init(lt_device *dev, const lt_device_config *cfg)
 {
+    lt_device_config copy;
+    char serial[sizeof dev->serial];
+    char model[sizeof dev->adc_model];
     size_t serial_len;
     size_t model_len = 0;
     unsigned c;
@@ -101,20 +104,26 @@ int lt_device_init(lt_device *dev, const lt_device_config *cfg)
         return -1;
     }
 
-    memset(dev, 0, sizeof *dev);
-    dev->cfg = *cfg;
-    memcpy(dev->serial, cfg->serial, serial_len);
+    /* Copied first: `cfg` may be `&dev->cfg`, to return to the power-up state. */
+    copy = *cfg;
+    memset(serial, 0, sizeof serial);
+    memset(model, 0, sizeof model);
+    memcpy(serial, cfg->serial, serial_len);
     if (model_len > 0u) {
-        memcpy(dev->adc_model, cfg->adc_model, model_len);
+        memcpy(model, cfg->adc_model, model_len);
     }
+    memset(dev, 0, sizeof *dev);
+    dev->cfg = copy;
+    memcpy(dev->serial, serial, sizeof serial);
+    memcpy(dev->adc_model, model, sizeof model);
     /* The copies are NUL-padded; never point back into the caller's strings. */
     dev->cfg.serial = dev->serial;
     dev->cfg.adc_model = dev->adc_model;
-    dev->rate_hz = cfg->initial_rate_hz;
-    dev->samples_per_frame = lt_samples_per_frame(dev->rate_hz, cfg->channels);
+    dev->rate_hz = copy.initial_rate_hz;
+    dev->samples_per_frame = lt_samples_per_frame(dev->rate_hz, copy.channels);
     /* What an ADC_NOT_READY frame repeats before the first real conversion. */
     for (c = 0; c < LT_MAX_CHANNELS; c++) {
-        dev->last_counts[c] = cfg->nominal_offset;
+        dev->last_counts[c] = copy.nominal_offset;
     }
     return 0;
 }

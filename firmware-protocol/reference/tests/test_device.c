@@ -103,6 +103,21 @@ static void test_init_validation(void)
     EXPECT_INIT(flash.program, NULL, -1);
 #undef EXPECT_INIT
 
+    /* Re-initialising from the device's own configuration returns to power-up. */
+    {
+        uint8_t info[LT_INFO_SIZE];
+        cfg = test_config(&flash, &hooks);
+        CHECK(lt_device_init(&dev, &cfg) == 0);
+        CHECK(test_out(&dev, LT_REQ_SET_RATE, 1000, NULL, 0) == 0);
+        CHECK(test_out(&dev, LT_REQ_START_STREAM, 0, NULL, 0) == 0);
+        CHECK(lt_device_init(&dev, &dev.cfg) == 0);
+        CHECK(test_in(&dev, LT_REQ_GET_INFO, info, sizeof info) == LT_INFO_SIZE);
+        CHECK_UINT(info[8] | (info[9] << 8), 80);
+        CHECK(memcmp(info + 24, "ADS1220\0", 8) == 0);
+        CHECK(memcmp(info + 40, "LT-VECTOR-01\0", 13) == 0);
+        CHECK_UINT(status_rate(&dev), 80);
+    }
+
     /* Hooks and flash are optional. */
     cfg = test_config(NULL, NULL);
     CHECK(lt_device_init(&dev, &cfg) == 0);
