@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lighttouch", targets: ["lighttouch"]),
+        .executable(name: "lighttouch-emulator", targets: ["lighttouch-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -21,7 +22,7 @@ let package = Package(
         .target(
             name: "CLightTouchDevice",
             path: "firmware-protocol/reference",
-            exclude: ["tests", "Makefile", "README.md"],
+            exclude: ["tests", "Makefile", "README.md", "build"],
             sources: ["src"],
             publicHeadersPath: "include"
         ),
@@ -53,6 +54,32 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "lighttouch", dependencies: ["LightTouchCLI"]),
+
+        // libusb-1.0 and umockdev, each wrapped once (shim.h holds what Swift cannot import).
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CUMockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["umockdev", "libumockdev-dev"])]),
+        // The USB driver: nothing outside it sees a libusb type.
+        .target(
+            name: "LightTouchUSB",
+            dependencies: [
+                "CLibUSB", "LightTouchCore", "LightTouchAcquisition",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The emulated sensor: usbfs URB bookkeeping on a umockdev testbed (C),
+        // fed by the sensor model (Swift), and the lighttouch-emulator program.
+        .target(name: "CLightTouchEmulatorSupport", dependencies: ["CUMockdev"]),
+        .target(
+            name: "LightTouchEmulator",
+            dependencies: ["CLightTouchEmulatorSupport", "LightTouchSensorModel", "LightTouchCore"]
+        ),
+        .executableTarget(
+            name: "lighttouch-emulator",
+            dependencies: [
+                "LightTouchEmulator", "LightTouchSensorModel", "LightTouchCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         .testTarget(name: "LightTouchCoreTests", dependencies: ["LightTouchCore"]),
         .testTarget(
