@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <shim.h> /* CUMockdev: umockdev.h and the GLib helpers */
+#include <umockdev.h> /* through CUMockdev (pkg-config umockdev-1.0) */
 
 #define LTE_SETUP_SIZE 8
 #define LTE_IN_ENDPOINT 0x81
@@ -654,7 +654,7 @@ int lte_emulator_plug(lte_emulator *e, char *error, size_t error_size) {
     inst->devnum = devnum;
     snprintf(inst->devnode, sizeof inst->devnode, "/dev/bus/usb/001/%03d", devnum);
     inst->handler = umockdev_ioctl_base_new();
-    lt_g_signal_connect(inst->handler, "handle-ioctl", G_CALLBACK(handle_ioctl), inst);
+    g_signal_connect(inst->handler, "handle-ioctl", G_CALLBACK(handle_ioctl), inst);
 
     GError *gerror = NULL;
     if (!umockdev_testbed_attach_ioctl(e->testbed, inst->devnode, inst->handler, &gerror)) {

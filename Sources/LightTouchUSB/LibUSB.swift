@@ -22,11 +22,15 @@ final class USBContext: @unchecked Sendable {
     /// libusb_exit. Only when no handle is open and no transfer is pending.
     func exit() { libusb_exit(pointer) }
 
-    /// The connected devices with `id`, for the duration of `body`.
-    func withDevices<Result>(matching id: USBDeviceID, _ body: ([USBDeviceCandidate]) throws -> Result) throws -> Result {
+    /// The connected devices with `id`, for the duration of `body`. A failure
+    /// to get the device list is thrown as `listError(code)`.
+    func withDevices<Result, Failure: Error>(
+        matching id: USBDeviceID, listError: (LibUSBError) -> Failure,
+        _ body: ([USBDeviceCandidate]) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         var list: UnsafeMutablePointer<OpaquePointer?>?
         let count = libusb_get_device_list(pointer, &list)
-        if count < 0 { throw LibUSBError(Int32(truncatingIfNeeded: count)) }
+        if count < 0 { throw listError(LibUSBError(Int32(truncatingIfNeeded: count))) }
         defer { libusb_free_device_list(list, 1) }
         var candidates: [USBDeviceCandidate] = []
         for index in 0..<Int(count) {

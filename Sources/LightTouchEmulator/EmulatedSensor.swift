@@ -1,0 +1,271 @@
+import CLightTouchEmulatorSupport
+import Dispatch
+import LightTouchCore
+import LightTouchSensorModel
+import Synchronization
+
+/// A LightTouch sensor emulated below libusb, at the usbfs level: a umockdev
+/// testbed holds its sysfs entry and descriptors, and an ioctl handler serves
+/// its control and interrupt URBs from the sensor model (and through it, the C
+/// device reference). A process started with `environment` talks to it with
+/// its unmodified libusb code path.
+///
+/// The device is paced by wall-clock time: whenever the emulated host
+/// controller polls the interrupt endpoint (every millisecond while IN URBs
+/// are pending, and at every reap), the model is run up to now.
+public final class EmulatedSensor: Sendable {
+    /// What the emulator did, for its report.
+    public struct Report: Sendable, Equatable {
+        /// Frames the device built and handed to the link (before faults).
+        public var framesTransmitted = 0
+        /// Packets the fault injector dropped.
+        public var dropped = 0
+        /// Packets the fault injector corrupted (one bit flipped).
+        public var corrupted = 0
+        /// Interrupt IN URBs completed with a packet.
+        public var packetsDelivered = 0
+        /// Frames the device's transmit FIFO dropped because the host did not
+        /// poll in time, as the device counts them (since its last
+        /// START_STREAM), summed over plugs.
+        public var deviceFIFODropped = 0
+        public var controlRequests = 0
+        public var controlStalls = 0
+        public var urbsCancelled = 0
+        public var plugs = 0
+        public var unplugs = 0
+    }
+
+    /// Why the emulated sensor cannot be made.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private let box: DeviceBox
+    private let emulator: EmulatorPointer
+    /// The testbed's root: UMOCKDEV_DIR for the processes that use the sensor.
+    public let rootDirectory: String
+
+    /// Creates the testbed and the device, unplugged. `faults` damages the
+    /// link between the device and the host.
+    public init(configuration: SensorModelConfiguration, faults: FaultInjector, deviceNodeMode: UInt32 = 0o666) throws {
+        let info: SensorInfo
+        do {
+            info = try SimulatedSensor(configuration: configuration).info
+        } catch {
+            throw Failure(description: "the sensor model: \(error.description)")
+        }
+        let box = DeviceBox(configuration: configuration, faults: faults)
+        self.box = box
+        let bcd = UInt16(info.firmwareMajor) << 8 | UInt16(min(info.firmwareMinor, 99))
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        let pointer = configuration.serial.withCString { serial in
+            "LightTouch".withCString { manufacturer in
+                "LightTouch Force Sensor".withCString { product in
+                    var identity = lte_device_identity(
+                        vendor_id: SensorProtocol.defaultVendorID, product_id: SensorProtocol.defaultProductID,
+                        bcd_device: bcd, manufacturer: manufacturer, product: product, serial: serial)
+                    let ops = lte_device_ops(
+                        ctx: Unmanaged.passUnretained(box).toOpaque(),
+                        advance: { context in
+                            guard let context else { return }
+                            Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().advance()
+                        },
+                        poll_in: { context, packet in
+                            guard let context, let packet else { return 0 }
+                            return Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().pollIn(into: packet)
+                        },
+                        control: { context, requestType, request, value, index, length, data in
+                            guard let context else { return -1 }
+                            return Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().control(
+                                requestType: requestType, request: request, value: value, index: index, length: length,
+                                data: data)
+                        })
+                    return errorBuffer.withUnsafeMutableBufferPointer {
+                        lte_emulator_new(&identity, ops, $0.baseAddress, $0.count)
+                    }
+                }
+            }
+        }
+        guard let pointer else {
+            throw Failure(description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
+        }
+        emulator = EmulatorPointer(pointer: pointer)
+        rootDirectory = String(cString: lte_emulator_root_dir(pointer))
+        if deviceNodeMode != 0o666 { lte_emulator_set_node_mode(pointer, deviceNodeMode) }
+        if lte_emulator_start_pump(pointer, 1000) != 0 {
+            lte_emulator_free(pointer)
+            throw Failure(description: "could not start the emulated host controller thread")
+        }
+    }
+
+    deinit {
+        lte_emulator_free(emulator.pointer)
+    }
+
+    /// The environment a process needs to see the sensor: the umockdev
+    /// preload library and the testbed.
+    public var environment: [String: String] {
+        ["LD_PRELOAD": Self.preloadLibrary, "UMOCKDEV_DIR": rootDirectory]
+    }
+
+    /// umockdev's preload library, as umockdev-wrapper sets it.
+    public static let preloadLibrary = "libumockdev-preload.so.0"
+
+    /// The device node of the current (or last) plug.
+    public var deviceNode: String { String(cString: lte_emulator_devnode(emulator.pointer)) }
+
+    public var isPlugged: Bool { lte_emulator_is_plugged(emulator.pointer) != 0 }
+
+    /// Plugs the sensor in: a device that just powered up, at the next
+    /// device number, announced with an "add" uevent.
+    public func plug() throws {
+        try box.powerUp()
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        let result = errorBuffer.withUnsafeMutableBufferPointer {
+            lte_emulator_plug(emulator.pointer, $0.baseAddress, $0.count)
+        }
+        if result != 0 {
+            throw Failure(description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
+        }
+    }
+
+    /// Pulls the sensor out: URBs in flight complete with "no device", a
+    /// "remove" uevent is sent and the sysfs entry goes away.
+    public func unplug() {
+        guard lte_emulator_unplug(emulator.pointer) == 0 else { return }
+        box.powerDown()
+    }
+
+    /// What happened so far.
+    public var report: Report {
+        let counters = lte_emulator_counters(emulator.pointer)
+        var report = box.report
+        report.packetsDelivered = Int(counters.in_packets)
+        report.controlRequests = Int(counters.control_requests)
+        report.controlStalls = Int(counters.control_stalls)
+        report.urbsCancelled = Int(counters.urbs_discarded)
+        report.plugs = Int(counters.plugs)
+        report.unplugs = Int(counters.unplugs)
+        return report
+    }
+}
+
+/// The C emulator handle.
+// @unchecked Sendable: every lte_emulator_* function takes the emulator's own
+// lock (see lt_emulator.h); the pointer itself never changes.
+struct EmulatorPointer: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// The device behind the cable: the sensor model of the current plug and the
+/// link's fault injector. The C emulator calls it with its own lock held; the
+/// Mutex makes the non-thread-safe model safe to reach from the plug/unplug
+/// and report calls on other threads too.
+final class DeviceBox: Sendable {
+    private struct State {
+        var sensor: SimulatedSensor?
+        var faults: FaultInjector
+        var poweredUpAtNanos: UInt64 = 0
+        var transmitted = 0
+        var fifoDroppedBefore = 0
+    }
+
+    private let configuration: SensorModelConfiguration
+    private let state: Mutex<State>
+
+    /// Each plug powers up a fresh model from `configuration`.
+    init(configuration: SensorModelConfiguration, faults: FaultInjector) {
+        self.configuration = configuration
+        state = Mutex(State(sensor: nil, faults: faults))
+    }
+
+    /// A fresh device: power-up state (rate, sequence, clock) as after plugging in.
+    func powerUp() throws(EmulatedSensor.Failure) {
+        let configuration = configuration
+        let now = DispatchTime.now().uptimeNanoseconds
+        try state.withLock { state throws(EmulatedSensor.Failure) in
+            do throws(SensorModelConfiguration.Invalid) {
+                state.sensor = try SimulatedSensor(configuration: configuration)
+            } catch {
+                throw EmulatedSensor.Failure(description: "the sensor model: \(error.description)")
+            }
+            state.poweredUpAtNanos = now
+        }
+    }
+
+    func powerDown() {
+        state.withLock { state in
+            state.fifoDroppedBefore += Self.fifoDropped(state.sensor)
+            state.sensor = nil
+        }
+    }
+
+    func advance() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        state.withLock { state in
+            guard let sensor = state.sensor else { return }
+            sensor.advance(toSeconds: Double(now &- state.poweredUpAtNanos) / 1e9)
+        }
+    }
+
+    /// The next packet on the wire, or 0 (NAK). Dropped packets vanish; the
+    /// host controller's poll then gets the frame after them.
+    func pollIn(into packet: UnsafeMutablePointer<UInt8>) -> Int {
+        state.withLock { state in
+            guard let sensor = state.sensor else { return 0 }
+            while let frame = sensor.pollIn() {
+                state.transmitted += 1
+                guard let sent = state.faults.transmit(frame) else { continue }
+                let count = min(sent.count, SensorProtocol.packetSize)
+                for index in 0..<count { packet[index] = sent[index] }
+                return count
+            }
+            return 0
+        }
+    }
+
+    func control(
+        requestType: UInt8, request: UInt8, value: UInt16, index: UInt16, length: UInt16, data: UnsafeMutablePointer<UInt8>?
+    ) -> Int32 {
+        let outData: [UInt8] =
+            requestType & 0x80 == 0 && length > 0 && data != nil
+            ? Array(UnsafeBufferPointer(start: data, count: Int(length))) : []
+        let outcome: ControlOutcome = state.withLock { state in
+            guard let sensor = state.sensor else { return .stall }
+            return sensor.control(
+                requestType: requestType, request: request, value: value, index: index, length: length, data: outData)
+        }
+        switch outcome {
+        case .stall:
+            return -1
+        case .ok:
+            return 0
+        case .data(let bytes):
+            let count = min(bytes.count, Int(length))
+            if let data { for offset in 0..<count { data[offset] = bytes[offset] } }
+            return Int32(count)
+        }
+    }
+
+    var report: EmulatedSensor.Report {
+        state.withLock { state in
+            var report = EmulatedSensor.Report()
+            report.framesTransmitted = state.transmitted
+            report.dropped = state.faults.dropped
+            report.corrupted = state.faults.corrupted
+            report.deviceFIFODropped = state.fifoDroppedBefore + Self.fifoDropped(state.sensor)
+            return report
+        }
+    }
+
+    /// The device's own count of frames its FIFO dropped (GET_STATUS).
+    private static func fifoDropped(_ sensor: SimulatedSensor?) -> Int {
+        guard let sensor,
+            case .data(let bytes) = sensor.control(
+                requestType: ControlRequest.requestTypeIn, request: ControlRequest.getStatus.rawValue, value: 0, index: 0,
+                length: UInt16(DeviceStatus.encodedSize), data: []),
+            let status = DeviceStatus.decode(bytes)
+        else { return 0 }
+        return Int(status.fifoDropped)
+    }
+}

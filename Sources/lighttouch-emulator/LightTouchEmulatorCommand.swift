@@ -1,0 +1,260 @@
+import ArgumentParser
+import CLightTouchEmulatorSupport
+import Dispatch
+import Foundation
+import LightTouchCore
+import LightTouchEmulator
+import LightTouchSensorModel
+
+/// `lighttouch-emulator [options] -- COMMAND [ARGS...]`: runs COMMAND with an
+/// emulated LightTouch sensor plugged in, and exits with COMMAND's status.
+struct LightTouchEmulatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lighttouch-emulator",
+        abstract: "Run a command with an emulated LightTouch USB sensor plugged in.",
+        discussion: """
+            The sensor is emulated below libusb, at the usbfs level, with umockdev: COMMAND runs with the \
+            umockdev preload library and UMOCKDEV_DIR set, so its unmodified libusb code finds the sensor \
+            (VID:PID 1209:0001). Its frames come from the sensor model running the C device reference, paced \
+            by wall-clock time. The emulator exits with COMMAND's exit status (128+N if a signal N ended it) \
+            and forwards SIGINT, SIGTERM and SIGHUP sent to it. Times (--unplug-at, --replug-at) count from \
+            when COMMAND starts; --stall-at counts from when the sensor powers up.
+
+            Example: lighttouch-emulator --channels 4 --rate 1000 -- lighttouch stream --duration 3
+            """)
+
+    @Option(help: "Serial number (1 to 23 characters of A-Z a-z 0-9 . _ -).")
+    var serial = "LT-EMU-0001"
+
+    @Option(help: ArgumentHelp("Sample rate at power-up: 10, 80, 320 or 1000 Hz.", valueName: "hz"))
+    var rate = 1000
+
+    @Option(help: "Channels, 1 to 4.")
+    var channels = 1
+
+    @Option(help: ArgumentHelp("Counts at zero load.", valueName: "counts"))
+    var offset: Double = 120_000
+
+    @Option(help: ArgumentHelp("Load-cell sensitivity, counts per gram.", valueName: "k"))
+    var countsPerGram: Double = 4_000
+
+    @Option(help: ArgumentHelp("Quadratic nonlinearity X per gram (counts = offset + k(m + Xm²)).", valueName: "x"))
+    var nonlinearity: Double = 0
+
+    @Option(help: ArgumentHelp("Noise standard deviation, grams.", valueName: "sd"))
+    var noiseG: Double = 0.02
+
+    @Option(help: ArgumentHelp("Zero drift, grams per minute.", valueName: "d"))
+    var driftGPerMin: Double = 0
+
+    @Option(help: ArgumentHelp("CSV force script `time_s,force_g` or `time_s,ch0,ch1,…` (overrides --scenario).", valueName: "file"))
+    var forceScript: String?
+
+    @Option(help: ArgumentHelp("Scripted hand: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+    var scenario = Scenario.steady.rawValue
+
+    @Option(help: ArgumentHelp("Unplug the sensor this many seconds after COMMAND starts.", valueName: "s"))
+    var unplugAt: Double?
+
+    @Option(help: ArgumentHelp("Plug it back in at this time (needs --unplug-at).", valueName: "s"))
+    var replugAt: Double?
+
+    @Option(help: ArgumentHelp("Fraction of packets corrupted on the wire (one bit flipped).", valueName: "p"))
+    var corruptRate: Double = 0
+
+    @Option(help: ArgumentHelp("Fraction of packets dropped on the wire.", valueName: "p"))
+    var dropRate: Double = 0
+
+    @Option(help: ArgumentHelp("The device stops sending frames this many seconds after it powers up.", valueName: "s"))
+    var stallAt: Double?
+
+    @Option(help: ArgumentHelp("A calibration blob (200 bytes, raw or as hex text) preloaded into the sensor's flash.", valueName: "file"))
+    var storedCalibration: String?
+
+    @Option(help: "Seed for the sensor's noise and the link's faults (same seed, same run).")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Write what the emulator did (frames sent, dropped, corrupted…) to FILE as JSON.", valueName: "file"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("Octal mode of the emulated device node (e.g. 600 so that only root may open it).", valueName: "mode"))
+    var deviceMode = "666"
+
+    @Flag(help: "Do not print the emulator's summary on stderr.")
+    var quiet = false
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after `--`.", valueName: "command"))
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty {
+            throw ValidationError("give the command to run after `--`, e.g. `lighttouch-emulator -- lighttouch stream --duration 3`")
+        }
+        if forceScript == nil, Scenario(rawValue: scenario) == nil {
+            throw ValidationError(
+                "unknown scenario `\(scenario)`; choose one of \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for (name, value) in [("--corrupt-rate", corruptRate), ("--drop-rate", dropRate)] where !(0...1).contains(value) {
+            throw ValidationError("\(name) must be a fraction from 0 to 1 (got \(value))")
+        }
+        for (name, value) in [("--unplug-at", unplugAt), ("--replug-at", replugAt), ("--stall-at", stallAt)] {
+            if let value, !(value.isFinite && value >= 0) {
+                throw ValidationError("\(name) must be 0 or more seconds (got \(value))")
+            }
+        }
+        if let replugAt {
+            guard let unplugAt else { throw ValidationError("--replug-at needs --unplug-at") }
+            if replugAt <= unplugAt { throw ValidationError("--replug-at must be later than --unplug-at") }
+        }
+        guard let mode = UInt32(deviceMode, radix: 8), mode <= 0o7777 else {
+            throw ValidationError("--device-mode must be an octal file mode such as 600 or 666 (got \(deviceMode))")
+        }
+    }
+
+    func run() throws {
+        try Preload.ensure()
+        let configuration = try modelConfiguration()
+        let faults = FaultInjector(corruptRate: corruptRate, dropRate: dropRate, seed: seed &+ 0x5EED)
+        let status = try runCommand(configuration: configuration, faults: faults)
+        throw ExitCode(status)
+    }
+
+    /// Runs COMMAND with the sensor plugged in; returns the status to exit with.
+    /// The testbed is removed when this returns.
+    private func runCommand(configuration: SensorModelConfiguration, faults: FaultInjector) throws -> Int32 {
+        let sensor: EmulatedSensor
+        do {
+            sensor = try EmulatedSensor(
+                configuration: configuration, faults: faults, deviceNodeMode: UInt32(deviceMode, radix: 8) ?? 0o666)
+            try sensor.plug()
+        } catch {
+            throw EmulatorError("cannot emulate the sensor: \(error)")
+        }
+
+        let child: pid_t
+        do {
+            child = try Spawn.run(command)
+        } catch {
+            FileHandle.standardError.write(Data("lighttouch-emulator: \(error)\n".utf8))
+            return 127
+        }
+        _ = lte_forward_signals(child)
+
+        if let unplugAt {
+            DispatchQueue.global().asyncAfter(deadline: .now() + unplugAt) { @Sendable [weak sensor] in
+                sensor?.unplug()
+            }
+        }
+        if let replugAt {
+            DispatchQueue.global().asyncAfter(deadline: .now() + replugAt) { @Sendable [weak sensor] in
+                do {
+                    try sensor?.plug()
+                } catch {
+                    FileHandle.standardError.write(Data("lighttouch-emulator: replug failed: \(error)\n".utf8))
+                }
+            }
+        }
+
+        let status = Spawn.wait(for: child)
+        let result = sensor.report
+        if !quiet {
+            FileHandle.standardError.write(Data("lighttouch-emulator: \(summary(result))\n".utf8))
+        }
+        if let report {
+            do {
+                try Data((json(result).serialized() + "\n").utf8).write(to: URL(fileURLWithPath: report))
+            } catch {
+                FileHandle.standardError.write(Data("lighttouch-emulator: cannot write the report to \(report): \(error)\n".utf8))
+            }
+        }
+        return status
+    }
+
+    private func summary(_ report: EmulatedSensor.Report) -> String {
+        "\(serial): \(report.framesTransmitted) frames sent, \(report.dropped) dropped and \(report.corrupted) corrupted "
+            + "on the wire, \(report.deviceFIFODropped) lost in the device FIFO, \(report.unplugs) unplugs"
+    }
+
+    private func json(_ report: EmulatedSensor.Report) -> JSONValue {
+        .object([
+            ("serial", .string(serial)), ("channels", .int(channels)), ("rate_hz", .int(rate)),
+            ("frames_transmitted", .int(report.framesTransmitted)), ("dropped", .int(report.dropped)),
+            ("corrupted", .int(report.corrupted)), ("packets_delivered", .int(report.packetsDelivered)),
+            ("device_fifo_dropped", .int(report.deviceFIFODropped)), ("control_requests", .int(report.controlRequests)),
+            ("control_stalls", .int(report.controlStalls)), ("urbs_cancelled", .int(report.urbsCancelled)),
+            ("plugs", .int(report.plugs)), ("unplugs", .int(report.unplugs)),
+        ])
+    }
+
+    private func modelConfiguration() throws -> SensorModelConfiguration {
+        var configuration = SensorModelConfiguration()
+        configuration.serial = serial
+        configuration.channels = channels
+        configuration.rate = rate
+        configuration.offsetCounts = offset
+        configuration.countsPerGram = countsPerGram
+        configuration.nonlinearity = nonlinearity
+        configuration.noiseGrams = noiseG
+        configuration.driftGramsPerMinute = driftGPerMin
+        configuration.stallAtSeconds = stallAt
+        configuration.seed = seed
+        if let forceScript {
+            do {
+                configuration.force = .script(try ForceScript.load(path: forceScript))
+            } catch {
+                throw EmulatorError(error.description, exitCode: ExitCode(65))
+            }
+        } else if let scenario = Scenario(rawValue: scenario) {
+            configuration.force = .scenario(scenario)
+        }
+        if let storedCalibration {
+            configuration.storedCalibration = try Self.readBlob(storedCalibration)
+        }
+        do {
+            try configuration.validate()
+        } catch {
+            throw EmulatorError(error.description, exitCode: ExitCode(64))
+        }
+        return configuration
+    }
+
+    /// A calibration blob file: raw bytes, or hex text (whitespace ignored).
+    static func readBlob(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EmulatorError("cannot read the calibration blob \(path)", exitCode: ExitCode(66))
+        }
+        let bytes = [UInt8](data)
+        let text = bytes.filter { !$0.isWhitespace }
+        if !text.isEmpty, text.count % 2 == 0, text.allSatisfy({ $0.hexValue != nil }) {
+            return stride(from: 0, to: text.count, by: 2).compactMap { index in
+                guard let high = text[index].hexValue, let low = text[index + 1].hexValue else { return nil }
+                return high << 4 | low
+            }
+        }
+        return bytes
+    }
+}
+
+/// A failure before COMMAND could run: one line on stderr.
+struct EmulatorError: Error, CustomStringConvertible {
+    let description: String
+    let exitCode: ExitCode
+
+    init(_ description: String, exitCode: ExitCode = .failure) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
+
+extension UInt8 {
+    fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
+
+    fileprivate var hexValue: UInt8? {
+        switch self {
+        case 0x30...0x39: self - 0x30
+        case 0x41...0x46: self - 0x41 + 10
+        case 0x61...0x66: self - 0x61 + 10
+        default: nil
+        }
+    }
+}

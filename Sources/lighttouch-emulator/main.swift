@@ -1,0 +1,1 @@
+LightTouchEmulatorCommand.main()
