@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "LightTouchCLI",
             dependencies: [
-                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition",
+                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

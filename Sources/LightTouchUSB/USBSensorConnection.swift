@@ -42,7 +42,7 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
         /// Open, not streaming.
         case idle
         case streaming
-        /// stop() asked; STOP_STREAM sent and transfers cancelled since `since`.
+        /// stop() asked; STOP_STREAM answered and transfers cancelled since `since`.
         case stopping(since: UInt64)
         /// The sensor was lost; cancelling transfers before closing its handle.
         case draining(since: UInt64)
@@ -73,6 +73,8 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
         /// the context are leaked rather than freed under libusb's feet.
         var abandoned = false
         var closed = false
+        /// Transfers finished so far (for the event loop's pacing).
+        var completions: UInt64 = 0
     }
 
     /// Consecutive transfer errors that count as a lost sensor (librtlsdr's rule, PROTOCOL.md §6).
@@ -83,6 +85,8 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
     static let cancelDeadlineNanos: UInt64 = 2_000_000_000
     static let pollIntervalNanos: UInt64 = 100_000_000
     static let recancelIntervalNanos: UInt64 = 100_000_000
+    /// The interrupt endpoint's polling interval (bInterval 1 at full speed).
+    static let spinGuardNanos: UInt64 = 1_000_000
 
     init(context: USBContext, handle: DeviceHandle, info: SensorInfo, options: USBSensorOptions) {
         self.context = context
@@ -291,6 +295,7 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
         let packet = status == LIBUSB_TRANSFER_COMPLETED ? transfers[index].received : nil
         let now = Self.now()
         let (resubmit, handler) = state.withLock { state -> (Bool, (@Sendable (SensorEvent) -> Void)?) in
+            state.completions &+= 1
             switch status {
             case LIBUSB_TRANSFER_COMPLETED:
                 state.consecutiveErrors = 0
@@ -306,8 +311,10 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
                     state.lostReason = "\(Self.errorsBeforeLost) transfers in a row failed (last: \(Self.name(of: status)))"
                 }
             }
+            // Keep resubmitting until STOP_STREAM has been answered, so the
+            // frames the device built before it still have a transfer to go to.
             let keepGoing =
-                state.phase == .streaming && !state.stopRequested && state.lostReason == nil
+                state.phase == .streaming && state.lostReason == nil
                 && status != LIBUSB_TRANSFER_CANCELLED && status != LIBUSB_TRANSFER_NO_DEVICE
             if !keepGoing {
                 state.inFlight[index] = false
@@ -395,14 +402,28 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
     private func runEventLoop() {
         var lastCancel: UInt64 = 0
         var lastPoll: UInt64 = 0
+        var completionsBefore: UInt64 = 0
         while true {
+            let started = Self.now()
             var timeout = timeval(tv_sec: 0, tv_usec: 20_000)
             let result = libusb_handle_events_timeout_completed(context.pointer, &timeout, nil)
             if result < 0, result != LIBUSB_ERROR_INTERRUPTED.rawValue {
                 logger.debug("libusb_handle_events: \(LibUSBError(result))")
             }
             let now = Self.now()
-            let step = state.withLock { nextStep(&$0, now: now, lastCancel: lastCancel, lastPoll: lastPoll) }
+            let (step, completions) = state.withLock {
+                (nextStep(&$0, now: now, lastCancel: lastCancel, lastPoll: lastPoll), $0.completions)
+            }
+            // A real usbfs node makes libusb block in poll() until a transfer
+            // finishes. One that reports ready without progress (an emulated
+            // node always does, see FIELD-NOTES) would make this loop spin;
+            // then wait one bInterval (1 ms) before polling again, as a host
+            // controller would.
+            if case .nothing = step, completions == completionsBefore, now &- started < Self.spinGuardNanos {
+                var pause = timespec(tv_sec: 0, tv_nsec: Int(Self.spinGuardNanos))
+                nanosleep(&pause, nil)
+            }
+            completionsBefore = completions
             switch step {
             case .nothing:
                 continue
@@ -418,8 +439,10 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
                         logger.debug("STOP_STREAM: \(error)")
                     }
                 }
+                let stopped = Self.now()
+                state.withLock { $0.phase = .stopping(since: stopped) }
                 cancelInFlight()
-                lastCancel = now
+                lastCancel = stopped
             case .lost(let reason, let handler):
                 logger.warning("sensor disconnected: \(reason)")
                 handler?(.disconnected(reason: reason))
@@ -452,8 +475,7 @@ public final class USBSensorConnection: SensorConnection, @unchecked Sendable {
     private func nextStep(_ state: inout SharedState, now: UInt64, lastCancel: UInt64, lastPoll: UInt64) -> Step {
         switch state.phase {
         case .streaming:
-            if state.stopRequested {
-                state.phase = .stopping(since: now)
+            if state.stopRequested, state.lostReason == nil {
                 return .stopStream
             }
             if let reason = state.lostReason {
