@@ -704,7 +704,14 @@ int lte_emulator_plug(lte_emulator *e, char *error, size_t error_size) {
         char path[4096];
         snprintf(path, sizeof path, "%s%s", e->root_dir, inst->devnode);
         chmod(path, mode);
-        chmod(e->root_dir, 0755);
+        /* umockdev's preload connects to the node's ioctl socket before it
+         * opens the node, and gives up on the process if it cannot: let
+         * everyone connect, so that the node's own mode decides. */
+        snprintf(path, sizeof path, "%s/ioctl%s", e->root_dir, inst->devnode);
+        chmod(path, 0666);
+        /* An unprivileged client must still enumerate the device and create
+         * its uevent socket in the testbed root: make the root like /tmp. */
+        chmod(e->root_dir, 01777);
     }
 
     pthread_mutex_lock(&e->lock);

@@ -66,7 +66,7 @@ public enum USBSensors {
                     } catch {
                         listing.problem =
                             error == .access
-                            ? USBSensorError.permissionDenied(deviceNode: candidate.location.deviceNode).description
+                            ? "permission denied; install \(USBSensorError.udevRulePath)"
                             : "cannot open: \(error)"
                         return listing
                     }

@@ -75,8 +75,9 @@ const char *lte_emulator_root_dir(const lte_emulator *emulator);
 const char *lte_emulator_devnode(const lte_emulator *emulator);
 
 /* Mode for the emulated device node, applied at every plug (default 0666).
- * A mode other than 0666 also makes the testbed directory world-readable, so
- * that an unprivileged client can enumerate the device but not open it. */
+ * A mode other than 0666 also opens the testbed directory to everyone (mode
+ * 1777, like /tmp), so that an unprivileged client can enumerate the device
+ * and listen for uevents, but not open the node. */
 void lte_emulator_set_node_mode(lte_emulator *emulator, unsigned int mode);
 
 /* Plugs the device in: sysfs entry, device node with its ioctl handler, and an
