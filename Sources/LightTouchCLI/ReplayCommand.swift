@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import LightTouchCore
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Score recorded or imported samples through the same pipeline as a live session.",
+        discussion: """
+            FILE is a CSV with the header `time_s,force_g` (seconds, grams), or a sample export of \
+            LightTouch's own (`time_s,raw_g,filtered_g,in_band`). The same file and options always give \
+            byte-identical JSON.
+            """)
+
+    @Argument(help: ArgumentHelp("The samples to score.", valueName: "file"))
+    var file: String
+
+    @Flag(help: "Print one JSON object: {\"trials\": […], \"session\": {…}, \"options\": {…}}.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write every sample as `time_s,raw_g,filtered_g,in_band` to this CSV.", valueName: "out.csv"))
+    var exportSamples: String?
+
+    @OptionGroup(title: "Scoring") var scoring: ScoringOptions
+
+    func run() throws {
+        let samples = try Self.load(file)
+        guard let rate = samples.nominalRate else {
+            throw UserError.data("\(file): at least two samples with increasing times are needed to know the sample rate")
+        }
+        let configuration = try scoring.configuration(sampleRate: rate)
+        var pipeline: ForcePipeline
+        do {
+            pipeline = try ForcePipeline(configuration: configuration)
+        } catch {
+            throw UserError("\(file): \(error.description) (the file's sample rate is \(rate) Hz)", exitCode: ExitCode(64))
+        }
+        let exporter = try exportSamples.map { try SampleExporter(path: $0) }
+        for index in samples.times.indices {
+            let sample = pipeline.process(time: samples.times[index], grams: samples.forces[index])
+            exporter?.write(sample)
+        }
+        pipeline.finish()
+        // A LightTouch export carries what the live session knew; a foreign
+        // CSV's grams are taken as calibrated, with nothing lost.
+        let metadata = samples.metadata
+        let summary = pipeline.summary(
+            lostFrames: metadata["lost_frames"].flatMap { Int($0) } ?? 0,
+            rejectedSamples: metadata["rejected_samples"].flatMap { Int($0) } ?? 0,
+            calibrated: metadata["calibrated"].map { $0 == "true" } ?? true)
+        try exporter?.close(metadata: [
+            ("sample_rate_hz", "\(rate)"), ("calibrated", "\(summary.calibrated)"),
+            ("lost_frames", "\(summary.lostFrames)"), ("rejected_samples", "\(summary.rejectedSamples)"),
+        ])
+        if json {
+            print(pipeline.resultsJSON(summary: summary).serialized())
+        } else {
+            print(ResultsTable.render(trials: pipeline.trials, summary: summary, options: configuration))
+        }
+    }
+
+    /// Reads a sample CSV; every problem is a one-line error naming the file.
+    static func load(_ path: String) throws -> SampleCSV {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw UserError.data("\(path): cannot read the file (\(FileErrors.describe(error)))")
+        }
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(SampleCSV.ParseError) in try SampleCSV.parse(raw, source: path) }
+        }
+        switch result {
+        case .success(let samples): return samples
+        case .failure(let error): throw UserError.data(error.description)
+        }
+    }
+}
+
+enum FileErrors {
+    /// The reason in a Foundation file error, briefly ("No such file or directory").
+    static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch ns.code {
+        case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
+        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
+        default: return ns.localizedDescription
+        }
+    }
+}
+
+/// Writes processed samples as CSV, `time_s,raw_g,filtered_g,in_band`, with
+/// every number in its shortest exact form so a replay reads back the same values.
+// @unchecked Sendable: a live session hands it to one serial export queue,
+// and every call happens there (replay uses it from one thread).
+final class SampleExporter: @unchecked Sendable {
+    private let handle: FileHandle
+    private let path: String
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        self.path = path
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
+            throw UserError("\(path): cannot write the sample export (check the directory exists and is writable)")
+        }
+        self.handle = handle
+        buffer.reserveCapacity(1 << 17)
+        buffer.append(contentsOf: "time_s,raw_g,filtered_g,in_band\n".utf8)
+    }
+
+    func write(_ sample: ProcessedSample) {
+        buffer.append(contentsOf: "\(sample.time),\(sample.raw),\(sample.filtered),\(sample.inBand ? 1 : 0)\n".utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    private func flush() {
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Ends the file with a `# lighttouch key=value …` line that a replay reads back.
+    func close(metadata: [(String, String)]) throws {
+        buffer.append(contentsOf: ("# lighttouch " + metadata.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + "\n").utf8)
+        flush()
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw UserError("\(path): the sample export could not be completed (\(FileErrors.describe(error)))")
+        }
+    }
+}

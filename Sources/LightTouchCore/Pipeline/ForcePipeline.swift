@@ -1,0 +1,124 @@
+/// Everything that decides how samples are scored; recorded with the results.
+public struct PipelineConfiguration: Sendable, Equatable, Hashable {
+    public var trial: TrialOptions
+    public var filter: FilterSettings
+    /// The stream's nominal sample rate, Hz (the filters are designed for it).
+    public var sampleRate: Double
+
+    public init(trial: TrialOptions = TrialOptions(), filter: FilterSettings = .default, sampleRate: Double) {
+        self.trial = trial
+        self.filter = filter
+        self.sampleRate = sampleRate
+    }
+
+    public var jsonMembers: [(String, JSONValue)] {
+        trial.jsonMembers + filter.jsonMembers + [("sample_rate_hz", .double(sampleRate))]
+    }
+}
+
+/// One sample after the pipeline.
+public struct ProcessedSample: Sendable, Equatable {
+    public var time: Double
+    /// Force after conversion and tare, grams.
+    public var raw: Double
+    /// Force after the filter: what the student sees and what is scored, grams.
+    public var filtered: Double
+    public var inBand: Bool
+}
+
+/// The session's totals (README, "Session summary").
+public struct SessionSummary: Sendable, Equatable {
+    public var trials: Int
+    public var meanScore: Double?
+    public var bestScore: Double?
+    public var bestHoldSeconds: Double
+    public var inBandSeconds: Double
+    public var samples: Int
+    public var lostFrames: Int
+    public var rejectedSamples: Int
+    public var calibrated: Bool
+
+    public var json: JSONValue {
+        .object([
+            ("trials", .int(trials)),
+            ("mean_score", .number(meanScore.map { ($0 * 10).rounded() / 10 })),
+            ("best_score", .number(bestScore)),
+            ("best_hold_s", .double(TrialMetrics.rounded(bestHoldSeconds))),
+            ("in_band_s", .double(TrialMetrics.rounded(inBandSeconds))),
+            ("samples", .int(samples)),
+            ("lost_frames", .int(lostFrames)),
+            ("rejected_samples", .int(rejectedSamples)),
+            ("calibrated", .bool(calibrated)),
+        ])
+    }
+}
+
+/// The scoring pipeline: filter, band comparison, trial segmentation and
+/// metrics. Pure and deterministic: the same samples and configuration give
+/// the same results, live or replayed.
+public struct ForcePipeline: Sendable {
+    public let configuration: PipelineConfiguration
+    public private(set) var trials: [TrialMetrics] = []
+    public private(set) var samples = 0
+    public private(set) var lastSample: ProcessedSample?
+    private var filter: FilterChain
+    private var segmenter: TrialSegmenter
+
+    public init(configuration: PipelineConfiguration) throws(FilterConfigurationError) {
+        self.configuration = configuration
+        filter = try configuration.filter.makeChain(sampleRateHz: configuration.sampleRate)
+        segmenter = TrialSegmenter(options: configuration.trial)
+    }
+
+    /// Runs one sample (time in seconds, force in grams after tare) through
+    /// the pipeline. A trial that this sample ended is appended to `trials`.
+    @inline(__always)
+    @discardableResult
+    public mutating func process(time: Double, grams: Double) -> ProcessedSample {
+        let filtered = filter(grams, at: time)
+        let sample = ProcessedSample(
+            time: time, raw: grams, filtered: filtered, inBand: configuration.trial.isInBand(filtered))
+        samples += 1
+        lastSample = sample
+        if let trial = segmenter.push(time: time, force: filtered) { trials.append(trial) }
+        return sample
+    }
+
+    /// Ends the stream: a trial in progress ends by the rules.
+    public mutating func finish() {
+        if let trial = segmenter.finish() { trials.append(trial) }
+    }
+
+    /// The trial in progress, as it stands now.
+    public var currentTrial: TrialMetrics? {
+        lastSample.flatMap { segmenter.snapshot(at: $0.time) }
+    }
+
+    /// The hold running now, seconds.
+    public var currentHold: Double {
+        lastSample.map { segmenter.currentHold(at: $0.time) } ?? 0
+    }
+
+    /// Trials started so far, the one in progress included.
+    public var trialCount: Int { segmenter.trialCount }
+
+    public func summary(lostFrames: Int = 0, rejectedSamples: Int = 0, calibrated: Bool) -> SessionSummary {
+        let scores = trials.map(\.score)
+        return SessionSummary(
+            trials: trials.count,
+            meanScore: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count),
+            bestScore: scores.max(),
+            bestHoldSeconds: trials.map(\.longestHoldSeconds).max() ?? 0,
+            inBandSeconds: trials.reduce(0) { $0 + $1.inBandSeconds },
+            samples: samples, lostFrames: lostFrames, rejectedSamples: rejectedSamples, calibrated: calibrated)
+    }
+
+    /// The results object: `{"trials": […], "session": {…}, "options": {…}}`.
+    public func resultsJSON(summary: SessionSummary) -> JSONValue {
+        .object([
+            ("trials", .array(trials.map(\.json))),
+            ("session", summary.json),
+            ("options", .object(configuration.jsonMembers)),
+        ])
+    }
+}
