@@ -47,14 +47,19 @@ public final class EmulatedSensor: Sendable {
 
     /// Creates the testbed and the device, unplugged. `faults` damages the
     /// link between the device and the host.
-    public init(configuration: SensorModelConfiguration, faults: FaultInjector, deviceNodeMode: UInt32 = 0o666) throws {
+    /// `reportedProtocol` makes GET_INFO claim another protocol version (to
+    /// exercise a host's refusal of an unsupported major version).
+    public init(
+        configuration: SensorModelConfiguration, faults: FaultInjector, deviceNodeMode: UInt32 = 0o666,
+        reportedProtocol: (major: UInt8, minor: UInt8)? = nil
+    ) throws {
         let info: SensorInfo
         do {
             info = try SimulatedSensor(configuration: configuration).info
         } catch {
             throw Failure(description: "the sensor model: \(error.description)")
         }
-        let box = DeviceBox(configuration: configuration, faults: faults)
+        let box = DeviceBox(configuration: configuration, faults: faults, reportedProtocol: reportedProtocol)
         self.box = box
         let bcd = UInt16(info.firmwareMajor) << 8 | UInt16(min(info.firmwareMinor, 99))
         var errorBuffer = [CChar](repeating: 0, count: 512)
@@ -171,11 +176,13 @@ final class DeviceBox: Sendable {
     }
 
     private let configuration: SensorModelConfiguration
+    private let reportedProtocol: (major: UInt8, minor: UInt8)?
     private let state: Mutex<State>
 
     /// Each plug powers up a fresh model from `configuration`.
-    init(configuration: SensorModelConfiguration, faults: FaultInjector) {
+    init(configuration: SensorModelConfiguration, faults: FaultInjector, reportedProtocol: (major: UInt8, minor: UInt8)?) {
         self.configuration = configuration
+        self.reportedProtocol = reportedProtocol
         state = Mutex(State(sensor: nil, faults: faults))
     }
 
@@ -240,7 +247,11 @@ final class DeviceBox: Sendable {
             return -1
         case .ok:
             return 0
-        case .data(let bytes):
+        case .data(var bytes):
+            if request == ControlRequest.getInfo.rawValue, let reportedProtocol, bytes.count >= 2 {
+                bytes[0] = reportedProtocol.major
+                bytes[1] = reportedProtocol.minor
+            }
             let count = min(bytes.count, Int(length))
             if let data { for offset in 0..<count { data[offset] = bytes[offset] } }
             return Int32(count)

@@ -80,6 +80,9 @@ struct LightTouchEmulatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Octal mode of the emulated device node (e.g. 600 so that only root may open it).", valueName: "mode"))
     var deviceMode = "666"
 
+    @Option(help: ArgumentHelp("Make GET_INFO report this protocol version instead of 1.0 (for testing hosts).", valueName: "major.minor", visibility: .hidden))
+    var protocolVersion: String?
+
     @Flag(help: "Do not print the emulator's summary on stderr.")
     var quiet = false
 
@@ -106,6 +109,9 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             guard let unplugAt else { throw ValidationError("--replug-at needs --unplug-at") }
             if replugAt <= unplugAt { throw ValidationError("--replug-at must be later than --unplug-at") }
         }
+        if let protocolVersion, Self.parseVersion(protocolVersion) == nil {
+            throw ValidationError("--protocol-version must look like 2.0 (got \(protocolVersion))")
+        }
         guard let mode = UInt32(deviceMode, radix: 8), mode <= 0o7777 else {
             throw ValidationError("--device-mode must be an octal file mode such as 600 or 666 (got \(deviceMode))")
         }
@@ -125,7 +131,8 @@ struct LightTouchEmulatorCommand: ParsableCommand {
         let sensor: EmulatedSensor
         do {
             sensor = try EmulatedSensor(
-                configuration: configuration, faults: faults, deviceNodeMode: UInt32(deviceMode, radix: 8) ?? 0o666)
+                configuration: configuration, faults: faults, deviceNodeMode: UInt32(deviceMode, radix: 8) ?? 0o666,
+                reportedProtocol: protocolVersion.flatMap(Self.parseVersion))
             try sensor.plug()
         } catch {
             throw EmulatorError("cannot emulate the sensor: \(error)")
@@ -140,15 +147,24 @@ struct LightTouchEmulatorCommand: ParsableCommand {
         }
         _ = lte_forward_signals(child)
 
+        let announce = !quiet
         if let unplugAt {
             DispatchQueue.global().asyncAfter(deadline: .now() + unplugAt) { @Sendable [weak sensor] in
-                sensor?.unplug()
+                guard let sensor else { return }
+                if announce {
+                    FileHandle.standardError.write(Data("lighttouch-emulator: unplugging the sensor (\(sensor.deviceNode))\n".utf8))
+                }
+                sensor.unplug()
             }
         }
         if let replugAt {
             DispatchQueue.global().asyncAfter(deadline: .now() + replugAt) { @Sendable [weak sensor] in
+                guard let sensor else { return }
                 do {
-                    try sensor?.plug()
+                    try sensor.plug()
+                    if announce {
+                        FileHandle.standardError.write(Data("lighttouch-emulator: plugged the sensor back in (\(sensor.deviceNode))\n".utf8))
+                    }
                 } catch {
                     FileHandle.standardError.write(Data("lighttouch-emulator: replug failed: \(error)\n".utf8))
                 }
@@ -216,6 +232,13 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             throw EmulatorError(error.description, exitCode: ExitCode(64))
         }
         return configuration
+    }
+
+    /// "2.0" as (2, 0).
+    static func parseVersion(_ text: String) -> (major: UInt8, minor: UInt8)? {
+        let parts = text.split(separator: ".")
+        guard parts.count == 2, let major = UInt8(parts[0]), let minor = UInt8(parts[1]) else { return nil }
+        return (major, minor)
     }
 
     /// A calibration blob file: raw bytes, or hex text (whitespace ignored).
