@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -84,7 +85,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "LightTouchCoreTests", dependencies: ["LightTouchCore"]),
+        .testTarget(name: "LightTouchCoreTests", dependencies: ["LightTouchCore"], exclude: ["Resources"]),
         .testTarget(
             name: "LightTouchSensorModelTests",
             dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchAcquisition"]

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// `lighttouch replay` and the live pipeline, run as built.
+@Suite struct ReplayTests {
+    func temporary(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("lighttouch-\(UUID().uuidString)-\(name)")
+    }
+
+    @Test func liveAndReplayedScoresOfTheSameSamplesAreIdentical() throws {
+        let export = temporary("live.csv")
+        defer { try? FileManager.default.removeItem(at: export) }
+        // 22 s of the demo sensor's steady student: one full trial and the start of the next.
+        let live = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--duration", "22", "--json", "--export-samples", export.path],
+            timeout: 90)
+        #expect(live.status == 0, "\(live.stderr)")
+        let liveResults = try #require(live.stdout.split(separator: "\n").last.map(String.init))
+        let replay = try Programs.run("lighttouch", ["replay", export.path, "--json"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout == liveResults + "\n")
+        let results = try #require(Programs.lastJSONObject(replay.stdout))
+        let trials = try #require(results["trials"] as? [[String: Any]])
+        #expect(trials.count >= 1)
+        // The steady student holds near 5 g for about 12 s.
+        let first = try #require(trials.first)
+        #expect((first["mean_g"] as? Double).map { abs($0 - 5) < 0.3 } == true)
+        #expect((first["longest_hold_s"] as? Double ?? 0) > 9)
+    }
+
+    @Test func theSameInputAndOptionsGiveByteIdenticalJSON() throws {
+        let file = temporary("trace.csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var text = "time_s,force_g\n"
+        for index in 0..<4000 {
+            let t = Double(index) / 200
+            let phase = t.truncatingRemainder(dividingBy: 10)
+            let force = phase < 1 || phase > 8 ? 0 : 5 + 0.3 * sin(3 * t) + (index % 7 == 0 ? 0.4 : 0)
+            text += "\(t),\(force)\n"
+        }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        for filter in ["none", "butterworth", "one-euro"] {
+            let first = try Programs.run("lighttouch", ["replay", file.path, "--json", "--filter", filter])
+            let second = try Programs.run("lighttouch", ["replay", file.path, "--json", "--filter", filter])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout == second.stdout)
+            let results = try #require(Programs.lastJSONObject(first.stdout))
+            #expect((results["trials"] as? [Any])?.count == 2, "\(filter)")
+            #expect((results["options"] as? [String: Any])?["filter"] as? String == filter)
+            #expect((results["options"] as? [String: Any])?["sample_rate_hz"] as? Double == 200)
+        }
+        // Another tolerance re-grades the same samples.
+        let strict = try Programs.run("lighttouch", ["replay", file.path, "--json", "--filter", "none", "--tolerance", "0.1"])
+        let loose = try Programs.run("lighttouch", ["replay", file.path, "--json", "--filter", "none"])
+        let strictPct = ((Programs.lastJSONObject(strict.stdout)?["trials"] as? [[String: Any]])?.first?["in_band_pct"] as? Double) ?? -1
+        let loosePct = ((Programs.lastJSONObject(loose.stdout)?["trials"] as? [[String: Any]])?.first?["in_band_pct"] as? Double) ?? -1
+        #expect(strictPct >= 0 && strictPct < loosePct)
+    }
+
+    @Test func theSampleExportHasEverySample() throws {
+        let input = temporary("in.csv"), output = temporary("out.csv")
+        defer {
+            try? FileManager.default.removeItem(at: input)
+            try? FileManager.default.removeItem(at: output)
+        }
+        try "time_s,force_g\n0,0\n0.5,5\n1,5.5\n1.5,7\n2,0\n".write(to: input, atomically: true, encoding: .utf8)
+        let result = try Programs.run("lighttouch", ["replay", input.path, "--filter", "none", "--export-samples", output.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "time_s,raw_g,filtered_g,in_band")
+        #expect(Array(lines[1...5]) == ["0.0,0.0,0.0,0", "0.5,5.0,5.0,1", "1.0,5.5,5.5,1", "1.5,7.0,7.0,0", "2.0,0.0,0.0,0"])
+        #expect(lines.last?.hasPrefix("# lighttouch sample_rate_hz=2.0") == true)
+    }
+
+    @Test(arguments: [
+        ("time_s,force_g\n0,1\n0.1,abc\n", [], 65, ":3: `abc` in column force_g is not a number"),
+        ("time,force\n0,1\n", [], 65, ":1: the first column must be time_s"),
+        ("", [], 65, ": the file is empty"),
+        ("time_s,force_g\n0.2,1\n0.1,1\n", [], 65, ":3: time goes backwards"),
+        ("time_s,force_g\n0,1\n0.1,1\n", ["--tolerance", "9"], 64, "--tolerance (9.0 g) must be smaller than --target (5.0 g)"),
+        ("time_s,force_g\n0,1\n0.1,1\n", ["--filter", "kalman"], 64, "unknown filter `kalman`"),
+        ("time_s,force_g\n0,1\n0.1,1\n", ["--filter", "butterworth", "--cutoff-hz", "8"], 64, "--cutoff-hz"),
+    ] as [(String, [String], Int32, String)])
+    func badInputIsOneLineNamingTheFileAndLine(text: String, options: [String], status: Int32, fragment: String) throws {
+        let file = temporary("bad.csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let result = try Programs.run("lighttouch", ["replay", file.path] + options)
+        #expect(result.status == status)
+        #expect(result.stderr.contains(fragment), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("lighttouch: "))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stdout.isEmpty)
+    }
+}

@@ -1,0 +1,124 @@
+import Testing
+
+@testable import LightTouchCore
+
+@Suite struct SampleCSVTests {
+    func parse(_ text: String) throws(SampleCSV.ParseError) -> SampleCSV {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBytes { raw in
+            Result { () throws(SampleCSV.ParseError) in try SampleCSV.parse(raw, source: "in.csv") }
+        }.get()
+    }
+
+    func message(_ text: String) -> String? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func readsValuesExactly() throws {
+        let marked = try parse("\u{FEFF}time_s,force_g\r\n0,0\r\n0.001,5.25\n# comment\n\n0.002, -0.0001 \n")
+        #expect(marked.times == [0, 0.001, 0.002] && marked.forces == [0, 5.25, -0.0001])
+        let ok = try parse("time_s,force_g\n0,0\n0.001,5.25\n0.002,-0.0001\n12345.678901,123456789.123\n0.1e5,1E2\n")
+        #expect(ok.times == [0, 0.001, 0.002, 12345.678901, 10000])
+        #expect(ok.forces == [0, 5.25, -0.0001, 123456789.123, 100])
+    }
+
+    @Test func everyDigitStringParsesLikeTheStandardLibrary() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let value = Double.random(in: -1e6...1e6, using: &random)
+            for text in [value.description, String(Int(value)), "\(Int(value)).\(Int.random(in: 0..<1_000_000, using: &random))"] {
+                let parsed = Array(text.utf8).withUnsafeBytes { SampleCSV.parseDecimal($0, from: 0, to: $0.count) }
+                #expect(parsed == Double(text), "\(text)")
+            }
+        }
+    }
+
+    @Test func theExportFormatIsReadByItsRawColumn() throws {
+        let csv = try parse("time_s,raw_g,filtered_g,in_band\n0,1.5,1.4,0\n0.5,5,4.9,1\n# lighttouch sample_rate_hz=2.0 calibrated=false lost_frames=3\n")
+        #expect(csv.forces == [1.5, 5])
+        #expect(csv.metadata == ["sample_rate_hz": "2.0", "calibrated": "false", "lost_frames": "3"])
+        #expect(csv.nominalRate == 2)
+    }
+
+    @Test func theRateIsOneOverTheMedianStep() throws {
+        // Steps 0.01, 0.01, 0.02, 0.01: median 0.01 → 100 Hz.
+        let csv = try parse("time_s,force_g\n0,0\n0.01,0\n0.02,0\n0.04,0\n0.05,0\n")
+        #expect(csv.nominalRate == 100)
+    }
+
+    @Test(arguments: [
+        ("", "in.csv: the file is empty; expected a header `time_s,force_g` and samples"),
+        ("time_s,force_g\n", "in.csv: no samples after the header"),
+        ("t,f\n0,1\n", "in.csv:1: the first column must be time_s (expected the header `time_s,force_g`, found `t,f`)"),
+        ("time_s,grams\n0,1\n", "in.csv:1: no force_g column (expected the header `time_s,force_g`, found `time_s,grams`)"),
+        ("time_s,force_g\n0,1\n0.1,abc\n", "in.csv:3: `abc` in column force_g is not a number"),
+        ("time_s,force_g\n0,1\n0.1,\n", "in.csv:3: missing value in column force_g"),
+        ("time_s,force_g\n0,1\n0.1,2,3\n", "in.csv:3: expected 2 values, found 3"),
+        ("time_s,force_g\n0,1\n0.2,1\n0.1,1\n", "in.csv:4: time goes backwards (0.1 s after 0.2 s); rows must be in time order"),
+        ("time_s,force_g\n0,1\nnan,1\n", "in.csv:3: `nan` in column time_s is not a number"),
+        ("time_s,force_g\n0,inf\n", "in.csv:2: `inf` in column force_g is not a number"),
+    ])
+    func badInputNamesTheLineAndTheProblem(text: String, expected: String) {
+        #expect(message(text) == expected)
+    }
+}
+
+@Suite struct ConversionTests {
+    @Test func newtonInvertsTheCalibrationEquationToANanogram() {
+        let polynomial = CalibrationPolynomial(coefficients: [120_000, 4_000, 0.8, -0.002])
+        for mass in stride(from: -5.0, through: 200, by: 0.37) {
+            let reading = polynomial.reading(forMass: mass)
+            #expect(abs(polynomial.mass(forReading: reading) - mass) < 1e-9, "\(mass)")
+        }
+        #expect(polynomial.isMonotonic)
+        #expect(!CalibrationPolynomial(coefficients: [0, 1, -0.01]).isMonotonic)
+    }
+
+    @Test func nominalConversionSumsChannels() {
+        let info = SensorInfo(
+            firmwareMajor: 1, firmwareMinor: 0, firmwarePatch: 0, channels: 2, capabilities: [], sampleRate: 1000,
+            supportedRates: [1000], nominalOffset: 100, nominalCountsPerGram: 10, samplesPerFrame: 1, adcModel: "X", serial: "S")
+        let conversion = ForceConversion.nominal(info)
+        let block = SampleBlock(
+            timestampMicros: 0, periodMicros: 1000, channels: 2, samplesPerChannel: 1, counts: [150, 120], saturatedMask: 0, sequence: 0)
+        // (150 − 100)/10 + (120 − 100)/10 = 5 + 2.
+        #expect(conversion.grams(block, sample: 0) == 7)
+        #expect(!conversion.isCalibrated)
+    }
+}
+
+@Suite struct TareTests {
+    func run(_ values: [Double], step: Double = 0.1, calibrated: Bool = true) -> Result<Double, TareRefusal>? {
+        var window = TareWindow(settings: TareSettings(), isCalibrated: calibrated)
+        for (index, value) in values.enumerated() {
+            if let outcome = window.add(time: Double(index) * step, grams: value) { return outcome }
+        }
+        return nil
+    }
+
+    @Test func theMeanOfHalfASecondAtRestIsTheZero() {
+        // 0.0 … 0.5 s: six samples, mean 0.3.
+        #expect(run([0.2, 0.4, 0.3, 0.2, 0.4, 0.3, 9]) == .success(0.3 + 0.0000000000000000))
+        #expect(run([0.2, 0.4, 0.3]) == nil)
+    }
+
+    @Test func aMovingSignalIsRefused() {
+        guard case .failure(.unstable(let sd)) = run([0, 1, 0, 1, 0, 1]) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(abs(sd - (0.3).squareRoot()) < 1e-12)  // sample SD of 0 1 0 1 0 1
+    }
+
+    @Test func forceOnTheSensorIsRefused() {
+        #expect(run([5, 5, 5, 5, 5, 5]) == .failure(.forceApplied(grams: 5)))
+        // An uncalibrated sensor's zero is only known to the maker's typical value.
+        #expect(run([5, 5, 5, 5, 5, 5], calibrated: false) == .success(5))
+        #expect(TareRefusal.forceApplied(grams: 5).description == "tare refused: 5.0 g is already on the sensor; lift your hand off and try again")
+    }
+}
