@@ -2,9 +2,10 @@ import Dispatch
 import LightTouchCore
 import Synchronization
 
-/// Streams from a sensor connection: the connection's thread only hands each
-/// packet off; one serial queue owns the stream accounting (`StreamTracker`)
-/// and calls the consumer with every block of samples, in order.
+/// Streams from a sensor connection: the connection's thread decodes each
+/// packet (the stream accounting) and hands the samples to a bounded buffer;
+/// one serial queue calls the consumer with every block, in order. A consumer
+/// too slow to keep up costs counted blocks (`droppedBlocks`), never acquisition.
 public final class StreamSession: Sendable {
     public let connection: any SensorConnection
     private let queue = DispatchQueue(label: "lighttouch.acquisition", qos: .userInteractive)
@@ -12,6 +13,7 @@ public final class StreamSession: Sendable {
     private let onBlock: @Sendable (SampleBlock) -> Void
     private let onEvent: @Sendable (SensorEvent) -> Void
     private let disconnects = Atomic<Int>(0)
+    private let incoming = BoundedBuffer<SampleBlock>(capacity: 4096)
 
     /// `onBlock` and `onEvent` run on the session's queue.
     public init(
@@ -29,28 +31,33 @@ public final class StreamSession: Sendable {
     /// Starts streaming.
     public func start() throws {
         try connection.start { [self] event in
-            queue.async { self.handle(event) }
+            switch event {
+            case .packet(let packet):
+                // The connection's thread: decode, hand off, nothing more.
+                guard let block = tracker.withLock({ $0.ingest(packet) }) else { return }
+                if incoming.push(block).wasEmpty { queue.async { self.deliver() } }
+            case .disconnected:
+                disconnects.add(1, ordering: .relaxed)
+                queue.async { self.onEvent(event) }
+            case .stalled, .reconnected:
+                queue.async { self.onEvent(event) }
+            }
         }
     }
 
-    private func handle(_ event: SensorEvent) {
+    private func deliver() {
         dispatchPrecondition(condition: .onQueue(queue))
-        switch event {
-        case .packet(let packet):
-            if let block = tracker.withLock({ $0.ingest(packet) }) { onBlock(block) }
-        case .disconnected:
-            disconnects.add(1, ordering: .relaxed)
-            onEvent(event)
-        case .stalled, .reconnected:
-            onEvent(event)
-        }
+        for block in incoming.drain() { onBlock(block) }
     }
+
+    /// Blocks the consumer could not take in time.
+    public var droppedBlocks: Int { incoming.dropped }
 
     /// Stops the sensor, processes everything it delivered, and accounts for
     /// frames lost at the end of the stream (PROTOCOL.md §3.1).
     public func finish() -> StreamStatistics {
         connection.stop()
-        queue.sync {}
+        queue.sync { deliver() }
         let nextSequence = try? connection.status().nextSequence
         return tracker.withLock { tracker in
             tracker.finish(nextSequence: nextSequence)

@@ -108,6 +108,7 @@ struct StreamCommand: ParsableCommand {
         ]
         members += statistics.jsonMembers
         members.append(("disconnects", .int(session.disconnectCount)))
+        members.append(("dropped_blocks", .int(session.droppedBlocks)))
         if let demoSensor = connection as? DemoSensor, demo.corruptRate > 0 || demo.dropRate > 0 {
             let injected = demoSensor.injected
             members.append(
