@@ -3,6 +3,19 @@ import LightTouchCore
 import DequeModule
 import Synchronization
 
+/// Something that happened in a live session, in device time, for a recording.
+public enum PipelineEvent: Sendable, Equatable {
+    /// A tare finished: from `time` on, `offset` grams are subtracted.
+    case tare(time: Double, offset: Double)
+    /// A tare was refused; the previous zero stays.
+    case tareRefused(time: Double, reason: String)
+    case trialStarted(time: Double, trial: Int)
+    case trialEnded(time: Double, trial: Int)
+    case disconnected(reason: String)
+    case reconnected
+    case stalled
+}
+
 /// The real-time pipeline on Dispatch. The sensor connection's thread only
 /// decodes (stream accounting) and hands each block of samples to a bounded
 /// buffer; one serial queue owns all pipeline state: counts to grams, tare,
@@ -38,6 +51,7 @@ public final class LivePipeline: Sendable {
     private let sink: (@Sendable ([ProcessedSample]) -> Void)?
     private let onEvent: (@Sendable (SensorEvent) -> Void)?
     private let onLatency: (@Sendable (UInt64) -> Void)?
+    private let recorder: (@Sendable (_ blocks: [SampleBlock], _ events: [PipelineEvent]) -> Void)?
     private let tareSettings: TareSettings
     /// Seconds of filtered force kept for the display's plot.
     public let historySeconds: Double
@@ -46,13 +60,17 @@ public final class LivePipeline: Sendable {
     ///   - sink: called on the pipeline queue with every processed batch.
     ///   - onEvent: connection events (disconnect, reconnect, stall), on the pipeline queue.
     ///   - onLatency: nanoseconds from a block's arrival to its published state (for `bench`).
+    ///   - recorder: called on the pipeline queue with every batch of raw blocks (device
+    ///     time origin: `originMicros` of the first block) and the events it caused, in order.
     public init(
         connection: any SensorConnection, configuration: PipelineConfiguration, conversion: ForceConversion,
         tare: TareSettings = TareSettings(), historySeconds: Double = 30,
         sink: (@Sendable ([ProcessedSample]) -> Void)? = nil,
         onEvent: (@Sendable (SensorEvent) -> Void)? = nil,
-        onLatency: (@Sendable (UInt64) -> Void)? = nil
+        onLatency: (@Sendable (UInt64) -> Void)? = nil,
+        recorder: (@Sendable (_ blocks: [SampleBlock], _ events: [PipelineEvent]) -> Void)? = nil
     ) throws(FilterConfigurationError) {
+        self.recorder = recorder
         self.connection = connection
         self.configuration = configuration
         self.conversion = conversion
@@ -84,6 +102,12 @@ public final class LivePipeline: Sendable {
                 queue.async {
                     self.published.withLock { $0.connected = !(event.isDisconnect) }
                     self.onEvent?(event)
+                    switch event {
+                    case .disconnected(let reason): self.recorder?([], [.disconnected(reason: reason)])
+                    case .reconnected: self.recorder?([], [.reconnected])
+                    case .stalled: self.recorder?([], [.stalled])
+                    case .packet: break
+                    }
                 }
             }
         }
@@ -111,6 +135,7 @@ public final class LivePipeline: Sendable {
         let streamStatistics = tracker.withLock { $0.statistics }
         var batch: [ProcessedSample] = []
         batch.reserveCapacity(arrivals.count * 14)
+        var events: [PipelineEvent] = []
         let snapshot = state.withLock { state -> PipelineSnapshot in
             for arrival in arrivals {
                 let block = arrival.block
@@ -127,8 +152,12 @@ public final class LivePipeline: Sendable {
                         if let outcome = window.add(time: time, grams: untared) {
                             state.tareWindow = nil
                             switch outcome {
-                            case .success(let offset): state.tare = .zeroed(offset: offset)
-                            case .failure(let refusal): state.tare = .refused(refusal, offset: state.tare.offset)
+                            case .success(let offset):
+                                state.tare = .zeroed(offset: offset)
+                                events.append(.tare(time: time, offset: offset))
+                            case .failure(let refusal):
+                                state.tare = .refused(refusal, offset: state.tare.offset)
+                                events.append(.tareRefused(time: time, reason: refusal.description))
                             }
                         } else {
                             state.tareWindow = window
@@ -136,8 +165,15 @@ public final class LivePipeline: Sendable {
                         // Scoring starts once the first tare has finished.
                         if case .measuring = state.tare { continue }
                     }
+                    let trialsBefore = state.pipeline.trials.count, startedBefore = state.pipeline.trialCount
                     let sample = state.pipeline.process(time: time, grams: untared - state.tare.offset)
                     batch.append(sample)
+                    if state.pipeline.trials.count > trialsBefore, let ended = state.pipeline.trials.last {
+                        events.append(.trialEnded(time: ended.endSeconds, trial: ended.trial))
+                    }
+                    if state.pipeline.trialCount > startedBefore {
+                        events.append(.trialStarted(time: time, trial: state.pipeline.trialCount))
+                    }
                     if let last = state.history.last, sample.time - last.time < 0.01 { continue }
                     state.history.append((sample.time, sample.filtered))
                     while let first = state.history.first, sample.time - first.time > historySeconds { state.history.removeFirst() }
@@ -153,7 +189,11 @@ public final class LivePipeline: Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         if let onLatency { for arrival in arrivals { onLatency(now - arrival.nanos) } }
         if !batch.isEmpty { sink?(batch) }
+        recorder?(arrivals.map(\.block), events)
     }
+
+    /// Device time of the session's first sample, µs (what `time` 0 is).
+    public var originMicros: Double? { state.withLock { $0.originMicros } }
 
     private func makeSnapshot(_ state: State, _ stream: StreamStatistics) -> PipelineSnapshot {
         var snapshot = PipelineSnapshot(calibrated: conversion.isCalibrated)
