@@ -36,33 +36,49 @@ public struct MedianSpikeFilter: ForceFilter, Equatable {
 
     @inlinable
     public mutating func callAsFunction(_ value: Double, at time: Double) -> Double {
-        if count == window {
-            // Drop the oldest sample from the sorted run (found by its bits,
-            // which also finds it when the values do not compare, as NaN),
-            // closing the gap.
-            let oldest = recent[head]
-            var i = 0
-            while i < count - 1, sorted[i].bitPattern != oldest.bitPattern { i += 1 }
-            while i < count - 1 {
-                sorted[i] = sorted[i + 1]
-                i += 1
+        let window = self.window
+        var count = self.count
+        var head = self.head
+        // SIMD16<Double> is sixteen contiguous Doubles; working on them
+        // through pointers avoids the cost of SIMD lane access by index.
+        let median = withUnsafeMutablePointer(to: &recent) { recentVector in
+            withUnsafeMutablePointer(to: &sorted) { sortedVector in
+                recentVector.withMemoryRebound(to: Double.self, capacity: 16) { recent in
+                    sortedVector.withMemoryRebound(to: Double.self, capacity: 16) { sorted in
+                        if count == window {
+                            // Drop the oldest sample from the sorted run (found by
+                            // its bits, which also finds it when values do not
+                            // compare, as NaN), closing the gap.
+                            let oldest = recent[head].bitPattern
+                            var i = 0
+                            while i < count - 1, sorted[i].bitPattern != oldest { i += 1 }
+                            while i < count - 1 {
+                                sorted[i] = sorted[i + 1]
+                                i += 1
+                            }
+                            count -= 1
+                            recent[head] = value
+                            head = head + 1 == window ? 0 : head + 1
+                        } else {
+                            recent[count] = value
+                        }
+                        // Insert the new sample into the sorted run.
+                        var j = count
+                        while j > 0, sorted[j - 1] > value {
+                            sorted[j] = sorted[j - 1]
+                            j -= 1
+                        }
+                        sorted[j] = value
+                        count += 1
+                        let middle = count / 2
+                        return count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+                    }
+                }
             }
-            count -= 1
-            recent[head] = value
-            head = head + 1 == window ? 0 : head + 1
-        } else {
-            recent[count] = value
         }
-        // Insert the new sample into the sorted run.
-        var j = count
-        while j > 0, sorted[j - 1] > value {
-            sorted[j] = sorted[j - 1]
-            j -= 1
-        }
-        sorted[j] = value
-        count += 1
-        let middle = count / 2
-        return count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        self.count = count
+        self.head = head
+        return median
     }
 
     @inlinable
