@@ -52,12 +52,21 @@ let package = Package(
             name: "LightTouchCLI",
             dependencies: [
                 "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB",
+                "LightTouchTrainer", "LightTouchTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "lighttouch", dependencies: ["LightTouchCLI"]),
+
+        // A practice session (drills, feedback modes, keys, peeks), UI-agnostic and pure.
+        .target(name: "LightTouchTrainer", dependencies: ["LightTouchCore"]),
+        // ncursesw, wrapped once (shim.h: NCURSES_WIDECHAR, and what Swift cannot import).
+        // No pkgConfig: SwiftPM would drop its -D flags with a warning; the shim defines them.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        // The full-screen trainer: layout into a canvas (pure), drawn with ncursesw from one queue.
+        .target(name: "LightTouchTerminal", dependencies: ["CNcursesw", "LightTouchCore", "LightTouchTrainer"]),
 
         // libusb-1.0 and umockdev, each wrapped once (shim.h holds what Swift cannot import).
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
@@ -90,6 +99,8 @@ let package = Package(
             name: "LightTouchSensorModelTests",
             dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchAcquisition"]
         ),
+        .testTarget(name: "LightTouchTrainerTests", dependencies: ["LightTouchTrainer", "LightTouchCore"]),
+        .testTarget(name: "LightTouchTerminalTests", dependencies: ["LightTouchTerminal", "LightTouchTrainer", "LightTouchCore"]),
         // Drive the built programs, as a user would.
         .testTarget(name: "EndToEndTests", dependencies: ["lighttouch"]),
     ],

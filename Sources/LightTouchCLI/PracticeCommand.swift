@@ -3,6 +3,8 @@ import Dispatch
 import Foundation
 import LightTouchAcquisition
 import LightTouchCore
+import LightTouchTerminal
+import LightTouchTrainer
 import Synchronization
 
 struct PracticeCommand: ParsableCommand {
@@ -10,12 +12,32 @@ struct PracticeCommand: ParsableCommand {
         commandName: "practice",
         abstract: "Practise a light hold with live feedback.",
         discussion: """
+            On a terminal it runs a drill full-screen (the default drill is first-touch; `lighttouch drills` \
+            lists them): a gauge with the target band, the force in large digits, the verdict, the hold \
+            against its goal and a plot of the last 20 s. Keys: space starts or ends a trial, t tares, \
+            f cycles the feedback mode, p peeks (self mode), + and - move the target, q quits with the \
+            session table; on the demo sensor the arrow keys press harder (up, right) or lighter (down, left).
+
             With --plain (or when stdout is not a terminal) it prints one status line every 100 ms and the \
             session table at the end. With --json it prints one JSON object per status update and, as the \
-            last line, the session's results: the same object `lighttouch replay --json` prints.
+            last line, the session's results: without --drill, the same object `lighttouch replay --json` \
+            prints (trials found by touch and release); with --drill, the drill's trials, each with its \
+            `feedback` mode and `peeks`.
             """)
 
     @OptionGroup var sensorOptions: SensorOptions
+
+    @Option(help: ArgumentHelp("A built-in drill (see `lighttouch drills`) or a drill file (TOML).", valueName: "name|file"))
+    var drill: String?
+
+    @Option(help: ArgumentHelp("Trials in the drill (repeats or cuts its pattern).", valueName: "n"))
+    var trials: Int?
+
+    @Option(help: ArgumentHelp("Feedback mode for every trial: \(FeedbackMode.allowedNames).", valueName: "mode"))
+    var feedback: String?
+
+    @Flag(help: "Ring the terminal bell when the force leaves the band and when a hold goal is met.")
+    var bell = false
 
     @Option(help: ArgumentHelp("Stop after this many seconds. Default: run until q or Ctrl-C.", valueName: "s"))
     var duration: Double?
@@ -37,25 +59,95 @@ struct PracticeCommand: ParsableCommand {
         if let duration, !(duration.isFinite && duration > 0) {
             throw ValidationError("--duration must be a positive number of seconds (got \(duration))")
         }
+        if let trials, !(1...100).contains(trials) {
+            throw ValidationError("--trials must be 1 to 100 (got \(trials))")
+        }
+        if let feedback, FeedbackMode(rawValue: feedback) == nil {
+            throw ValidationError("unknown feedback mode `\(feedback)`; choose one of \(FeedbackMode.allowedNames)")
+        }
+        if plain && json { throw ValidationError("--plain and --json cannot be used together") }
+    }
+
+    /// Whether an option was given on the command line (so it replaces the drill's own value).
+    private static func given(_ name: String) -> Bool {
+        CommandLine.arguments.contains { $0 == name || $0.hasPrefix(name + "=") }
+    }
+
+    /// The drill to run, with the command line's settings applied; nil for a
+    /// headless run without --drill (trials found by touch and release).
+    func resolveDrill(fullScreen: Bool) throws -> Drill? {
+        guard fullScreen || drill != nil || trials != nil || feedback != nil else { return nil }
+        var chosen = Drill.default
+        if let name = drill {
+            if let builtIn = Drill.builtIn(named: name) {
+                chosen = builtIn
+            } else if FileManager.default.fileExists(atPath: name) {
+                let text: String
+                do {
+                    text = try String(contentsOfFile: name, encoding: .utf8)
+                } catch {
+                    throw UserError.data("\(name): cannot read the drill file (\(FileErrors.describe(error)))")
+                }
+                let parsed = Result { () throws(DrillFile.ParseError) in try DrillFile.parse(text, file: name) }
+                switch parsed {
+                case .success(let drill): chosen = drill
+                case .failure(let error): throw UserError.data(error.description)
+                }
+            } else {
+                throw UserError(
+                    "no drill `\(name)`: not a built-in drill (\(Drill.builtIn.map(\.name).joined(separator: ", "))) nor a drill file",
+                    exitCode: ExitCode(64))
+            }
+        }
+        chosen = chosen.overriding(
+            target: Self.given("--target") ? scoring.target : nil,
+            tolerance: Self.given("--tolerance") ? scoring.tolerance : nil,
+            holdGoal: Self.given("--hold") ? scoring.hold : nil,
+            trialCount: trials, feedback: feedback.flatMap(FeedbackMode.init(rawValue:)))
+        for index in chosen.trials.indices {
+            chosen.trials[index].options.contact = scoring.contact
+            chosen.trials[index].options.release = scoring.release
+            chosen.trials[index].options.grace = scoring.grace
+        }
+        do {
+            try chosen.validate()
+        } catch {
+            throw UserError(error.description, exitCode: ExitCode(64))
+        }
+        return chosen
     }
 
     func run() throws {
+        let fullScreen = !plain && !json && TerminalScreen.isInteractive
+        let drill = try resolveDrill(fullScreen: fullScreen)
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
         let info = connection.info
         let conversion = ForceConversion.nominal(info)
-        let configuration = try scoring.configuration(sampleRate: Double(info.sampleRate))
+        var configuration = try scoring.configuration(sampleRate: Double(info.sampleRate))
+        if let first = drill?.trials.first { configuration.trial = first.options }
         let export = try exportSamples.map { try ExportQueue(path: $0) }
         let output = OutputBuffer()
+        let trainer = drill.map { TrainerState(session: PracticeSession(drill: $0)) }
+        let done = DispatchSemaphore(value: 0)
         var sink: (@Sendable ([ProcessedSample]) -> Void)?
-        if let export {
-            sink = { batch in export.write(batch) }
+        if export != nil || trainer != nil {
+            sink = { @Sendable (batch: [ProcessedSample]) -> Void in
+                export?.write(batch)
+                if let trainer, trainer.push(batch), !fullScreen { done.signal() }
+            }
         }
+        let noReconnect = sensorOptions.noReconnect || sensorOptions.isDemo
         let onEvent: @Sendable (SensorEvent) -> Void = { event in
             switch event {
-            case .disconnected(let reason): output.note("sensor disconnected: \(reason)")
-            case .reconnected: output.note("sensor reconnected")
-            case .stalled: output.note("sensor stalled")
+            case .disconnected(let reason):
+                trainer?.noteUnplugged(reason)
+                if !fullScreen { output.note("sensor disconnected: \(reason)") }
+                if trainer != nil, noReconnect { done.signal() }
+            case .reconnected:
+                if !fullScreen { output.note("sensor reconnected") }
+            case .stalled:
+                if !fullScreen { output.note("sensor stalled") }
             case .packet: break
             }
         }
@@ -69,16 +161,61 @@ struct PracticeCommand: ParsableCommand {
         case .failure(let error): throw UserError(error.description, exitCode: ExitCode(64))
         }
 
-        let done = DispatchSemaphore(value: 0)
+        // Signals become a clean stop (and, full-screen, a restored terminal).
+        // The handlers are in place before ncurses starts, so it leaves SIGINT and SIGTERM alone.
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { done.signal() }
         defer { signals.cancel() }
+
+        if fullScreen, let trainer {
+            try runFullScreen(pipeline: pipeline, trainer: trainer, connection: connection, done: done)
+        } else {
+            try runHeadless(pipeline: pipeline, trainer: trainer, output: output, done: done)
+        }
+
+        let (scored, stream, rejected) = pipeline.finish()
+        let summary = scored.summary(lostFrames: stream.lostFrames, rejectedSamples: rejected, calibrated: conversion.isCalibrated)
+        try export?.close(metadata: [
+            ("sample_rate_hz", "\(configuration.sampleRate)"), ("calibrated", "\(summary.calibrated)"),
+            ("lost_frames", "\(summary.lostFrames)"), ("rejected_samples", "\(summary.rejectedSamples)"),
+        ])
+        output.flush()
+        if let trainer {
+            let report = trainer.finish(
+                samples: summary.samples, lostFrames: summary.lostFrames, rejectedSamples: summary.rejectedSamples,
+                calibrated: summary.calibrated)
+            if json {
+                print(report.json.serialized())
+            } else {
+                if !fullScreen { print("") }
+                print(report.table)
+            }
+            if let unplugged = trainer.unplugged, noReconnect {
+                throw UserError.unavailable("the sensor went away (\(unplugged)); the session ended there")
+            }
+        } else if json {
+            print(scored.resultsJSON(summary: summary).serialized())
+        } else {
+            print("")
+            print(ResultsTable.render(trials: scored.trials, summary: summary, options: configuration))
+        }
+    }
+
+    /// --plain, --json, or stdout not a terminal: status lines every 100 ms.
+    private func runHeadless(pipeline: LivePipeline, trainer: TrainerState?, output: OutputBuffer, done: DispatchSemaphore) throws {
         let asJSON = json
-        let options = configuration.trial
+        let options = pipeline.configuration.trial
         let status = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "lighttouch.status"))
         status.schedule(deadline: .now() + 0.1, repeating: 0.1)
         status.setEventHandler { @Sendable in
             let snapshot = pipeline.snapshot
-            output.line(asJSON ? Self.statusJSON(snapshot, options) : Self.statusLine(snapshot, options))
+            if asJSON {
+                output.line(Self.statusJSON(snapshot, options))
+            } else if let trainer {
+                for line in trainer.takeFinishedLines() { output.line(line) }
+                output.line(Self.statusLine(snapshot, trainer.session))
+            } else {
+                output.line(Self.statusLine(snapshot, options))
+            }
             output.flush()
         }
         let started = DispatchTime.now()
@@ -90,19 +227,100 @@ struct PracticeCommand: ParsableCommand {
             done.wait()
         }
         status.cancel()
-        let (scored, stream, rejected) = pipeline.finish()
-        let summary = scored.summary(lostFrames: stream.lostFrames, rejectedSamples: rejected, calibrated: conversion.isCalibrated)
-        try export?.close(metadata: [
-            ("sample_rate_hz", "\(configuration.sampleRate)"), ("calibrated", "\(summary.calibrated)"),
-            ("lost_frames", "\(summary.lostFrames)"), ("rejected_samples", "\(summary.rejectedSamples)"),
-        ])
-        output.flush()
-        if json {
-            print(scored.resultsJSON(summary: summary).serialized())
-        } else {
-            print("")
-            print(ResultsTable.render(trials: scored.trials, summary: summary, options: configuration))
+        if let trainer, !asJSON {
+            _ = trainer.endTrial()
+            for line in trainer.takeFinishedLines() { output.line(line) }
         }
+    }
+
+    /// The full-screen trainer: one queue owns ncurses; it reads the keys and
+    /// redraws from the latest pipeline state at 25 Hz.
+    private func runFullScreen(
+        pipeline: LivePipeline, trainer: TrainerState, connection: any SensorConnection, done: DispatchSemaphore
+    ) throws {
+        let ui = DispatchQueue(label: "lighttouch.screen", qos: .userInteractive)
+        let screen = TerminalScreen(queue: ui)
+        let failure = ui.sync { () -> TerminalError? in
+            do throws(TerminalError) {
+                try screen.start()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw UserError(failure.description) }
+        defer { ui.sync { screen.stop() } }
+        let demoSensor = connection as? DemoSensor
+        let serial = connection.info.serial
+        let ringBell = bell
+        let lastBell = Mutex<UInt64>(0)
+        let frame = DispatchSource.makeTimerSource(queue: ui)
+        frame.schedule(deadline: .now(), repeating: .milliseconds(40), leeway: .milliseconds(5))
+        frame.setEventHandler { @Sendable in
+            for key in screen.readKeys() {
+                switch key {
+                case .character("q"), .character("Q"): done.signal()
+                case .character(" "): trainer.handle(.space)
+                case .character("t"), .character("T"): pipeline.requestTare()
+                case .character("f"), .character("F"): trainer.handle(.cycleFeedback)
+                case .character("p"), .character("P"): trainer.handle(.peek)
+                case .character("+"), .character("="): trainer.handle(.targetUp)
+                case .character("-"), .character("_"): trainer.handle(.targetDown)
+                case .up: demoSensor?.nudge(grams: 0.5)
+                case .down: demoSensor?.nudge(grams: -0.5)
+                case .right: demoSensor?.nudge(grams: 0.1)
+                case .left: demoSensor?.nudge(grams: -0.1)
+                default: break
+                }
+            }
+            if trainer.takeBell(), ringBell {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if lastBell.withLock({ last in
+                    defer { if now - last > 1_000_000_000 { last = now } }
+                    return now - last > 1_000_000_000
+                }) {
+                    screen.bell()
+                }
+            }
+            let view = TrainerView(
+                snapshot: pipeline.snapshot, session: trainer.session, history: pipeline.history(), sensor: serial,
+                isDemo: demoSensor != nil, bell: ringBell)
+            let size = screen.size
+            screen.draw(TrainerLayout.render(view, rows: size.rows, columns: size.columns))
+        }
+        let started = DispatchTime.now()
+        try pipeline.start()
+        frame.resume()
+        if let duration {
+            _ = done.wait(timeout: started + duration)
+        } else {
+            done.wait()
+        }
+        frame.cancel()
+        ui.sync { screen.stop() }
+    }
+
+    /// A headless drill's status line.
+    static func statusLine(_ s: PipelineSnapshot, _ session: PracticeSession) -> String {
+        let options = session.currentOptions
+        var parts = [
+            "t \(s.time.fixed(1)) s", "\(s.filtered.fixed(2)) g", Verdict(force: s.filtered, options: options).rawValue,
+            "hold \(session.currentHold.fixed(1))/\(options.holdGoal.fixed(0)) s",
+        ]
+        switch session.phase {
+        case .ready: parts.append("touch the sensor to start trial 1 of \(session.drill.trials.count)")
+        case .running(let index):
+            parts.append("trial \(index + 1) of \(session.drill.trials.count)")
+            if let trial = session.currentTrial { parts.append("in band \(trial.inBandPercent.fixed(0))%") }
+            parts.append("feedback \(session.currentMode.rawValue)")
+        case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
+        case .complete: parts.append("drill complete")
+        }
+        if case .measuring = s.tare { parts.append("taring…") }
+        if case .refused(let refusal, _) = s.tare { parts.append(refusal.description) }
+        if !s.calibrated { parts.append("uncalibrated") }
+        if s.lostFrames > 0 { parts.append("lost frames \(s.lostFrames)") }
+        return parts.joined(separator: "  ")
     }
 
     static func statusLine(_ s: PipelineSnapshot, _ options: TrialOptions) -> String {
@@ -140,6 +358,90 @@ struct PracticeCommand: ParsableCommand {
             ("lost_frames", .int(s.lostFrames)),
             ("connected", .bool(s.connected)),
         ]).serialized()
+    }
+}
+
+/// The practice session shared by the pipeline queue (samples), the screen
+/// queue (keys, drawing) and the main thread (the end).
+final class TrainerState: Sendable {
+    private struct State {
+        var session: PracticeSession
+        var bell = false
+        var finishedLines: [String] = []
+        var unplugged: String?
+    }
+
+    private let state: Mutex<State>
+
+    init(session: PracticeSession) {
+        state = Mutex(State(session: session))
+    }
+
+    var session: PracticeSession { state.withLock { $0.session } }
+    var unplugged: String? { state.withLock { $0.unplugged } }
+
+    /// Feeds a batch of the pipeline's samples; true when the drill just completed.
+    func push(_ batch: [ProcessedSample]) -> Bool {
+        state.withLock { state in
+            let events = state.session.push(batch.lazy.map { (time: $0.time, force: $0.filtered) })
+            return record(events, &state)
+        }
+    }
+
+    func handle(_ key: PracticeSession.Key) {
+        state.withLock { state in _ = record(state.session.handle(key), &state) }
+    }
+
+    /// Ends a trial in progress (the session is stopping).
+    func endTrial() -> Bool {
+        state.withLock { state in record(state.session.finish(), &state) }
+    }
+
+    func noteUnplugged(_ reason: String) {
+        state.withLock { $0.unplugged = reason }
+    }
+
+    /// Whether something rang the bell since the last call.
+    func takeBell() -> Bool {
+        state.withLock { state in
+            defer { state.bell = false }
+            return state.bell
+        }
+    }
+
+    /// One line per trial finished since the last call (for --plain).
+    func takeFinishedLines() -> [String] {
+        state.withLock { state in
+            defer { state.finishedLines.removeAll() }
+            return state.finishedLines
+        }
+    }
+
+    /// Ends the session and reports it.
+    func finish(samples: Int, lostFrames: Int, rejectedSamples: Int, calibrated: Bool) -> SessionReport {
+        state.withLock { state in
+            _ = record(state.session.finish(), &state)
+            return SessionReport(
+                drill: state.session.drill, results: state.session.results, samples: samples, lostFrames: lostFrames,
+                rejectedSamples: rejectedSamples, calibrated: calibrated)
+        }
+    }
+
+    private func record(_ events: [PracticeSession.Event], _ state: inout State) -> Bool {
+        var complete = false
+        for event in events {
+            switch event {
+            case .leftBand, .holdGoalMet: state.bell = true
+            case .trialEnded(let result):
+                let m = result.metrics
+                state.finishedLines.append(
+                    "trial \(m.trial) done: score \(m.score.fixed(1)), best hold \(m.longestHoldSeconds.fixed(1)) s, "
+                        + "in band \(m.inBandPercent.fixed(0))%, feedback \(result.feedback)")
+            case .drillComplete: complete = true
+            case .trialStarted: break
+            }
+        }
+        return complete
     }
 }
 

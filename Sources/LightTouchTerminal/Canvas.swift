@@ -1,0 +1,100 @@
+/// How a cell is drawn. The terminal maps each style to colour when it has
+/// colour, and to a monochrome attribute when it does not.
+public enum CellStyle: UInt8, Sendable, Equatable, CaseIterable {
+    case normal
+    case dim
+    case bold
+    case title
+    /// On target.
+    case good
+    /// Too light.
+    case warn
+    /// Too heavy, or a problem.
+    case bad
+    /// The target band.
+    case band
+    /// The key help line.
+    case help
+}
+
+/// One character cell: a Unicode scalar (a single-width one) and its style.
+public struct Cell: Sendable, Equatable {
+    public var scalar: UInt32
+    public var style: CellStyle
+
+    public static let blank = Cell(scalar: 0x20, style: .normal)
+
+    public init(scalar: UInt32, style: CellStyle) {
+        self.scalar = scalar
+        self.style = style
+    }
+}
+
+/// A screen's worth of cells, drawn in memory and then handed to the
+/// terminal, which writes only the rows that changed. Pure, so layouts can be
+/// tested without a terminal.
+public struct Canvas: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public private(set) var cells: [Cell]
+
+    public init(rows: Int, columns: Int) {
+        self.rows = max(0, rows)
+        self.columns = max(0, columns)
+        cells = Array(repeating: .blank, count: self.rows * self.columns)
+    }
+
+    public subscript(row: Int, column: Int) -> Cell {
+        get { cells[row * columns + column] }
+        set {
+            guard row >= 0, row < rows, column >= 0, column < columns else { return }
+            cells[row * columns + column] = newValue
+        }
+    }
+
+    /// Writes `text` at (row, column), clipped to the canvas; returns the column after it.
+    @discardableResult
+    public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .normal) -> Int {
+        var x = column
+        guard row >= 0, row < rows else { return x + text.unicodeScalars.count }
+        for scalar in text.unicodeScalars {
+            if x >= 0, x < columns { cells[row * columns + x] = Cell(scalar: scalar.value, style: style) }
+            x += 1
+        }
+        return x
+    }
+
+    /// Writes `text` right-aligned so that it ends at `endColumn` (exclusive).
+    public mutating func putRight(_ text: String, row: Int, endColumn: Int, style: CellStyle = .normal) {
+        put(text, row: row, column: endColumn - text.unicodeScalars.count, style: style)
+    }
+
+    /// Writes `text` centred on the row.
+    public mutating func putCentred(_ text: String, row: Int, style: CellStyle = .normal) {
+        put(text, row: row, column: max(0, (columns - text.unicodeScalars.count) / 2), style: style)
+    }
+
+    public mutating func fill(row: Int, from: Int, to: Int, scalar: Unicode.Scalar, style: CellStyle) {
+        guard row >= 0, row < rows else { return }
+        for x in max(0, from)..<max(max(0, from), min(columns, to)) { cells[row * columns + x] = Cell(scalar: scalar.value, style: style) }
+    }
+
+    /// The cells of one row.
+    public func row(_ row: Int) -> ArraySlice<Cell> { cells[(row * columns)..<((row + 1) * columns)] }
+
+    /// The text of one row, for tests and captures.
+    public func text(row: Int) -> String {
+        var text = ""
+        for cell in self.row(row) { text.unicodeScalars.append(Unicode.Scalar(cell.scalar) ?? " ") }
+        return text
+    }
+
+    /// All rows as text, trailing spaces removed.
+    public var text: String {
+        (0..<rows).map { row in
+            var line = text(row: row)
+            while line.last == " " { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+}

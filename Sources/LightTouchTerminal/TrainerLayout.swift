@@ -1,0 +1,235 @@
+import LightTouchCore
+import LightTouchTrainer
+
+/// Lays out the trainer screen: a pure function from a `TrainerView` and a
+/// size to a `Canvas`.
+///
+///     title                                              sensor
+///     ──────────────────────────────────────────────────────────
+///     big digits  g                           VERDICT
+///     marker row / gauge with the band / scale
+///     hold bar                                 7.4 s / 10 s
+///     plot of the last seconds with the band (braille)
+///     trial line · last result · warnings · key help
+public enum TrainerLayout {
+    public static let minimumColumns = 60
+    public static let minimumRows = 20
+    /// Seconds of force the plot shows.
+    public static let plotSeconds = 20.0
+
+    public static func render(_ view: TrainerView, rows: Int, columns: Int) -> Canvas {
+        var canvas = Canvas(rows: rows, columns: columns)
+        guard columns >= minimumColumns, rows >= minimumRows else {
+            tooSmall(&canvas)
+            return canvas
+        }
+        let width = columns
+        // Title and sensor.
+        canvas.put(" LightTouch · \(view.drillName)", row: 0, column: 0, style: .title)
+        canvas.putRight("\(view.sensor) · \(view.calibrated ? "calibrated" : "uncalibrated") ", row: 0, endColumn: width, style: .dim)
+        canvas.fill(row: 1, from: 0, to: width, scalar: "─", style: .dim)
+
+        let showForce = view.visibility == .all
+        let verdict = view.verdict
+        let verdictStyle: CellStyle = verdict == .onTarget ? .good : (verdict == .tooLight ? .warn : .bad)
+
+        // The force, large.
+        if showForce {
+            let text = view.force.fixed(2)
+            BigDigits.draw(text, on: &canvas, row: 2, column: 2, style: verdictStyle)
+            canvas.put("g", row: 6, column: 3 + BigDigits.width(text), style: .bold)
+        } else {
+            canvas.put(view.visibility == .calmOnTarget ? "in the band" : "feedback off", row: 4, column: 4, style: .dim)
+        }
+        // The verdict.
+        let verdictColumn = max(34, width - 24)
+        switch view.visibility {
+        case .all:
+            canvas.put(verdict.rawValue.uppercased(), row: 3, column: verdictColumn, style: verdictStyle)
+        case .calmOnTarget:
+            canvas.put("on target", row: 3, column: verdictColumn, style: .good)
+        case .hidden:
+            canvas.put("· · ·", row: 3, column: verdictColumn, style: .dim)
+        }
+        canvas.put(
+            "target \(view.options.target.fixed(1)) g ± \(view.options.tolerance.fixed(1))", row: 5, column: verdictColumn, style: .dim)
+        canvas.put("feedback \(view.mode.rawValue)", row: 6, column: verdictColumn, style: .dim)
+
+        // The gauge.
+        gauge(view, &canvas, row: 8, showForce: showForce, style: verdictStyle)
+
+        // The hold against the goal.
+        let holdRow = 11
+        let holdLabel = "hold"
+        let holdValue = showForce || view.visibility == .calmOnTarget
+            ? "\(view.hold.fixed(1)) s / \(trim(view.options.holdGoal)) s" : "— / \(trim(view.options.holdGoal)) s"
+        canvas.put(holdLabel, row: holdRow, column: 1, style: .bold)
+        let barStart = 7
+        let barEnd = width - 2 - max(16, holdValue.count + 2)
+        let fraction = showForce || view.visibility == .calmOnTarget ? min(1, view.hold / view.options.holdGoal) : 0
+        let filled = Int((Double(barEnd - barStart) * fraction).rounded(.down))
+        canvas.fill(row: holdRow, from: barStart, to: barEnd, scalar: "░", style: .dim)
+        canvas.fill(row: holdRow, from: barStart, to: barStart + filled, scalar: "█", style: fraction >= 1 ? .good : .bold)
+        canvas.putRight(holdValue, row: holdRow, endColumn: width - 1, style: fraction >= 1 ? .good : .normal)
+
+        // The plot.
+        let plotTop = 13
+        let plotBottom = rows - 5  // inclusive
+        if plotBottom - plotTop >= 2 {
+            plot(view, &canvas, top: plotTop, bottom: plotBottom, show: showForce)
+        }
+
+        // Trial line.
+        canvas.put(trialLine(view), row: rows - 4, column: 1, style: .normal)
+        // Last result.
+        if let result = view.lastResult {
+            canvas.put(resultLine(result), row: rows - 3, column: 1, style: .bold)
+        }
+        // Warning or notice.
+        if let notice = view.notice {
+            canvas.put(notice, row: rows - 2, column: 1, style: .warn)
+        } else if let warning = view.warnings.first {
+            canvas.put("⚠ " + warning + (view.warnings.count > 1 ? "  (+\(view.warnings.count - 1))" : ""), row: rows - 2, column: 1, style: .warn)
+        }
+        // Key help.
+        var help = "space start/end trial · t tare · f feedback · p peek · +/- target · q quit"
+        if view.isDemo { help += " · ↑↓ demo force" }
+        if help.unicodeScalars.count + 1 > width {
+            help = "space trial  t tare  f mode  p peek  +/- target  q quit" + (view.isDemo ? "  ↑↓ force" : "")
+        }
+        canvas.fill(row: rows - 1, from: 0, to: width, scalar: " ", style: .help)
+        canvas.put(" " + help, row: rows - 1, column: 0, style: .help)
+        return canvas
+    }
+
+    static func tooSmall(_ canvas: inout Canvas) {
+        guard canvas.rows > 0, canvas.columns > 0 else { return }
+        let lines = [
+            "Terminal too small",
+            "\(canvas.columns)×\(canvas.rows); LightTouch needs \(minimumColumns)×\(minimumRows)",
+            "Enlarge the window, or press q",
+        ]
+        let top = max(0, (canvas.rows - lines.count) / 2)
+        for (index, line) in lines.enumerated() {
+            canvas.putCentred(String(line.unicodeScalars.prefix(canvas.columns)), row: top + index, style: index == 0 ? .bold : .normal)
+        }
+    }
+
+    /// Row `row`: the marker; `row + 1`: the bar with the band; `row + 2`: the scale.
+    static func gauge(_ view: TrainerView, _ canvas: inout Canvas, row: Int, showForce: Bool, style: CellStyle) {
+        let left = 6
+        let right = canvas.columns - 7  // exclusive
+        let span = Double(right - left - 1)
+        let maxG = view.scaleMax
+        func column(_ grams: Double) -> Int { left + Int((min(max(grams, 0), maxG) / maxG * span).rounded()) }
+        canvas.put("0 g", row: row + 1, column: 1, style: .dim)
+        canvas.put("\(trim(maxG)) g", row: row + 1, column: right + 1, style: .dim)
+        canvas.fill(row: row + 1, from: left, to: right, scalar: "─", style: .dim)
+        let low = column(view.options.bandLow), high = column(view.options.bandHigh)
+        canvas.fill(row: row + 1, from: low, to: high + 1, scalar: "▒", style: .band)
+        let targetColumn = column(view.options.target)
+        canvas.put("│", row: row + 1, column: targetColumn, style: .band)
+        let lowLabel = view.options.bandLow.fixed(1), highLabel = view.options.bandHigh.fixed(1)
+        canvas.put(lowLabel, row: row + 2, column: low - lowLabel.count / 2, style: .dim)
+        canvas.put(highLabel, row: row + 2, column: max(high - highLabel.count / 2, low - lowLabel.count / 2 + lowLabel.count + 1), style: .dim)
+        if showForce {
+            let x = column(view.force)
+            canvas.put(view.force > maxG ? "▶" : "▼", row: row, column: x, style: style)
+            canvas.put("█", row: row + 1, column: x, style: style)
+        }
+    }
+
+    /// A braille plot of the force over the last `plotSeconds`, band edges dotted.
+    static func plot(_ view: TrainerView, _ canvas: inout Canvas, top: Int, bottom: Int, show: Bool) {
+        let left = 6
+        let cellColumns = canvas.columns - left - 1
+        let cellRows = bottom - top + 1
+        let dotColumns = cellColumns * 2, dotRows = cellRows * 4
+        let maxG = view.scaleMax
+        func dotRow(_ grams: Double) -> Int {
+            dotRows - 1 - Int((min(max(grams, 0), maxG) / maxG * Double(dotRows - 1)).rounded())
+        }
+        var bits = [UInt8](repeating: 0, count: cellColumns * cellRows)
+        var isForce = [Bool](repeating: false, count: cellColumns * cellRows)
+        let dotBit: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
+        func set(_ x: Int, _ y: Int, force: Bool) {
+            guard x >= 0, x < dotColumns, y >= 0, y < dotRows else { return }
+            let index = (y / 4) * cellColumns + x / 2
+            bits[index] |= dotBit[x % 2][y % 4]
+            if force { isForce[index] = true }
+        }
+        for y in [dotRow(view.options.bandLow), dotRow(view.options.bandHigh)] {
+            for x in stride(from: 0, to: dotColumns, by: 3) { set(x, y, force: false) }
+        }
+        if show, !view.history.isEmpty {
+            let start = view.now - plotSeconds
+            let perDot = plotSeconds / Double(dotColumns)
+            var lowest = [Double](repeating: .infinity, count: dotColumns)
+            var highest = [Double](repeating: -.infinity, count: dotColumns)
+            for point in view.history where point.time > start {
+                let x = min(dotColumns - 1, Int((point.time - start) / perDot))
+                lowest[x] = min(lowest[x], point.force)
+                highest[x] = max(highest[x], point.force)
+            }
+            var previous: Int?
+            for x in 0..<dotColumns where lowest[x].isFinite {
+                var a = dotRow(highest[x]), b = dotRow(lowest[x])
+                // Join to the previous column so fast changes draw a line, not dots.
+                if let previous { a = min(a, previous + (previous < a ? 1 : 0)); b = max(b, previous - (previous > b ? 1 : 0)) }
+                for y in a...max(a, b) { set(x, y, force: true) }
+                previous = dotRow((lowest[x] + highest[x]) / 2)
+            }
+        }
+        for row in 0..<cellRows {
+            for column in 0..<cellColumns {
+                let index = row * cellColumns + column
+                guard bits[index] != 0 else { continue }
+                canvas[top + row, left + column] = Cell(scalar: 0x2800 + UInt32(bits[index]), style: isForce[index] ? .bold : .band)
+            }
+        }
+        // Axis labels.
+        canvas.put("\(trim(maxG))", row: top, column: 1, style: .dim)
+        canvas.put("0 g", row: bottom, column: 1, style: .dim)
+        let bandRow = top + dotRow(view.options.target) / 4
+        if bandRow > top, bandRow < bottom { canvas.put(trim(view.options.target), row: bandRow, column: 1, style: .band) }
+        if !show {
+            canvas.putCentred(" live force hidden (\(view.mode.rawValue) feedback) ", row: (top + bottom) / 2, style: .dim)
+        } else {
+            canvas.putRight(" last \(trim(plotSeconds)) s ", row: top, endColumn: canvas.columns - 1, style: .dim)
+        }
+    }
+
+    static func trialLine(_ view: TrainerView) -> String {
+        var parts: [String] = []
+        let number = view.trialNumber.map { "trial \($0) of \(view.trialCount)" } ?? "\(view.trialCount) of \(view.trialCount) trials done"
+        switch view.phase {
+        case .ready:
+            parts.append("\(number): touch the sensor or press space to start")
+        case .running:
+            parts.append("\(number) · \(view.elapsed.fixed(1)) s of \(trim(view.trialLength)) s")
+            if view.visibility == .all || view.visibility == .calmOnTarget {
+                if let inBand = view.inBandPercent { parts.append("in band \(inBand.fixed(0)) %") }
+                if let cv = view.cv { parts.append("steadiness CV \(cv.fixed(3))") }
+            }
+            if view.mode == .selfPaced { parts.append("peeks \(view.peeks)") }
+        case .resting:
+            parts.append("rest: \(number) starts in \((view.restLeft ?? 0).fixed(0)) s (space starts it now)")
+        case .complete:
+            parts.append("drill complete: press q for the session table")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    static func resultLine(_ result: TrialResult) -> String {
+        let m = result.metrics
+        var text = "trial \(m.trial): score \(m.score.fixed(1)) · best hold \(m.longestHoldSeconds.fixed(1)) s · in band \(m.inBandPercent.fixed(0)) %"
+        if let mean = m.meanGrams { text += " · mean \(mean.fixed(2)) g" }
+        if let cv = m.cv { text += " · CV \(cv.fixed(3))" }
+        if result.peeks > 0 { text += " · \(result.peeks) peek\(result.peeks == 1 ? "" : "s")" }
+        return text
+    }
+
+    static func trim(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : value.fixed(1)
+    }
+}

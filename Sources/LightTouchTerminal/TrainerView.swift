@@ -1,0 +1,85 @@
+import LightTouchCore
+import LightTouchTrainer
+
+/// Everything the trainer screen shows at one instant, built from the
+/// pipeline's latest snapshot and the practice session. A value, so the
+/// layout is a pure function of it.
+public struct TrainerView: Sendable {
+    public var drillName: String
+    public var sensor: String
+    public var calibrated: Bool
+    /// The latest filtered force, grams.
+    public var force: Double
+    public var visibility: FeedbackVisibility
+    /// The band the force is judged against now (with `+`/`-` applied).
+    public var options: TrialOptions
+    public var hold: Double
+    public var trialNumber: Int?
+    public var trialCount: Int
+    public var phase: PracticeSession.Phase
+    /// Seconds into the running trial, and its length.
+    public var elapsed: Double
+    public var trialLength: Double
+    /// Seconds until the next trial starts by itself (resting).
+    public var restLeft: Double?
+    public var inBandPercent: Double?
+    public var cv: Double?
+    public var mode: FeedbackMode
+    public var peeks: Int
+    public var lastResult: TrialResult?
+    public var warnings: [String]
+    public var notice: String?
+    /// The filtered force over the last seconds, oldest first.
+    public var history: [(time: Double, force: Double)]
+    /// The newest sample's time.
+    public var now: Double
+    /// The demo sensor takes arrow keys.
+    public var isDemo: Bool
+    public var bell: Bool
+
+    public init(
+        snapshot: PipelineSnapshot, session: PracticeSession, history: [(time: Double, force: Double)], sensor: String,
+        isDemo: Bool, bell: Bool, extraWarnings: [String] = []
+    ) {
+        drillName = session.drill.name
+        self.sensor = sensor
+        calibrated = snapshot.calibrated
+        force = snapshot.filtered
+        visibility = session.visibility
+        options = session.currentOptions
+        hold = session.currentHold
+        trialCount = session.drill.trials.count
+        phase = session.phase
+        trialNumber = session.trialIndex.map { $0 + 1 }
+        elapsed = session.elapsed
+        trialLength = session.trialIndex.map { session.drill.trials[$0].lengthSeconds } ?? 0
+        if case .resting(_, let until) = session.phase { restLeft = max(0, until - session.time) }
+        let running = session.currentTrial
+        inBandPercent = running?.inBandPercent
+        cv = running?.cv
+        mode = session.currentMode
+        peeks = session.currentPeeks
+        lastResult = session.results.last
+        notice = session.notice
+        self.history = history
+        now = snapshot.time
+        self.isDemo = isDemo
+        self.bell = bell
+        var warnings = extraWarnings
+        if !snapshot.connected { warnings.append("sensor unplugged: plug it back in, or press q to quit") }
+        switch snapshot.tare {
+        case .measuring: warnings.append("taring: keep your hands off the sensor…")
+        case .refused(let refusal, _): warnings.append(refusal.description)
+        case .zeroed: break
+        }
+        if snapshot.lostFrames > 0 { warnings.append("lost frames: \(snapshot.lostFrames)") }
+        if snapshot.droppedBlocks > 0 { warnings.append("the pipeline fell behind: \(snapshot.droppedBlocks) blocks dropped") }
+        if !snapshot.calibrated { warnings.append("uncalibrated: grams from the sensor's nominal sensitivity") }
+        self.warnings = warnings
+    }
+
+    public var verdict: Verdict { Verdict(force: force, options: options) }
+
+    /// The gauge and plot run from 0 to this many grams.
+    public var scaleMax: Double { max(10, (options.bandHigh * 2).rounded(.up)) }
+}

@@ -1,0 +1,67 @@
+import Testing
+
+@testable import LightTouchCore
+
+@Suite struct DrillFileTests {
+    @Test func aFullFileParses() throws {
+        let drill = try DrillFile.parse(
+            """
+            # my ladder
+            version = 1
+            name = "my-ladder"
+            purpose = "2, 5 and 8 g"
+            target_g = [2, 5, 8.5]   # one per trial
+            tolerance_g = 0.5
+            hold_s = 8
+            trial_length_s = 12
+            rest_s = 3
+            feedback = ["full", "bandwidth", "blind"]
+            """, file: "ladder.toml")
+        #expect(drill.name == "my-ladder")
+        #expect(drill.trials.map(\.options.target) == [2, 5, 8.5])
+        #expect(drill.trials.map(\.feedback) == [.full, .bandwidth, .blind])
+        #expect(drill.trials.allSatisfy { $0.options.tolerance == 0.5 && $0.options.holdGoal == 8 && $0.lengthSeconds == 12 })
+        #expect(drill.restSeconds == 3)
+    }
+
+    @Test func theNameDefaultsToTheFileName() throws {
+        let drill = try DrillFile.parse("version = 1\ntrials = 2\nhold_s = 4\n", file: "/tmp/short-holds.toml")
+        #expect(drill.name == "short-holds")
+        #expect(drill.trials.count == 2 && drill.trials[0].lengthSeconds == 9)
+    }
+
+    @Test(arguments: [
+        ("version = 1\nfeedback = \"loud\"\n", "d.toml:2: key `feedback`: \"loud\" is not a feedback mode (allowed: one of full, bandwidth, faded, blind, self, or a list of them (one per trial))"),
+        ("version = 1\ntarget = 5\n", "d.toml:2: unknown key `target`; allowed keys: version, name, purpose, target_g, tolerance_g, hold_s, trial_length_s, trials, rest_s, feedback"),
+        ("name = \"x\"\n", "d.toml: missing `version = 1` (the drill-file format's version)"),
+        ("version = 2\n", "d.toml:1: key `version`: version 2 is not understood by this LightTouch (allowed: the number 1)"),
+        ("version = 1\ntarget_g = -5\n", "d.toml:2: key `target_g`: -5 is not allowed (allowed: a positive number of grams, or a list of them (one per trial))"),
+        ("version = 1\ntrials = 2.5\n", "d.toml:2: key `trials`: 2.5 is not allowed (allowed: a whole number from 1 to 100)"),
+        ("version = 1\ntrials = 3\ntarget_g = [2, 5]\n", "d.toml:3: key `target_g`: the list has 2 values but the drill has 3 trials (allowed: a positive number of grams, or a list of them (one per trial))"),
+        ("version = 1\nhold_s = five\n", "d.toml:2: key `hold_s`: `five` is not a number or a quoted string (allowed: a positive number of seconds, or a list of them)"),
+        ("version = 1\n[drill]\n", "d.toml:2: tables ([…]) are not used in drill files; write `key = value` lines"),
+        ("version = 1\nversion = 1\n", "d.toml:2: key `version` is given twice (first on line 1)"),
+        ("version = 1\ntolerance_g = 6\n", "d.toml: trial 1: tolerance_g (6.0 g) must be smaller than target_g (5.0 g)"),
+        ("version = 1\nhold_s = 10\ntrial_length_s = 5\n", "d.toml:3: key `trial_length_s`: trial 1 is 5.0 s, shorter than its hold goal of 10.0 s (allowed: a positive number of seconds, or a list of them)"),
+        ("version = 1\nname = \"open\n", "d.toml:2: key `name`: the string is not closed with `\"` (allowed: a string)"),
+    ])
+    func aBadFileNamesTheFileTheKeyAndWhatIsAllowed(text: String, message: String) {
+        #expect(throws: DrillFile.ParseError.self) { try DrillFile.parse(text, file: "d.toml") }
+        do {
+            _ = try DrillFile.parse(text, file: "d.toml")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func builtInDrillsAreValidAndFoundByName() throws {
+        for drill in Drill.builtIn { try drill.validate() }
+        #expect(Drill.builtIn(named: "First touch") == .firstTouch)
+        #expect(Drill.builtIn(named: "blind_check") == .blindCheck)
+        #expect(Drill.ladder.trials.map(\.options.target) == [2, 5, 10])
+        #expect(Drill.stillPoint.trials.first?.feedback == .faded)
+        #expect(Drill.steadyHold.trials.first?.options.holdGoal == 30)
+        #expect(Drill.firstTouch.overriding(trialCount: 7).trials.count == 7)
+        #expect(Drill.ladder.overriding(target: 6).trials.allSatisfy { $0.options.target == 6 })
+    }
+}
