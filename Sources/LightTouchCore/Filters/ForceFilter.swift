@@ -6,8 +6,9 @@
 /// filter defines what its first output is (see the conforming types).
 ///
 /// Filters never read a clock: `time` is the device time of the sample, in
-/// seconds, so that live and replayed streams give the same outputs. Inputs
-/// must be finite; the pipeline rejects other samples before they get here.
+/// seconds, so that live and replayed streams give the same outputs. Forces
+/// and times must be finite; the pipeline rejects other samples before they
+/// get here.
 public protocol ForceFilter: Sendable {
     /// Filters one sample (force `value`, device `time` in seconds) and
     /// returns the filtered force.
