@@ -59,6 +59,11 @@ public struct StabilityDetector: Sendable {
     public let countsPerGram: Double
     private var window: [(time: Double, value: Double)] = []
     private var head = 0
+    /// Running sums over window[head...] of (value − shift), shift the first
+    /// value seen: constant memory and time per sample, no cancellation.
+    private var shift = 0.0
+    private var sum = 0.0
+    private var squares = 0.0
     private(set) public var settledSince: Double?
     private var readingSamples: [Double] = []
     private var readingStart: Double?
@@ -85,18 +90,9 @@ public struct StabilityDetector: Sendable {
 
     /// The SD over the sliding window, grams, and its mean (counts), when full.
     public var current: (sdGrams: Double, mean: Double)? {
-        let live = window[head...]
-        guard let first = live.first, let last = live.last,
-            last.time - first.time >= settings.window * 0.999, live.count >= 2
-        else { return nil }
-        let shift = first.value
-        var sum = 0.0, squares = 0.0
-        for sample in live {
-            let d = sample.value - shift
-            sum += d
-            squares += d * d
-        }
-        let n = Double(live.count)
+        let count = window.count - head
+        guard count >= 2, let last = window.last, last.time - window[head].time >= settings.window * 0.999 else { return nil }
+        let n = Double(count)
         let mean = sum / n
         let variance = max(0, (squares - n * mean * mean) / (n - 1))
         return (variance.squareRoot() / countsPerGram, mean + shift)
@@ -106,6 +102,8 @@ public struct StabilityDetector: Sendable {
     public mutating func reset() {
         window.removeAll(keepingCapacity: true)
         head = 0
+        sum = 0
+        squares = 0
         settledSince = nil
         readingSamples.removeAll(keepingCapacity: true)
         readingStart = nil
@@ -114,11 +112,30 @@ public struct StabilityDetector: Sendable {
     /// Adds a sample; `mayRead` false keeps the detector watching without
     /// starting a reading (the plateau is not the one wanted yet).
     public mutating func add(time: Double, value: Double, mayRead: Bool = true) -> Phase {
+        if window.count == head { shift = value }
         window.append((time, value))
-        while head < window.count, time - window[head].time > settings.window { head += 1 }
+        let d = value - shift
+        sum += d
+        squares += d * d
+        // Keep the newest sample that is at least a window old, so the window spans it fully.
+        while head + 1 < window.count, time - window[head + 1].time >= settings.window {
+            let old = window[head].value - shift
+            sum -= old
+            squares -= old * old
+            head += 1
+        }
         if head > 4096 {
             window.removeFirst(head)
             head = 0
+            // Recompute the sums exactly now and then, so rounding cannot accumulate.
+            shift = window[0].value
+            sum = 0
+            squares = 0
+            for sample in window {
+                let e = sample.value - shift
+                sum += e
+                squares += e * e
+            }
         }
         guard let (sd, level) = current else { return .moving(sdGrams: nil) }
         let settled = sd <= settings.maximumSD
