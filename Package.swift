@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The portable C device-side reference: what a firmware links, and what
@@ -51,7 +52,7 @@ let package = Package(
         .target(
             name: "LightTouchCLI",
             dependencies: [
-                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB",
+                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB", "LightTouchStore",
                 "LightTouchTrainer", "LightTouchTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -59,6 +60,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "lighttouch", dependencies: ["LightTouchCLI"]),
+
+        // Recordings, assessments and the gradebook in SQLite (GRDB): an adapter.
+        .target(
+            name: "LightTouchStore",
+            dependencies: ["LightTouchCore", "LightTouchAcquisition", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
 
         // A practice session (drills, feedback modes, keys, peeks), UI-agnostic and pure.
         .target(name: "LightTouchTrainer", dependencies: ["LightTouchCore"]),
@@ -101,6 +108,10 @@ let package = Package(
         ),
         .testTarget(name: "LightTouchTrainerTests", dependencies: ["LightTouchTrainer", "LightTouchCore"]),
         .testTarget(name: "LightTouchTerminalTests", dependencies: ["LightTouchTerminal", "LightTouchTrainer", "LightTouchCore"]),
+        .testTarget(
+            name: "LightTouchStoreTests",
+            dependencies: ["LightTouchStore", "LightTouchCore", "LightTouchAcquisition", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Drive the built programs, as a user would.
         .testTarget(name: "EndToEndTests", dependencies: ["lighttouch"]),
     ],

@@ -55,6 +55,8 @@ struct PracticeCommand: ParsableCommand {
 
     @OptionGroup(title: "Demo sensor") var demo: DemoSensorOptions
 
+    @OptionGroup(title: "Recording") var recording: RecordingOptions
+
     func validate() throws {
         if let duration, !(duration.isFinite && duration > 0) {
             throw ValidationError("--duration must be a positive number of seconds (got \(duration))")
@@ -130,6 +132,9 @@ struct PracticeCommand: ParsableCommand {
         let output = OutputBuffer()
         let trainer = drill.map { TrainerState(session: PracticeSession(drill: $0)) }
         let done = DispatchSemaphore(value: 0)
+        let recorder = try recording.startRecording(
+            kind: .practice, info: info, conversion: conversion, configuration: configuration, drill: drill) { done.signal() }
+        defer { recorder.close() }
         var sink: (@Sendable ([ProcessedSample]) -> Void)?
         if export != nil || trainer != nil {
             sink = { @Sendable (batch: [ProcessedSample]) -> Void in
@@ -153,7 +158,8 @@ struct PracticeCommand: ParsableCommand {
         }
         let made = Result { () throws(FilterConfigurationError) in
             try LivePipeline(
-                connection: connection, configuration: configuration, conversion: conversion, sink: sink, onEvent: onEvent)
+                connection: connection, configuration: configuration, conversion: conversion, sink: sink, onEvent: onEvent,
+                recorder: recorder.record)
         }
         let pipeline: LivePipeline
         switch made {
@@ -189,6 +195,7 @@ struct PracticeCommand: ParsableCommand {
                 if !fullScreen { print("") }
                 print(report.table)
             }
+            try recorder.complete(results: report.json, summary: summary)
             if let unplugged = trainer.unplugged, noReconnect {
                 throw UserError.unavailable("the sensor went away (\(unplugged)); the session ended there")
             }
@@ -198,6 +205,7 @@ struct PracticeCommand: ParsableCommand {
             print("")
             print(ResultsTable.render(trials: scored.trials, summary: summary, options: configuration))
         }
+        if trainer == nil { try recorder.complete(results: scored.resultsJSON(summary: summary), summary: summary) }
     }
 
     /// --plain, --json, or stdout not a terminal: status lines every 100 ms.

@@ -9,10 +9,11 @@ struct ReplayCommand: ParsableCommand {
         discussion: """
             FILE is a CSV with the header `time_s,force_g` (seconds, grams), or a sample export of \
             LightTouch's own (`time_s,raw_g,filtered_g,in_band`). The same file and options always give \
-            byte-identical JSON.
+            byte-identical JSON. FILE may instead be a recorded session's id (`lighttouch sessions`): it is \
+            scored again from its raw counts, with its recorded options unless others are given here.
             """)
 
-    @Argument(help: ArgumentHelp("The samples to score.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The samples to score: a CSV file, or a recorded session's id.", valueName: "file|session-id"))
     var file: String
 
     @Flag(help: "Print one JSON object: {\"trials\": […], \"session\": {…}, \"options\": {…}}.")
@@ -23,7 +24,10 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup(title: "Scoring") var scoring: ScoringOptions
 
+    @OptionGroup var recording: RecordingOptions
+
     func run() throws {
+        if let session = Self.sessionID(file) { return try replaySession(session) }
         let samples = try Self.load(file)
         guard let rate = samples.nominalRate else {
             throw UserError.data("\(file): at least two samples with increasing times are needed to know the sample rate")

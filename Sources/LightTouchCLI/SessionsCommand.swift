@@ -1,0 +1,82 @@
+import ArgumentParser
+import LightTouchCore
+import LightTouchStore
+
+struct SessionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessions",
+        abstract: "List the recorded sessions.",
+        discussion: """
+            Every practice and assessment session is recorded in the data directory. A session is \
+            `interrupted` until it completes: one killed, cut off by a power loss or stopped by a full disk \
+            keeps everything recorded up to about 100 ms before. `lighttouch replay ID` scores one again.
+            """)
+
+    @Option(help: ArgumentHelp("Only this student's sessions.", valueName: "id"))
+    var student: String?
+
+    @Flag(help: "One JSON array of objects: id, kind, student, examiner, started_at, ended_at, status, recorded_s, samples, sensor, drill, protocol.")
+    var json = false
+
+    @Flag(help: "Check the database's integrity (SQLite's `PRAGMA integrity_check`) and print `ok` or what is wrong.")
+    var check = false
+
+    @OptionGroup var recording: RecordingOptions
+
+    func run() throws {
+        let store = try recording.openExisting()
+        if check {
+            guard let store else { return print("\(recording.directory.databasePath): no database yet") }
+            let result = try RecordingOptions.checked { () throws(StoreError) in try store.integrityCheck() }
+            print("\(store.path): integrity \(result)")
+            if result != "ok" { throw ExitCode(65) }
+            return
+        }
+        let sessions = try store.map { store in try RecordingOptions.checked { () throws(StoreError) in try store.sessions(student: student) } } ?? []
+        if json {
+            print(JSONValue.array(sessions.map(\.json)).serialized())
+            return
+        }
+        guard !sessions.isEmpty else {
+            print(student.map { "No sessions recorded for \($0) in \(recording.directory.path)." }
+                ?? "No sessions recorded in \(recording.directory.path) yet.")
+            return
+        }
+        let header = ["id", "kind", "student", "started_at", "status", "recorded_s", "samples", "drill/protocol"]
+        let rows = [header] + sessions.map { s in
+            [
+                "\(s.id)", s.kind, s.student ?? "—", s.startedAt, s.status.rawValue, s.recordedSeconds.fixed(1), "\(s.samples)",
+                s.protocolName ?? s.drillName ?? "—",
+            ]
+        }
+        print(TextTable.render(rows, rightAligned: [0, 5, 6]))
+    }
+}
+
+extension SessionSummaryRow {
+    var json: JSONValue {
+        .object([
+            ("id", .int(Int(id))), ("kind", .string(kind)), ("student", student.map(JSONValue.string) ?? .null),
+            ("examiner", examiner.map(JSONValue.string) ?? .null), ("started_at", .string(startedAt)),
+            ("ended_at", endedAt.map(JSONValue.string) ?? .null), ("status", .string(status.rawValue)),
+            ("stop_reason", stopReason.map(JSONValue.string) ?? .null),
+            ("recorded_s", .double(TrialMetrics.rounded(recordedSeconds))), ("samples", .int(samples)),
+            ("sensor", .string(sensorSerial)), ("drill", drillName.map(JSONValue.string) ?? .null),
+            ("protocol", protocolName.map(JSONValue.string) ?? .null),
+        ])
+    }
+}
+
+/// Columns padded to their widest cell.
+enum TextTable {
+    static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        guard let first = rows.first else { return "" }
+        let widths = first.indices.map { column in rows.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, text in
+                let pad = String(repeating: " ", count: max(0, widths[column] - text.count))
+                return rightAligned.contains(column) ? pad + text : text + pad
+            }.joined(separator: "  ").replacing(/\s+$/, with: "")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import LightTouchCore
+
+/// A drill as recorded with a session: JSON, every number in shortest
+/// round-trip form, so that a replay runs exactly the drill that ran live.
+///
+///     {"version":1,"name":"first-touch","purpose":"…","rest_s":5,
+///      "trials":[{"target_g":5,"tolerance_g":1,"contact_g":0.5,"release_s":0.5,
+///                 "grace_s":0.2,"hold_s":5,"length_s":10,"feedback":"full"}, …]}
+public enum DrillCoding {
+    public static let version = 1
+
+    public static func json(_ drill: Drill) -> String {
+        JSONValue.object([
+            ("version", .int(version)), ("name", .string(drill.name)), ("purpose", .string(drill.purpose)),
+            ("rest_s", .double(drill.restSeconds)),
+            ("trials", .array(drill.trials.map { trial in
+                .object([
+                    ("target_g", .double(trial.options.target)), ("tolerance_g", .double(trial.options.tolerance)),
+                    ("contact_g", .double(trial.options.contact)), ("release_s", .double(trial.options.release)),
+                    ("grace_s", .double(trial.options.grace)), ("hold_s", .double(trial.options.holdGoal)),
+                    ("length_s", .double(trial.lengthSeconds)), ("feedback", .string(trial.feedback.rawValue)),
+                ])
+            })),
+        ]).serialized()
+    }
+
+    public struct DecodeError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func drill(_ text: String) throws(DecodeError) -> Drill {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw DecodeError(description: "the recorded drill is not a JSON object")
+        }
+        guard (object["version"] as? NSNumber)?.intValue == version else {
+            throw DecodeError(description: "the recorded drill has an unknown version")
+        }
+        func number(_ dictionary: [String: Any], _ key: String) throws(DecodeError) -> Double {
+            guard let value = dictionary[key] as? NSNumber else {
+                throw DecodeError(description: "the recorded drill lacks `\(key)`")
+            }
+            return value.doubleValue
+        }
+        guard let name = object["name"] as? String, let purpose = object["purpose"] as? String,
+            let trials = object["trials"] as? [[String: Any]]
+        else { throw DecodeError(description: "the recorded drill lacks its name or trials") }
+        var decoded: [DrillTrial] = []
+        for trial in trials {
+            guard let feedbackName = trial["feedback"] as? String, let feedback = FeedbackMode(rawValue: feedbackName) else {
+                throw DecodeError(description: "the recorded drill has an unknown feedback mode")
+            }
+            let options = TrialOptions(
+                target: try number(trial, "target_g"), tolerance: try number(trial, "tolerance_g"),
+                contact: try number(trial, "contact_g"), release: try number(trial, "release_s"),
+                grace: try number(trial, "grace_s"), holdGoal: try number(trial, "hold_s"))
+            decoded.append(DrillTrial(options: options, lengthSeconds: try number(trial, "length_s"), feedback: feedback))
+        }
+        return Drill(name: name, purpose: purpose, trials: decoded, restSeconds: try number(object, "rest_s"))
+    }
+}

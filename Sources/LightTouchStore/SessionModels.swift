@@ -1,0 +1,158 @@
+import LightTouchCore
+
+/// What kind of session a recording is.
+public enum SessionKind: String, Sendable, CaseIterable {
+    case practice, assessment, calibration
+}
+
+/// `interrupted` until the session completes: a recording killed, cut off by
+/// a power loss or stopped by a full disk stays `interrupted`, with its data.
+public enum SessionStatus: String, Sendable {
+    case complete, interrupted
+}
+
+/// What a recording starts with: who, which sensor and calibration, and
+/// every option that decides the score.
+public struct SessionStart: Sendable {
+    public var kind: SessionKind
+    public var student: String?
+    public var examiner: String?
+    public var sensor: SensorInfo
+    public var conversion: ForceConversion
+    public var configuration: PipelineConfiguration
+    /// The drill, as JSON, when one ran.
+    public var drill: String?
+    public var protocolName: String?
+    public var protocolHash: String?
+    /// The protocol's text.
+    public var protocolText: String?
+    public var version: String
+
+    public init(
+        kind: SessionKind, student: String? = nil, examiner: String? = nil, sensor: SensorInfo, conversion: ForceConversion,
+        configuration: PipelineConfiguration, drill: String? = nil, protocolName: String? = nil, protocolHash: String? = nil,
+        protocolText: String? = nil, version: String
+    ) {
+        self.kind = kind
+        self.student = student
+        self.examiner = examiner
+        self.sensor = sensor
+        self.conversion = conversion
+        self.configuration = configuration
+        self.drill = drill
+        self.protocolName = protocolName
+        self.protocolHash = protocolHash
+        self.protocolText = protocolText
+        self.version = version
+    }
+}
+
+/// One session as `lighttouch sessions` lists it.
+public struct SessionSummaryRow: Sendable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var student: String?
+    public var examiner: String?
+    public var startedAt: String
+    public var endedAt: String?
+    public var status: SessionStatus
+    public var stopReason: String?
+    public var recordedSeconds: Double
+    public var samples: Int
+    public var sensorSerial: String
+    public var drillName: String?
+    public var protocolName: String?
+}
+
+/// A block of raw samples as recorded: device time and counts, as the sensor sent them.
+public struct RecordedBlock: Sendable, Equatable {
+    public var sequence: UInt32
+    public var timestampMicros: Int64
+    public var periodMicros: Double
+    public var channels: Int
+    public var samplesPerChannel: Int
+    public var saturatedMask: UInt8
+    /// Channel-major, as in `SampleBlock`.
+    public var counts: [Int32]
+
+    public init(_ block: SampleBlock) {
+        sequence = block.sequence
+        timestampMicros = block.timestampMicros
+        periodMicros = block.periodMicros
+        channels = block.channels
+        samplesPerChannel = block.samplesPerChannel
+        saturatedMask = block.saturatedMask
+        counts = block.counts
+    }
+
+    public init(
+        sequence: UInt32, timestampMicros: Int64, periodMicros: Double, channels: Int, samplesPerChannel: Int,
+        saturatedMask: UInt8, counts: [Int32]
+    ) {
+        self.sequence = sequence
+        self.timestampMicros = timestampMicros
+        self.periodMicros = periodMicros
+        self.channels = channels
+        self.samplesPerChannel = samplesPerChannel
+        self.saturatedMask = saturatedMask
+        self.counts = counts
+    }
+
+    /// Device time of sample `k`, µs: the same arithmetic as `SampleBlock.timeMicros(ofSample:)`.
+    @inline(__always)
+    public func timeMicros(ofSample k: Int) -> Double {
+        Double(timestampMicros) + Double(k) * periodMicros
+    }
+
+    @inline(__always)
+    public func count(channel: Int, sample: Int) -> Int32 {
+        counts[channel * samplesPerChannel + sample]
+    }
+}
+
+/// Something recorded in a session besides samples.
+public struct RecordedEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case tare, tareRefused = "tare_refused", trialStarted = "trial_started", trialEnded = "trial_ended"
+        case disconnected, reconnected, stalled
+        /// The trainer's: a feedback mode change, a peek, a key, a note.
+        case feedback, peek, key, note
+    }
+
+    public var kind: Kind
+    /// Blocks recorded before it: where in the stream it happened.
+    public var blockIndex: Int64
+    /// Session time, s, when the event has one.
+    public var time: Double?
+    public var trial: Int?
+    /// The tare's offset (g), or another number the kind defines.
+    public var value: Double?
+    /// A reason or a name.
+    public var detail: String?
+
+    public init(kind: Kind, blockIndex: Int64, time: Double? = nil, trial: Int? = nil, value: Double? = nil, detail: String? = nil) {
+        self.kind = kind
+        self.blockIndex = blockIndex
+        self.time = time
+        self.trial = trial
+        self.value = value
+        self.detail = detail
+    }
+}
+
+/// A whole recording, read back: enough to score it again exactly.
+public struct RecordedSession: Sendable {
+    public var summary: SessionSummaryRow
+    public var sensorInfoJSON: String
+    public var conversion: ForceConversion
+    public var configuration: PipelineConfiguration
+    public var drill: String?
+    public var protocolText: String?
+    public var protocolHash: String?
+    public var lostFrames: Int?
+    public var rejectedSamples: Int?
+    /// The results line the live run printed (complete sessions).
+    public var results: String?
+    public var blocks: [RecordedBlock]
+    public var events: [RecordedEvent]
+}
