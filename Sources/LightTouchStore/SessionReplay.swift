@@ -31,7 +31,7 @@ public struct SessionReplay: Sendable {
     /// Runs the recording through a pipeline with `configuration` (the
     /// recorded one by default); `visit` sees every recorded sample instant.
     public func run(
-        configuration: PipelineConfiguration? = nil, visit: ((Sample) -> Void)? = nil
+        configuration: PipelineConfiguration? = nil, visit: (Sample) -> Void = { _ in }
     ) throws(FilterConfigurationError) -> (pipeline: ForcePipeline, overRange: Int) {
         var pipeline = try ForcePipeline(configuration: configuration ?? session.configuration)
         let conversion = session.conversion
@@ -48,7 +48,7 @@ public struct SessionReplay: Sendable {
                 let time = (micros - (origin ?? micros)) / 1e6
                 if block.saturatedMask != 0 {
                     overRange += 1
-                    visit?(Sample(time: time, block: b, index: k, untared: .nan, processed: nil, overRange: true))
+                    visit(Sample(time: time, block: b, index: k, untared: .nan, processed: nil, overRange: true))
                     continue
                 }
                 let untared = Self.grams(conversion, block, sample: k)
@@ -58,11 +58,11 @@ public struct SessionReplay: Sendable {
                     nextTare += 1
                 }
                 guard scoring else {
-                    visit?(Sample(time: time, block: b, index: k, untared: untared, processed: nil, overRange: false))
+                    visit(Sample(time: time, block: b, index: k, untared: untared, processed: nil, overRange: false))
                     continue
                 }
                 let sample = pipeline.process(time: time, grams: untared - offset)
-                visit?(Sample(time: time, block: b, index: k, untared: untared, processed: sample, overRange: false))
+                visit(Sample(time: time, block: b, index: k, untared: untared, processed: sample, overRange: false))
             }
         }
         pipeline.finish()
