@@ -1,0 +1,261 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LightTouchAcquisition
+import LightTouchCalibration
+import LightTouchCore
+
+struct CalibrateRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a calibration with known masses and write its certificate.",
+        discussion: """
+            Each series goes up through the masses and back down to zero; consecutive series share their zero, \
+            and with --series 3 or more the sensor is re-seated before series 3 and each later one. At each step \
+            the screen says what to place (press Enter when it is on), then waits until the signal has settled \
+            (its SD over a window under --stable-sd-g for --settle-s) and averages it over --reading-s. A reading \
+            is never taken from a moving signal. With --yes the run is hands-free: each new settled plateau at \
+            about the expected load is the next step, and a load that moves during a reading, or a plateau at a \
+            load the step does not expect, stops the run with nothing written.
+            """)
+
+    @OptionGroup var sensorOptions: SensorOptions
+
+    @Option(help: ArgumentHelp("Masses in grams, comma-separated (0 is added). Default: the masses of --mass-set.", valueName: "g,g,…"))
+    var masses: String?
+
+    @Option(help: ArgumentHelp("A mass-set file (calibration/masses/). Default: the built-in OIML F1 set, 1 to 20 g.", valueName: "file"))
+    var massSet: String?
+
+    @Option(help: "Series, 2 to 10 (re-seat before series 3 and later).")
+    var series = 2
+
+    @Option(help: "Degree of the calibration equation: 1, 2 or 3.")
+    var degree = 2
+
+    @Flag(help: "Hands-free: take each new settled plateau as the next step, without Enter.")
+    var yes = false
+
+    @Flag(help: "Print the certificate as one JSON object instead of the report.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write the certificate (JSON) here, and its residual plot beside it (.svg).", valueName: "file"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Also write the raw points as CSV (refit with `calibrate fit`).", valueName: "file"))
+    var pointsOut: String?
+
+    @Flag(help: "Store the calibration in the sensor's flash (and read it back to verify).")
+    var writeToSensor = false
+
+    @Option(help: ArgumentHelp("Largest SD over the window that counts as settled, grams.", valueName: "g"))
+    var stableSdG = 0.05
+
+    @Option(help: ArgumentHelp("Length of the window that decides settled, seconds.", valueName: "s"))
+    var stableWindowS = 0.5
+
+    @Option(help: ArgumentHelp("How long the signal must stay settled before the reading, seconds.", valueName: "s"))
+    var settleS = 1.0
+
+    @Option(help: ArgumentHelp("How long each reading averages, seconds.", valueName: "s"))
+    var readingS = 1.0
+
+    @Option(help: ArgumentHelp("Give up on a step after this many seconds.", valueName: "s"))
+    var stepTimeoutS = 120.0
+
+    @Option(help: "Months the certificate is valid.")
+    var validMonths = 12
+
+    @Option(help: ArgumentHelp("The calibration date (for re-issuing; default now).", valueName: "yyyy-mm-dd", visibility: .hidden))
+    var calibratedAt: String?
+
+    @OptionGroup(title: "Demo sensor") var demo: DemoSensorOptions
+
+    func validate() throws {
+        guard (1...3).contains(degree) else { throw ValidationError("--degree must be 1, 2 or 3 (got \(degree))") }
+        guard (2...10).contains(series) else { throw ValidationError("--series must be 2 to 10 (got \(series)); two at least, for repeatability") }
+        guard (1...120).contains(validMonths) else { throw ValidationError("--valid-months must be 1 to 120 (got \(validMonths))") }
+        if let calibratedAt, parseDate(calibratedAt) == nil { throw ValidationError("--calibrated-at must be a date like 2026-01-31") }
+        if !yes, isatty(STDIN_FILENO) == 0 {
+            throw ValidationError("a guided run needs a terminal for the operator's Enter key; add --yes for a hands-free run")
+        }
+        guard stepTimeoutS.isFinite, stepTimeoutS > 0 else { throw ValidationError("--step-timeout-s must be a positive number of seconds") }
+        if masses != nil, massSet != nil { throw ValidationError("give --masses or --mass-set, not both") }
+    }
+
+    func run() throws {
+        // Everything that can be checked before the sensor is, so a run is never wasted.
+        var setName = MassSet.builtIn.name, setClass = MassSet.builtIn.massClass
+        var loads = MassSet.builtIn.masses.map(\.grams)
+        if let massSet {
+            let set = try readMassSet(massSet)
+            (setName, setClass, loads) = (set.name, set.massClass, set.masses.map(\.grams))
+        }
+        if let masses {
+            loads = try parseMasses(masses)
+            setName = "custom (--masses)"
+            setClass = "unknown"
+        }
+        let procedure: CalibrationProcedure
+        do {
+            procedure = try CalibrationProcedure(masses: loads, series: series)
+        } catch {
+            throw UserError(error.description, exitCode: ExitCode(64))
+        }
+        let settings = StabilitySettings(window: stableWindowS, maximumSD: stableSdG, settle: settleS, reading: readingS)
+        do {
+            try settings.validate()
+        } catch {
+            throw UserError(error.description, exitCode: ExitCode(64))
+        }
+        for path in [out, pointsOut].compactMap({ $0 }) {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: directory) else {
+                throw UserError("cannot write \(path): its folder \(directory) does not exist or is not writable", exitCode: ExitCode(73))
+            }
+        }
+
+        let connection = try openSensor(sensorOptions, demo: demo)
+        defer { connection.close() }
+        let info = connection.info
+        guard info.channels == 1 else {
+            throw UserError("calibrate run supports one-channel sensors; \(info.serial) has \(info.channels) channels", exitCode: ExitCode(69))
+        }
+        if writeToSensor, !info.capabilities.contains(.calibrationStorage) {
+            throw UserError("\(info.serial) cannot store a calibration (no calibration storage); run without --write-to-sensor", exitCode: ExitCode(69))
+        }
+
+        let progress = ProgressLine()
+        let stepCount = procedure.steps.count
+        progress.line(
+            "Calibrating \(info.serial): \(procedure.steps.count) readings, masses \(procedure.loads.map(\.trimmed).joined(separator: ", ")) g, "
+                + "\(series) series\(yes ? ", hands-free" : "")")
+        let recorder = CalibrationRecorder(
+            procedure: procedure, settings: settings, nominalCountsPerGram: Double(info.nominalCountsPerGram), handsFree: yes,
+            stepTimeout: stepTimeoutS)
+        let guided = !yes
+        let enter = guided ? EnterKey() : nil
+        let session = CalibrationSession(connection: connection, recorder: recorder) { event, recorder in
+            let step = recorder.currentStep
+            let position = "step \(min(recorder.points.count + 1, stepCount))/\(stepCount)"
+            switch event {
+            case .waitingForOperator:
+                if let step {
+                    let what = step.load == 0 ? "take every mass off" : "place \(step.load.trimmed) g"
+                    let reseat = step.reseatBefore ? "re-seat the sensor (lift it off its base and set it back), then " : ""
+                    progress.line("\(position): \(reseat)\(what) and press Enter")
+                }
+            case .watching(let phase, let matches):
+                guard let step else { return }
+                let target = step.load == 0 ? "zero" : "\(step.load.trimmed) g"
+                switch phase {
+                case .moving(let sd):
+                    progress.update("\(position) \(target)  \(progressBar(0))  moving\(sd.map { " (SD \($0.fixed(3)) g)" } ?? "")")
+                case .settling(let fraction, let sd, _):
+                    let state = matches ? "settling" : "waiting for \(target)"
+                    progress.update("\(position) \(target)  \(progressBar(matches ? fraction * 0.5 : 0))  \(state) (SD \(sd.fixed(3)) g)")
+                case .reading(let fraction, let sd, _):
+                    progress.update("\(position) \(target)  \(progressBar(0.5 + fraction * 0.5))  reading, keep still (SD \(sd.fixed(3)) g)")
+                default: break
+                }
+            case .taken(let point):
+                progress.line(
+                    "step \(point.step + 1)/\(stepCount): \(point.load.trimmed) g \(point.direction.rawValue), series \(point.series): "
+                        + "\(point.reading.mean.fixed(1)) counts (SD \(point.reading.sd.fixed(1)), \(point.reading.count) samples)")
+            case .retry(let message):
+                progress.line("\(position): \(message); reading again")
+            case .failed, .complete: break
+            }
+        }
+        if let enter {
+            // The operator's Enter confirms each step; a thread of its own waits for it.
+            Thread.detachNewThread {
+                while true {
+                    guard enter.wait(timeout: .distantFuture) else { return }
+                    session.confirm()
+                }
+            }
+        }
+        let outcome = try session.run()
+        let points: [CalibrationPoint]
+        switch outcome {
+        case .complete(let taken): points = taken
+        case .failed(let error): throw UserError.data(error.description)
+        case .disconnected(let reason): throw UserError.unavailable("the sensor went away during the run (\(reason)); nothing was written")
+        }
+
+        let samples = points.map(CalibrationSample.init)
+        let analysis: CalibrationAnalysis
+        do {
+            analysis = try CalibrationAnalysis(samples: samples, degree: degree)
+        } catch {
+            throw UserError.data("the readings do not make a calibration: \(error); nothing was written")
+        }
+        let calibrated = calibratedAt.flatMap(parseDate) ?? unixNow()
+        var coefficients = analysis.fit.coefficients
+        while coefficients.count < 4 { coefficients.append(0) }
+        let certificate = CalibrationCertificate(
+            serial: info.serial, calibratedAt: calibrated, expiresAt: CivilTime.adding(months: validMonths, to: calibrated),
+            softwareVersion: "lighttouch \(LightTouchVersion.current)", massSet: setName, massClass: setClass,
+            loads: procedure.loads, seriesCount: series, degree: degree, coefficients: coefficients, points: samples)
+        let text = certificate.json(analysis: analysis).serialized()
+        let bytes = Array((text + "\n").utf8)
+        let id = Array(SHA256.hash(bytes).prefix(16))
+
+        if writeToSensor {
+            let blob = certificate.blob(certificateID: id).encoded()
+            do {
+                try connection.writeCalibration(blob)
+            } catch {
+                throw UserError("the sensor refused the calibration (\(error)); it keeps the one it had, and no file was written")
+            }
+            let readBack = (try? connection.readCalibration()) ?? []
+            guard readBack == blob else {
+                throw UserError("the calibration read back from the sensor differs from the one written; no file was written")
+            }
+            guard case .success = CalibrationBlob.decode(readBack, expectedSerial: info.serial) else {
+                throw UserError("the calibration read back from the sensor does not verify; no file was written")
+            }
+            progress.line("stored in \(info.serial)'s flash and read back identical (certificate \(SHA256.hex(id)))")
+        }
+        if let out {
+            let svgPath = (out.hasSuffix(".json") ? String(out.dropLast(5)) : out) + ".svg"
+            do {
+                try AtomicFile.write(bytes, to: out)
+                try AtomicFile.write(Array(ResidualPlot.svg(analysis, serial: info.serial).utf8), to: svgPath)
+            } catch {
+                throw UserError("cannot write the certificate \(out): \(error)", exitCode: ExitCode(73))
+            }
+            progress.line("certificate written to \(out), residual plot to \(svgPath)")
+        }
+        if let pointsOut {
+            do {
+                try AtomicFile.write(Array(CalibrationPointsCSV.render(samples).utf8), to: pointsOut)
+            } catch {
+                throw UserError("cannot write the points \(pointsOut): \(error)", exitCode: ExitCode(73))
+            }
+        }
+        if json {
+            print(text)
+        } else {
+            print(CalibrationReport.text(
+                analysis, serial: info.serial, calibratedAt: certificate.calibratedAt, expiresAt: certificate.expiresAt,
+                massSet: "\(setName) (class \(setClass))"))
+        }
+    }
+}
+
+/// Reads a mass-set file, or fails with the file and line.
+func readMassSet(_ path: String) throws -> MassSet {
+    let text: String
+    do {
+        text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw UserError("cannot read the mass set \(path) (\(FileErrors.describe(error)))", exitCode: ExitCode(66))
+    }
+    do {
+        return try MassSet.parse(text, source: path)
+    } catch {
+        throw UserError.data(error.description)
+    }
+}

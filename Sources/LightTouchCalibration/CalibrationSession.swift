@@ -1,0 +1,106 @@
+import Dispatch
+import LightTouchAcquisition
+import LightTouchCore
+import Synchronization
+
+/// Runs a calibration recorder on a streaming sensor: the connection's
+/// thread decodes (stream accounting) and hands each block to one serial
+/// queue that owns the recorder. Channel 0's raw counts are recorded.
+public final class CalibrationSession: Sendable {
+    public enum Outcome: Sendable {
+        case complete([CalibrationPoint])
+        case failed(CalibrationRunError)
+        case disconnected(String)
+    }
+
+    private struct State {
+        var recorder: CalibrationRecorder
+        var tracker: StreamTracker
+        var origin: Double?
+        var outcome: Outcome?
+        var lastEvent: CalibrationRecorder.Event?
+        var lastCounts = 0.0
+        var lostFrames = 0
+    }
+
+    private let connection: any SensorConnection
+    private let state: Mutex<State>
+    private let finished = DispatchSemaphore(value: 0)
+    private let onEvent: @Sendable (CalibrationRecorder.Event, CalibrationRecorder) -> Void
+
+    /// `onEvent` runs on the connection's thread after every sample's event
+    /// that differs from the previous one, and for every taken reading.
+    public init(
+        connection: any SensorConnection, recorder: CalibrationRecorder,
+        onEvent: @escaping @Sendable (CalibrationRecorder.Event, CalibrationRecorder) -> Void
+    ) {
+        self.connection = connection
+        self.onEvent = onEvent
+        state = Mutex(State(recorder: recorder, tracker: StreamTracker(rate: connection.info.sampleRate, firstSequence: 0)))
+    }
+
+    /// The operator confirms the mass of the current step is in place.
+    public func confirm() {
+        state.withLock { $0.recorder.confirm() }
+    }
+
+    public var recorder: CalibrationRecorder { state.withLock { $0.recorder } }
+
+    /// Streams until the run completes or fails; returns the outcome.
+    public func run() throws -> Outcome {
+        try connection.start { [self] event in
+            switch event {
+            case .packet(let packet): ingest(packet)
+            case .disconnected(let reason): finish(.disconnected(reason))
+            case .stalled, .reconnected: break
+            }
+        }
+        finished.wait()
+        connection.stop()
+        return state.withLock { $0.outcome } ?? .disconnected("the stream ended")
+    }
+
+    private func finish(_ outcome: Outcome) {
+        let first = state.withLock { state -> Bool in
+            guard state.outcome == nil else { return false }
+            state.outcome = outcome
+            return true
+        }
+        if first { finished.signal() }
+    }
+
+    private func ingest(_ packet: [UInt8]) {
+        var notes: [(CalibrationRecorder.Event, CalibrationRecorder)] = []
+        var outcome: Outcome?
+        state.withLock { state in
+            guard state.outcome == nil, let block = state.tracker.ingest(packet) else { return }
+            if block.saturatedMask != 0 { return }  // over range: not a reading
+            for k in 0..<block.samplesPerChannel {
+                let micros = block.timeMicros(ofSample: k)
+                let origin = state.origin ?? micros
+                state.origin = origin
+                let counts = Double(block.count(channel: 0, sample: k))
+                state.lastCounts = counts
+                let event = state.recorder.add(time: (micros - origin) / 1e6, counts: counts)
+                if event != state.lastEvent || Self.isTaken(event) { notes.append((event, state.recorder)) }
+                state.lastEvent = event
+                switch event {
+                case .failed(let error):
+                    outcome = .failed(error)
+                case .complete:
+                    outcome = .complete(state.recorder.points)
+                default: break
+                }
+                if outcome != nil { break }
+            }
+            if outcome == nil, state.recorder.isComplete { outcome = .complete(state.recorder.points) }
+        }
+        for (event, recorder) in notes { onEvent(event, recorder) }
+        if let outcome { finish(outcome) }
+    }
+
+    private static func isTaken(_ event: CalibrationRecorder.Event) -> Bool {
+        if case .taken = event { return true }
+        return false
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import LightTouchCore
+
+/// Why a certificate file cannot be used.
+public struct CertificateError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let source: String
+    public let problem: String
+    /// The file could not be read at all (as opposed to read and found corrupt).
+    public let unreadable: Bool
+
+    public init(source: String, problem: String, unreadable: Bool = false) {
+        self.source = source
+        self.problem = problem
+        self.unreadable = unreadable
+    }
+
+    public var description: String {
+        unreadable ? "\(source): cannot read the certificate (\(problem))" : "\(source): the certificate is corrupt: \(problem)"
+    }
+}
+
+/// A certificate file as read: the certificate, its bytes and its id.
+public struct CertificateFile: Sendable {
+    public let certificate: CalibrationCertificate
+    public let bytes: [UInt8]
+    public let source: String
+
+    /// The first 16 bytes of the SHA-256 of the file: the id the sensor's blob carries.
+    public var id: [UInt8] { Array(SHA256.hash(bytes).prefix(16)) }
+
+    public static func read(path: String) throws(CertificateError) -> CertificateFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).code == NSFileReadNoSuchFileError ? "no such file" : "\(error.localizedDescription)"
+            throw CertificateError(source: path, problem: reason, unreadable: true)
+        }
+        return try parse(Array(data), source: path)
+    }
+
+    /// Reads and checks a certificate: its format and version, every field's
+    /// type, and that its coefficients are what its own points give.
+    public static func parse(_ bytes: [UInt8], source: String) throws(CertificateError) -> CertificateFile {
+        func fail(_ problem: String) -> CertificateError { CertificateError(source: source, problem: problem) }
+        guard !bytes.isEmpty else { throw fail("the file is empty") }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes))
+        } catch {
+            throw fail("it is not valid JSON (\(Self.jsonProblem(error)))")
+        }
+        guard let root = object as? [String: Any] else { throw fail("the top level is not a JSON object") }
+        guard let format = root["format"] as? String, format == CalibrationCertificate.format else {
+            throw fail("`format` is not \"\(CalibrationCertificate.format)\"")
+        }
+        guard let version = root["version"] as? Int else { throw fail("`version` is missing") }
+        guard version == CalibrationCertificate.currentVersion else {
+            throw fail("version \(version) is not understood (this LightTouch reads version \(CalibrationCertificate.currentVersion))")
+        }
+        func string(_ key: String, in dictionary: [String: Any] = root, path: String = "") throws(CertificateError) -> String {
+            guard let value = dictionary[key] as? String, !value.isEmpty else { throw fail("`\(path)\(key)` is missing or not text") }
+            return value
+        }
+        func integer(_ key: String, in dictionary: [String: Any] = root, path: String = "") throws(CertificateError) -> Int {
+            guard let value = dictionary[key] as? NSNumber, !(value is Bool), let exact = Int(exactly: value.doubleValue) else {
+                throw fail("`\(path)\(key)` is missing or not a whole number")
+            }
+            return exact
+        }
+        func number(_ value: Any?, _ name: String) throws(CertificateError) -> Double {
+            guard let number = value as? NSNumber, number.doubleValue.isFinite else {
+                throw fail("`\(name)` is missing or not a number")
+            }
+            return number.doubleValue
+        }
+        let serial = try string("serial")
+        let calibratedAt = try integer("calibrated_at_unix")
+        let expiresAt = try integer("expires_at_unix")
+        guard expiresAt > calibratedAt else { throw fail("it expires before it was made") }
+        let software = try string("software_version")
+        guard let masses = root["masses"] as? [String: Any] else { throw fail("`masses` is missing") }
+        let massSet = try string("set", in: masses, path: "masses.")
+        let massClass = try string("class", in: masses, path: "masses.")
+        guard let loadValues = masses["loads_g"] as? [Any] else { throw fail("`masses.loads_g` is missing") }
+        var loads: [Double] = []
+        for (index, value) in loadValues.enumerated() { loads.append(try number(value, "masses.loads_g[\(index)]")) }
+        guard let procedure = root["procedure"] as? [String: Any] else { throw fail("`procedure` is missing") }
+        let series = try integer("series", in: procedure, path: "procedure.")
+        guard let fit = root["fit"] as? [String: Any] else { throw fail("`fit` is missing") }
+        let degree = try integer("degree", in: fit, path: "fit.")
+        guard (1...3).contains(degree) else { throw fail("`fit.degree` is \(degree); a calibration has degree 1, 2 or 3") }
+        guard let coefficientValues = root["coefficients"] as? [Any], coefficientValues.count == 4 else {
+            throw fail("`coefficients` must hold c0, c1, c2, c3")
+        }
+        var coefficients: [Double] = []
+        for (index, value) in coefficientValues.enumerated() { coefficients.append(try number(value, "coefficients[\(index)]")) }
+        guard let pointValues = root["points"] as? [Any], !pointValues.isEmpty else { throw fail("`points` is missing or empty") }
+        var points: [CalibrationSample] = []
+        for (index, value) in pointValues.enumerated() {
+            guard let point = value as? [String: Any] else { throw fail("`points[\(index)]` is not an object") }
+            var sample = CalibrationSample(
+                load: try number(point["load_g"], "points[\(index)].load_g"),
+                reading: try number(point["reading_counts"], "points[\(index)].reading_counts"))
+            if point["series"] != nil { sample.series = try integer("series", in: point, path: "points[\(index)].") }
+            if let direction = point["direction"] {
+                guard let text = direction as? String, let parsed = CalibrationProcedure.Direction(rawValue: text) else {
+                    throw fail("`points[\(index)].direction` is not zero, increasing or decreasing")
+                }
+                sample.direction = parsed
+            }
+            if point["sd_counts"] != nil { sample.sd = try number(point["sd_counts"], "points[\(index)].sd_counts") }
+            points.append(sample)
+        }
+        // The coefficients must be what the points give: a hand-edited
+        // certificate is caught here.
+        let analysis: CalibrationAnalysis
+        do {
+            analysis = try CalibrationAnalysis(samples: points, degree: degree)
+        } catch {
+            throw fail("its points do not make a calibration (\(error))")
+        }
+        var refitted = analysis.fit.coefficients
+        while refitted.count < 4 { refitted.append(0) }
+        for (index, (stored, fitted)) in zip(coefficients, refitted).enumerated() {
+            let scale = max(abs(fitted), abs(refitted[1]) * 1e-6, 1e-300)
+            guard abs(stored - fitted) <= 1e-9 * scale else {
+                throw fail("coefficient c\(index) = \(stored) is not what its points give (\(fitted)): the file was changed")
+            }
+        }
+        let certificate = CalibrationCertificate(
+            serial: serial, calibratedAt: Int64(calibratedAt), expiresAt: Int64(expiresAt), softwareVersion: software,
+            massSet: massSet, massClass: massClass, loads: loads, seriesCount: series, degree: degree,
+            coefficients: coefficients, points: points)
+        return CertificateFile(certificate: certificate, bytes: bytes, source: source)
+    }
+
+    private static func jsonProblem(_ error: Error) -> String {
+        let ns = error as NSError
+        if let detail = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+        return ns.localizedDescription
+    }
+}
+
+/// Writes files so that a reader never sees half of one: into a temporary
+/// file beside the target, then renamed over it.
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(bytes).write(to: temporary)
+            // rename(2) replaces the target in one step.
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+}
