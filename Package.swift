@@ -61,6 +61,8 @@ let package = Package(
         ),
         .executableTarget(name: "lighttouch", dependencies: ["LightTouchCLI"]),
 
+        // Assessment protocols (a drill and a rubric) and grading: pure.
+        .target(name: "LightTouchAssessment", dependencies: ["LightTouchCore"]),
         // Recordings, assessments and the gradebook in SQLite (GRDB): an adapter.
         .target(
             name: "LightTouchStore",
@@ -112,6 +114,7 @@ let package = Package(
             name: "LightTouchStoreTests",
             dependencies: ["LightTouchStore", "LightTouchCore", "LightTouchAcquisition", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "LightTouchAssessmentTests", dependencies: ["LightTouchAssessment", "LightTouchCore"]),
         // Drive the built programs, as a user would.
         .testTarget(name: "EndToEndTests", dependencies: ["lighttouch"]),
     ],

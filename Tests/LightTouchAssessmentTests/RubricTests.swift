@@ -1,0 +1,89 @@
+import Foundation
+import LightTouchCore
+import Testing
+
+@testable import LightTouchAssessment
+
+@Suite struct RubricTests {
+    static func trial(_ n: Int, score: Double, inBand: Double, hold: Double, cv: Double?, overshoot: Double = 0) -> GradedTrial {
+        var values: [Rubric.Metric: Double] = [.score: score, .inBandPercent: inBand, .longestHold: hold, .overshoot: overshoot]
+        if let cv { values[.cv] = cv }
+        return GradedTrial(trial: n, values: values)
+    }
+
+    @Test func theBestTwoOfThreeAreAveragedAndGraded() throws {
+        let basic = try #require(AssessmentProtocol.builtIn(named: "basic-5g"))
+        #expect(basic.drill.trials.count == 3)
+        #expect(basic.drill.trials.allSatisfy { $0.feedback == .blind && $0.lengthSeconds == 10 && $0.options.target == 5 && $0.options.tolerance == 1 })
+        let trials = [
+            Self.trial(1, score: 90, inBand: 90, hold: 9, cv: 0.05),
+            Self.trial(2, score: 20, inBand: 10, hold: 1, cv: 0.5, overshoot: 4),
+            Self.trial(3, score: 80, inBand: 80, hold: 7, cv: 0.1),
+        ]
+        let result = basic.rubric.evaluate(trials, expectedTrials: 3)
+        #expect(result.passed)
+        #expect(result.score == 85)
+        #expect(result.grade == "A")
+        let values = result.criteria.map { $0.value ?? .nan }
+        #expect(zip(values, [85, 8, 0.075, 0]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(result.criteria[0].reason == "in_band_pct 85 (the mean of the best 2) meets >= 70")
+    }
+
+    @Test func eachTrialTakesTheWorstAndAMissingTrialFails() throws {
+        let rubric = Rubric(
+            criteria: [Rubric.Criterion(metric: .cv, comparison: .atMost, threshold: 0.15)], scope: .eachTrial,
+            bands: [Rubric.Band(grade: "pass", minimumScore: 0)])
+        let trials = [Self.trial(1, score: 90, inBand: 90, hold: 9, cv: 0.05), Self.trial(2, score: 70, inBand: 70, hold: 9, cv: 0.2)]
+        let failed = rubric.evaluate(trials, expectedTrials: 2)
+        #expect(!failed.passed)
+        #expect(failed.grade == "F")
+        #expect(failed.criteria[0].value == 0.2)
+        #expect(failed.criteria[0].reason == "cv 0.2 (the worst trial) misses <= 0.15")
+        let short = rubric.evaluate([trials[0]], expectedTrials: 2)
+        #expect(!short.passed)
+        #expect(short.criteria[0].reason == "1 of 2 trials not done")
+        let neverInBand = rubric.evaluate([Self.trial(1, score: 0, inBand: 0, hold: 0, cv: nil)], expectedTrials: 1)
+        #expect(!neverInBand.passed)
+        #expect(neverInBand.criteria[0].reason == "cv is undefined: the band was never reached")
+    }
+
+    @Test func anInvalidProtocolIsRefusedNamingTheKey() {
+        func error(_ text: String) -> String? {
+            do {
+                _ = try ProtocolFile.parse(text, file: "p.toml")
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        let base = "version = 1\ntrials = 3\n"
+        #expect(error(base + "criteria = [\"in_band_pct >= 70\"]\nscope = \"best 4\"\n")
+            == "p.toml:4: key `scope`: \"best 4\" is not allowed (allowed: \"each\" or \"best N\" (N from 1 to the number of trials))")
+        #expect(error(base + "criteria = [\"steadiness >= 70\"]\n")?.hasPrefix("p.toml:3: key `criteria`: \"steadiness\" is not a metric") == true)
+        #expect(error(base + "criteria = [\"cv <= much\"]\n")?.hasPrefix("p.toml:3: key `criteria`: \"much\" is not a number") == true)
+        #expect(error(base + "criteria = [\"cv <= 0.1\"]\ngrades = [\"A > 90\"]\n")?.hasPrefix("p.toml:4: key `grades`:") == true)
+        #expect(error(base) == "p.toml: missing `criteria = [...]` (what passes: a list of \"metric >= number\" or \"metric <= number\"; metrics: \(Rubric.Metric.allowedNames))")
+        #expect(error(base + "criteria = [\"cv <= 0.1\"]\ntarget_g = -1\n")?.hasPrefix("p.toml:4: key `target_g`:") == true)
+        #expect(error(base + "criteria = [\"cv <= 0.1\"]\nloudness = 3\n")?.hasPrefix("p.toml:4: unknown key `loudness`") == true)
+        #expect(error(base + "criteria = [\"cv <= 0.1\"\n")?.hasPrefix("p.toml:3: key `criteria`: cannot read the value") == true)
+    }
+
+    @Test func theContentHashChangesWithAnySettingButNotWithComments() throws {
+        let text = "version = 1\nname = \"x\"\ntrials = 2\ncriteria = [\"cv <= 0.15\"]\n"
+        let a = try ProtocolFile.parse(text, file: "x")
+        let b = try ProtocolFile.parse("# a comment\n" + text.replacingOccurrences(of: " = ", with: "="), file: "x")
+        let c = try ProtocolFile.parse(text.replacingOccurrences(of: "0.15", with: "0.16"), file: "x")
+        #expect(a.contentHash == b.contentHash)
+        #expect(a.contentHash != c.contentHash)
+        #expect(a.contentHash.count == 64)
+        #expect(a.drill.trials.allSatisfy { $0.feedback == .blind }, "blind unless the protocol says otherwise")
+    }
+
+    /// FIPS 180-2 appendix B test vectors.
+    @Test func sha256MatchesTheStandardsVectors() {
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}
