@@ -44,67 +44,63 @@ public struct CertificateFile: Sendable {
     public static func parse(_ bytes: [UInt8], source: String) throws(CertificateError) -> CertificateFile {
         func fail(_ problem: String) -> CertificateError { CertificateError(source: source, problem: problem) }
         guard !bytes.isEmpty else { throw fail("the file is empty") }
-        let object: Any
+        let root: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
+            root = try JSONReader.parse(bytes)
         } catch {
-            throw fail("it is not valid JSON (\(Self.jsonProblem(error)))")
+            throw fail("it is not valid JSON (\(error))")
         }
-        guard let root = object as? [String: Any] else { throw fail("the top level is not a JSON object") }
-        guard let format = root["format"] as? String, format == CalibrationCertificate.format else {
+        guard case .object = root else { throw fail("the top level is not a JSON object") }
+        guard root["format"]?.stringValue == CalibrationCertificate.format else {
             throw fail("`format` is not \"\(CalibrationCertificate.format)\"")
         }
-        guard let version = root["version"] as? Int else { throw fail("`version` is missing") }
+        guard let version = root["version"]?.intValue else { throw fail("`version` is missing") }
         guard version == CalibrationCertificate.currentVersion else {
             throw fail("version \(version) is not understood (this LightTouch reads version \(CalibrationCertificate.currentVersion))")
         }
-        func string(_ key: String, in dictionary: [String: Any] = root, path: String = "") throws(CertificateError) -> String {
-            guard let value = dictionary[key] as? String, !value.isEmpty else { throw fail("`\(path)\(key)` is missing or not text") }
+        func string(_ key: String, in object: JSONValue = root, path: String = "") throws(CertificateError) -> String {
+            guard let value = object[key]?.stringValue, !value.isEmpty else { throw fail("`\(path)\(key)` is missing or not text") }
             return value
         }
-        func integer(_ key: String, in dictionary: [String: Any] = root, path: String = "") throws(CertificateError) -> Int {
-            guard let value = dictionary[key] as? NSNumber, !(value is Bool), let exact = Int(exactly: value.doubleValue) else {
-                throw fail("`\(path)\(key)` is missing or not a whole number")
-            }
-            return exact
+        func integer(_ key: String, in object: JSONValue = root, path: String = "") throws(CertificateError) -> Int {
+            guard let value = object[key]?.intValue else { throw fail("`\(path)\(key)` is missing or not a whole number") }
+            return value
         }
-        func number(_ value: Any?, _ name: String) throws(CertificateError) -> Double {
-            guard let number = value as? NSNumber, number.doubleValue.isFinite else {
-                throw fail("`\(name)` is missing or not a number")
-            }
-            return number.doubleValue
+        func number(_ value: JSONValue?, _ name: String) throws(CertificateError) -> Double {
+            guard let number = value?.doubleValue, number.isFinite else { throw fail("`\(name)` is missing or not a number") }
+            return number
         }
         let serial = try string("serial")
         let calibratedAt = try integer("calibrated_at_unix")
         let expiresAt = try integer("expires_at_unix")
         guard expiresAt > calibratedAt else { throw fail("it expires before it was made") }
         let software = try string("software_version")
-        guard let masses = root["masses"] as? [String: Any] else { throw fail("`masses` is missing") }
+        guard let masses = root["masses"], case .object = masses else { throw fail("`masses` is missing") }
         let massSet = try string("set", in: masses, path: "masses.")
         let massClass = try string("class", in: masses, path: "masses.")
-        guard let loadValues = masses["loads_g"] as? [Any] else { throw fail("`masses.loads_g` is missing") }
+        guard let loadValues = masses["loads_g"]?.arrayValue else { throw fail("`masses.loads_g` is missing") }
         var loads: [Double] = []
         for (index, value) in loadValues.enumerated() { loads.append(try number(value, "masses.loads_g[\(index)]")) }
-        guard let procedure = root["procedure"] as? [String: Any] else { throw fail("`procedure` is missing") }
+        guard let procedure = root["procedure"], case .object = procedure else { throw fail("`procedure` is missing") }
         let series = try integer("series", in: procedure, path: "procedure.")
-        guard let fit = root["fit"] as? [String: Any] else { throw fail("`fit` is missing") }
+        guard let fit = root["fit"], case .object = fit else { throw fail("`fit` is missing") }
         let degree = try integer("degree", in: fit, path: "fit.")
         guard (1...3).contains(degree) else { throw fail("`fit.degree` is \(degree); a calibration has degree 1, 2 or 3") }
-        guard let coefficientValues = root["coefficients"] as? [Any], coefficientValues.count == 4 else {
+        guard let coefficientValues = root["coefficients"]?.arrayValue, coefficientValues.count == 4 else {
             throw fail("`coefficients` must hold c0, c1, c2, c3")
         }
         var coefficients: [Double] = []
         for (index, value) in coefficientValues.enumerated() { coefficients.append(try number(value, "coefficients[\(index)]")) }
-        guard let pointValues = root["points"] as? [Any], !pointValues.isEmpty else { throw fail("`points` is missing or empty") }
+        guard let pointValues = root["points"]?.arrayValue, !pointValues.isEmpty else { throw fail("`points` is missing or empty") }
         var points: [CalibrationSample] = []
-        for (index, value) in pointValues.enumerated() {
-            guard let point = value as? [String: Any] else { throw fail("`points[\(index)]` is not an object") }
+        for (index, point) in pointValues.enumerated() {
+            guard case .object = point else { throw fail("`points[\(index)]` is not an object") }
             var sample = CalibrationSample(
                 load: try number(point["load_g"], "points[\(index)].load_g"),
                 reading: try number(point["reading_counts"], "points[\(index)].reading_counts"))
             if point["series"] != nil { sample.series = try integer("series", in: point, path: "points[\(index)].") }
             if let direction = point["direction"] {
-                guard let text = direction as? String, let parsed = CalibrationProcedure.Direction(rawValue: text) else {
+                guard let text = direction.stringValue, let parsed = CalibrationProcedure.Direction(rawValue: text) else {
                     throw fail("`points[\(index)].direction` is not zero, increasing or decreasing")
                 }
                 sample.direction = parsed
@@ -133,12 +129,6 @@ public struct CertificateFile: Sendable {
             massSet: massSet, massClass: massClass, loads: loads, seriesCount: series, degree: degree,
             coefficients: coefficients, points: points)
         return CertificateFile(certificate: certificate, bytes: bytes, source: source)
-    }
-
-    private static func jsonProblem(_ error: Error) -> String {
-        let ns = error as NSError
-        if let detail = ns.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
-        return ns.localizedDescription
     }
 }
 

@@ -90,6 +90,23 @@ public struct CalibrationProcedure: Sendable, Equatable {
         self.steps = steps
     }
 
+    private init(loads: [Double], seriesCount: Int, steps: [Step]) {
+        self.loads = loads
+        self.seriesCount = seriesCount
+        self.steps = steps
+    }
+
+    /// A quick check before class: the zero, then one known mass.
+    public static func check(mass: Double) throws(Failure) -> CalibrationProcedure {
+        guard mass.isFinite, mass > 0 else { throw .invalidLoad(mass) }
+        return CalibrationProcedure(
+            loads: [0, mass], seriesCount: 1,
+            steps: [
+                Step(index: 0, series: 1, direction: .zero, load: 0, reseatBefore: false, startsSeries: 1),
+                Step(index: 1, series: 1, direction: .increasing, load: mass, reseatBefore: false, startsSeries: nil),
+            ])
+    }
+
     /// The zero step that starts `series`.
     public func startingZero(ofSeries series: Int) -> Step? {
         steps.first { $0.direction == .zero && $0.startsSeries == series }
