@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+
+/// `lighttouch calibrate …` run as a user runs it: against the demo sensor,
+/// the emulated USB sensor (when umockdev is there), and the reference run in
+/// calibration/reference-run.
+@Suite(.serialized) struct CalibrationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let referenceRun = repository.appendingPathComponent("calibration/reference-run")
+
+    /// Fast stability settings, so that a whole run takes about 30 s.
+    static let fast = ["--stable-window-s", "0.25", "--settle-s", "0.3", "--reading-s", "0.5", "--step-timeout-s", "20"]
+
+    static func temporaryDirectory() -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lighttouch-cal-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// A force script with a plateau per load (hold s), moves of `move` s, and
+    /// `knock` (time, grams) added for 0.2 s if given.
+    static func forceScript(_ loads: [Double], hold: Double = 1.6, move: Double = 0.3, knockAt: Double? = nil) -> String {
+        var rows = ["time_s,force_g"]
+        var t = 0.0
+        for load in loads {
+            rows.append("\(t),\(load)")
+            if let knockAt, knockAt > t, knockAt < t + hold {
+                rows.append("\(knockAt),\(load)")
+                rows.append("\(knockAt + 0.05),\(load + 1)")
+                rows.append("\(knockAt + 0.1),\(load)")
+                rows.append("\(knockAt + 0.15),\(load + 1)")
+                rows.append("\(knockAt + 0.2),\(load)")
+            }
+            t += hold
+            rows.append("\(t),\(load)")
+            t += move
+        }
+        rows.append("\(t + 3),0")
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static let steps: [Double] = [0, 2, 5, 10, 5, 2, 0, 2, 5, 10, 5, 2, 0]
+
+    static func write(_ text: String, _ name: String, in directory: URL) -> String {
+        let url = directory.appendingPathComponent(name)
+        try? Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    static func json(_ path: String) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    static func c1(_ certificate: [String: Any]?) -> Double? {
+        (certificate?["coefficients"] as? [Any])?.dropFirst().first.flatMap { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    /// One line on stderr, naming the problem; exit status as given.
+    func expectOneLineError(_ result: Programs.Result, status: Int32, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == status, "status \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(text), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+
+    // MARK: fit
+
+    @Test func fitPrintsTheDocumentedJSON() throws {
+        let points = Self.referenceRun.appendingPathComponent("points.csv").path
+        let result = try Programs.run("lighttouch", ["calibrate", "fit", points, "--degree", "2", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(Programs.lastJSONObject(result.stdout))
+        for key in ["degree", "n", "coefficients", "residual_sd", "r_squared", "max_abs_residual", "metrics"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        #expect(object["degree"] as? Int == 2)
+        #expect(object["n"] as? Int == 17)
+        // The same coefficients as the certificate the run wrote.
+        let certificate = Self.json(Self.referenceRun.appendingPathComponent("certificate.json").path)
+        let fitted = (object["coefficients"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
+        let certified = (certificate?["coefficients"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
+        #expect(fitted.count == 3)
+        for (a, b) in zip(fitted, certified) { #expect(abs(a - b) <= 1e-9 * max(abs(b), 1)) }
+    }
+
+    @Test func fitRefusesBadPointsWithOneLine() throws {
+        let directory = Self.temporaryDirectory()
+        let cases: [(String, String, String)] = [
+            ("falling.csv", "load_g,reading\n0,1000\n5,950\n10,900\n20,800\n", "do not rise with the load"),
+            ("few.csv", "load_g,reading\n0,1000\n10,2000\n20,3000\n", "too few"),
+            ("degree.csv", "load_g,reading\n0,1000\n10,2000\n0,1001\n10,2001\n", "too high for 2 distinct loads"),
+            ("header.csv", "mass,counts\n0,1000\n", "expected the header `load_g,reading`"),
+            ("text.csv", "load_g,reading\n0,1000\nfive,2000\n", "is not a number"),
+        ]
+        for (name, text, message) in cases {
+            let path = Self.write(text, name, in: directory)
+            let result = try Programs.run("lighttouch", ["calibrate", "fit", path])
+            expectOneLineError(result, status: 65, containing: message)
+        }
+        let degreeFour = try Programs.run("lighttouch", ["calibrate", "fit", Self.write("load_g,reading\n0,1\n", "x.csv", in: directory), "--degree", "4"])
+        #expect(degreeFour.status == 64)
+    }
+
+    // MARK: certificates
+
+    @Test func showReadsTheReferenceCertificateAndRefusesDamagedOnes() throws {
+        let certificate = Self.referenceRun.appendingPathComponent("certificate.json").path
+        let shown = try Programs.run("lighttouch", ["calibrate", "show", certificate])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("LT-EMU-0001"))
+        #expect(shown.stdout.contains("5 g is inside"))
+
+        let directory = Self.temporaryDirectory()
+        let original = try String(contentsOfFile: certificate, encoding: .utf8)
+        let truncated = Self.write(String(original.prefix(200)), "truncated.json", in: directory)
+        expectOneLineError(try Programs.run("lighttouch", ["calibrate", "show", truncated]), status: 65, containing: "not valid JSON")
+        let future = Self.write(original.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"), "v9.json", in: directory)
+        expectOneLineError(try Programs.run("lighttouch", ["calibrate", "show", future]), status: 65, containing: "version 9 is not understood")
+        // The top-level c1 changed by hand: it no longer matches the points.
+        guard let c1 = Self.c1(Self.json(certificate)) else {
+            Issue.record("the reference certificate has no c1")
+            return
+        }
+        let edited = Self.write(original.replacingOccurrences(of: ",\(c1),", with: ",\(c1 * 1.01),"), "edited.json", in: directory)
+        expectOneLineError(try Programs.run("lighttouch", ["calibrate", "show", edited]), status: 65, containing: "the file was changed")
+    }
+
+    @Test func aCertificateForAnotherSensorIsRefused() throws {
+        let certificate = Self.referenceRun.appendingPathComponent("certificate.json").path  // LT-EMU-0001's
+        let result = try Programs.run("lighttouch", ["calibrate", "show", "--sensor", "demo", "--calibration", certificate])
+        expectOneLineError(result, status: 65, containing: "is the certificate of sensor LT-EMU-0001, but this sensor is LT-DEMO-0001: refused")
+    }
+
+    @Test func aCorruptCertificateFallsBackToUncalibrated() throws {
+        let directory = Self.temporaryDirectory()
+        let corrupt = Self.write("{\"format\":\"lighttouch-calibration-certificate\",\"version\":1", "corrupt.json", in: directory)
+        let result = try Programs.run("lighttouch", ["calibrate", "show", "--sensor", "demo", "--calibration", corrupt])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("the certificate is corrupt"))
+        #expect(result.stderr.contains("using the sensor uncalibrated"))
+        #expect(result.stdout.contains("uncalibrated"))
+    }
+
+    // MARK: runs on the demo sensor
+
+    /// A hands-free run on the demo sensor with noise 0: c1 within 0.1 %, the
+    /// blob round-trips through the sensor's flash, and an expired
+    /// certificate warns where grams are shown.
+    @Test func demoRunRecoversTheTransferFunctionAndExpiredCertificatesWarn() throws {
+        let directory = Self.temporaryDirectory()
+        let script = Self.write(Self.forceScript(Self.steps), "script.csv", in: directory)
+        let certificate = directory.appendingPathComponent("old.json").path
+        let run = try Programs.run(
+            "lighttouch",
+            ["calibrate", "run", "--sensor", "demo", "--force-script", script, "--noise-g", "0", "--nonlinearity", "0.001",
+             "--counts-per-gram", "3500", "--offset", "50000", "--yes", "--masses", "0,2,5,10", "--series", "2",
+             "--calibrated-at", "2020-01-15", "--out", certificate, "--write-to-sensor", "--json"] + Self.fast,
+            timeout: 120)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("read back identical"))
+        let written = try #require(Self.json(certificate))
+        let c1 = try #require(Self.c1(written))
+        #expect(abs(c1 / 3500 - 1) < 0.001, "c1 = \(c1)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("old.svg").path))
+        #expect(written["expires_at"] as? String == "2021-01-15T00:00:00Z")
+
+        // The demo sensor's serial is the same in the next process: the old certificate is expired.
+        let shown = try Programs.run(
+            "lighttouch", ["calibrate", "show", "--sensor", "demo", "--calibration", certificate, "--counts-per-gram", "3500", "--offset", "50000"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stderr.contains("expired on 2021-01-15"))
+        #expect(shown.stdout.contains("EXPIRED"))
+        let practice = try Programs.run(
+            "lighttouch", ["practice", "--sensor", "demo", "--calibration", certificate, "--plain", "--duration", "1", "--scenario", "rest"])
+        #expect(practice.stderr.contains("expired on 2021-01-15"), "practice: \(practice.stderr)")
+    }
+
+    @Test func aMassMovedDuringAReadingStopsTheRunAndWritesNothing() throws {
+        let directory = Self.temporaryDirectory()
+        // Plateau 3 (5 g) runs 3.8…5.4 s; its reading starts after 0.25 + 0.3 s settled: a knock at 4.6 s hits it.
+        let script = Self.write(Self.forceScript(Self.steps, knockAt: 4.6), "knock.csv", in: directory)
+        let certificate = directory.appendingPathComponent("cert.json").path
+        let run = try Programs.run(
+            "lighttouch",
+            ["calibrate", "run", "--sensor", "demo", "--force-script", script, "--noise-g", "0", "--yes", "--masses", "0,2,5,10",
+             "--out", certificate] + Self.fast,
+            timeout: 120)
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("the load moved during the reading"), "\(run.stderr)")
+        #expect(run.stderr.contains("nothing was written"))
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        #expect(files.sorted() == ["knock.csv"], "left behind: \(files)")
+    }
+
+    // MARK: through the emulated USB sensor
+
+    static let emulatorAvailable: Bool = {
+        guard let trial = try? Programs.run("lighttouch-emulator", ["--quiet", "--", "/bin/true"], timeout: 30) else { return false }
+        return trial.status == 0 && !trial.timedOut
+    }()
+
+    /// Hands-free through the emulator, noise 0 and realistic noise: c1 within
+    /// 0.1 % and 0.5 %; the blob written to the sensor's flash reads back in
+    /// the next program and carries the certificate's SHA-256.
+    @Test(.enabled(if: emulatorAvailable), arguments: [(0.0, 0.001), (0.02, 0.005)])
+    func emulatedRunRecoversTheTransferFunction(noise: Double, tolerance: Double) throws {
+        let directory = Self.temporaryDirectory()
+        let script = Self.write(Self.forceScript(Self.steps), "script.csv", in: directory)
+        let certificate = directory.appendingPathComponent("cert.json").path
+        let lighttouch = Programs.path("lighttouch")
+        let run = ([lighttouch, "calibrate", "run", "--yes", "--masses", "0,2,5,10", "--out", certificate, "--write-to-sensor"] + Self.fast)
+            .joined(separator: " ")
+        let result = try Programs.run(
+            "lighttouch-emulator",
+            ["--quiet", "--force-script", script, "--noise-g", "\(noise)", "--nonlinearity", "0.002", "--counts-per-gram", "4200",
+             "--offset", "90000", "--", "sh", "-c", "\(run) >/dev/null && \(lighttouch) calibrate show --json"],
+            timeout: 150)
+        #expect(result.status == 0, "\(result.stderr)")
+        let c1 = try #require(Self.c1(Self.json(certificate)))
+        #expect(abs(c1 / 4200 - 1) < tolerance, "noise \(noise): c1 = \(c1)")
+        let shown = try #require(Programs.lastJSONObject(result.stdout))
+        #expect(shown["calibrated"] as? Bool == true)
+        #expect(shown["source"] as? String == "sensor flash")
+        // The blob names the certificate: the first 16 bytes of the file's SHA-256.
+        let digest = try Programs.run("/usr/bin/sha256sum", [certificate])
+        #expect(shown["certificate_id"] as? String == String(digest.stdout.prefix(32)))
+        let stored = (shown["coefficients"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
+        #expect(stored.count == 4)
+        #expect(stored.dropFirst().first == c1)
+    }
+}
