@@ -53,13 +53,17 @@ let package = Package(
             name: "LightTouchCLI",
             dependencies: [
                 "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB", "LightTouchStore",
-                "LightTouchTrainer", "LightTouchTerminal",
+                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "lighttouch", dependencies: ["LightTouchCLI"]),
+
+        // Calibration runs on a sensor, certificate files, reports and residual plots: an adapter
+        // around the pure calibration maths in LightTouchCore.
+        .target(name: "LightTouchCalibration", dependencies: ["LightTouchCore", "LightTouchAcquisition"]),
 
         // Assessment protocols (a drill and a rubric) and grading: pure.
         .target(name: "LightTouchAssessment", dependencies: ["LightTouchCore"]),

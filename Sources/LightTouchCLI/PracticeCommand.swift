@@ -125,7 +125,7 @@ struct PracticeCommand: ParsableCommand {
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
         let info = connection.info
-        let conversion = ForceConversion.nominal(info)
+        let conversion = try calibratedConversion(connection, sensorOptions)
         var configuration = try scoring.configuration(sampleRate: Double(info.sampleRate))
         if let first = drill?.trials.first { configuration.trial = first.options }
         let export = try exportSamples.map { try ExportQueue(path: $0) }
