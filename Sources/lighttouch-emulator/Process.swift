@@ -1,3 +1,4 @@
+import CLightTouchEmulatorSupport
 import Foundation
 import LightTouchEmulator
 
@@ -29,13 +30,13 @@ enum Spawn {
     }
 
     /// Starts `command` (looked up in PATH) with this process's environment,
-    /// which holds LD_PRELOAD and UMOCKDEV_DIR.
+    /// which holds LD_PRELOAD and UMOCKDEV_DIR, and a shell's signal state.
     static func run(_ command: [String]) throws -> pid_t {
         var argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) }
         argv.append(nil)
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, command[0], nil, nil, &argv, environ)
+        let result = lte_spawn(&pid, command[0], &argv, environ)
         if result != 0 {
             throw Failure(description: "cannot run \(command[0]): \(String(cString: strerror(result)))")
         }

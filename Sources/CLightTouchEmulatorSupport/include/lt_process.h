@@ -18,6 +18,13 @@ extern "C" {
  * through its process group and are not sent twice. Returns 0 or -1. */
 int lte_forward_signals(pid_t child);
 
+/* Starts `file` (looked up in PATH) with `argv` and `envp`, like a shell
+ * does: every signal unblocked and SIGINT, SIGTERM, SIGHUP, SIGQUIT and
+ * SIGPIPE at their default action, whatever this process inherited (a test
+ * runner may start us with them blocked or ignored). Returns 0 and sets
+ * `*pid`, or an errno value. */
+int lte_spawn(pid_t *pid, const char *file, char *const argv[], char *const envp[]);
+
 #ifdef __cplusplus
 }
 #endif
