@@ -4,18 +4,24 @@
 # sensor, through the real libusb driver, and checks that nothing was lost or
 # damaged. Prints one result line and the full summaries.
 #
-#   scripts/soak.sh            # 10 minutes
+#   scripts/soak.sh                              # 10 minutes
 #   SOAK_SECONDS=60 scripts/soak.sh
+#   SOAK_BIN=.build/debug scripts/soak.sh        # use programs already built
 #
-# Builds lighttouch and lighttouch-emulator (release) with its own scratch path.
+# Otherwise builds lighttouch and lighttouch-emulator (release) with its own
+# scratch path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${SOAK_SECONDS:-600}"
-scratch="${SOAK_SCRATCH:-.build-soak}"
-swift build -c release --scratch-path "$scratch" --product lighttouch >/dev/null
-swift build -c release --scratch-path "$scratch" --product lighttouch-emulator >/dev/null
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+if [ -n "${SOAK_BIN:-}" ]; then
+  bin="$SOAK_BIN"
+else
+  scratch="${SOAK_SCRATCH:-.build-soak}"
+  swift build -c release --scratch-path "$scratch" --product lighttouch >/dev/null
+  swift build -c release --scratch-path "$scratch" --product lighttouch-emulator >/dev/null
+  bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -92,7 +92,8 @@ public final class EmulatedSensor: Sendable {
             }
         }
         guard let pointer else {
-            throw Failure(description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
+            throw Failure(
+                description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
         }
         emulator = EmulatorPointer(pointer: pointer)
         rootDirectory = String(cString: lte_emulator_root_dir(pointer))
@@ -130,7 +131,8 @@ public final class EmulatedSensor: Sendable {
             lte_emulator_plug(emulator.pointer, $0.baseAddress, $0.count)
         }
         if result != 0 {
-            throw Failure(description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
+            throw Failure(
+                description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
         }
     }
 

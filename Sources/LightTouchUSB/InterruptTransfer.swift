@@ -2,7 +2,7 @@ import CLibUSB
 import LightTouchCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One interrupt IN transfer of one packet (64 bytes at full speed) and its

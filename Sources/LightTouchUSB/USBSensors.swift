@@ -37,7 +37,9 @@ public struct USBSensorOptions: Sendable {
     }
 
     /// The defaults, with the device ID from the environment.
-    public static func fromEnvironment(logger: Logger = Logger(label: "lighttouch.usb")) throws(USBSensorError) -> USBSensorOptions {
+    public static func fromEnvironment(logger: Logger = Logger(label: "lighttouch.usb")) throws(USBSensorError)
+        -> USBSensorOptions
+    {
         USBSensorOptions(deviceID: try USBDeviceID.fromEnvironment(), logger: logger)
     }
 }
@@ -58,37 +60,37 @@ public enum USBSensors {
         return try context.withDevices(
             matching: options.deviceID, listError: { USBSensorError.usb($0, operation: "listing USB devices") }
         ) { candidates throws(USBSensorError) in
-                candidates.map { candidate in
-                    var listing = USBSensorListing(location: candidate.location)
-                    let handle: DeviceHandle
-                    do throws(LibUSBError) {
-                        handle = try candidate.open()
-                    } catch {
-                        listing.problem =
-                            error == .access
-                            ? "permission denied; install \(USBSensorError.udevRulePath)"
-                            : "cannot open: \(error)"
-                        return listing
-                    }
-                    defer { handle.close() }
-                    listing.serial = handle.string(at: candidate.serialIndex)
-                    let serial = listing.serial ?? "?"
-                    do {
-                        let bytes = try handle.controlIn(.getInfo, length: SensorInfo.encodedSize)
-                        switch SensorInfo.decode(bytes) {
-                        case .success(let info):
-                            listing.info = info
-                        case .failure(.unsupportedVersion(let major, let minor)):
-                            listing.problem =
-                                USBSensorError.protocolVersionNotSupported(major: major, minor: minor, serial: serial).description
-                        case .failure(let error):
-                            listing.problem = USBSensorError.unusableDeviceInfo(error, serial: serial).description
-                        }
-                    } catch {
-                        listing.problem = "GET_INFO failed: \(error)"
-                    }
+            candidates.map { candidate in
+                var listing = USBSensorListing(location: candidate.location)
+                let handle: DeviceHandle
+                do throws(LibUSBError) {
+                    handle = try candidate.open()
+                } catch {
+                    listing.problem =
+                        error == .access
+                        ? "permission denied; install \(USBSensorError.udevRulePath)"
+                        : "cannot open: \(error)"
                     return listing
                 }
+                defer { handle.close() }
+                listing.serial = handle.string(at: candidate.serialIndex)
+                let serial = listing.serial ?? "?"
+                do {
+                    let bytes = try handle.controlIn(.getInfo, length: SensorInfo.encodedSize)
+                    switch SensorInfo.decode(bytes) {
+                    case .success(let info):
+                        listing.info = info
+                    case .failure(.unsupportedVersion(let major, let minor)):
+                        listing.problem =
+                            USBSensorError.protocolVersionNotSupported(major: major, minor: minor, serial: serial).description
+                    case .failure(let error):
+                        listing.problem = USBSensorError.unusableDeviceInfo(error, serial: serial).description
+                    }
+                } catch {
+                    listing.problem = "GET_INFO failed: \(error)"
+                }
+                return listing
+            }
         }
     }
 
@@ -163,38 +165,38 @@ public enum USBSensors {
         return try context.withDevices(
             matching: options.deviceID, listError: { USBSensorError.usb($0, operation: "listing USB devices") }
         ) { candidates throws(USBSensorError) in
-                if candidates.isEmpty { throw .noSensorFound(options.deviceID) }
-                var opened: [(DeviceHandle, String)] = []
-                var others: [String] = []
-                var denied: [USBLocation] = []
-                var firstError: LibUSBError?
-                for candidate in candidates {
-                    let handle: DeviceHandle
-                    do throws(LibUSBError) {
-                        handle = try candidate.open()
-                    } catch {
-                        options.logger.debug("cannot open \(candidate.location): \(error)")
-                        if error == .access { denied.append(candidate.location) } else { firstError = firstError ?? error }
-                        continue
-                    }
-                    let serial = handle.string(at: candidate.serialIndex) ?? "(no serial)"
-                    if let wanted {
-                        if serial == wanted {
-                            for (other, _) in opened { other.close() }
-                            return (handle, serial)
-                        }
-                        others.append(serial)
-                        handle.close()
-                    } else {
-                        opened.append((handle, serial))
-                    }
+            if candidates.isEmpty { throw .noSensorFound(options.deviceID) }
+            var opened: [(DeviceHandle, String)] = []
+            var others: [String] = []
+            var denied: [USBLocation] = []
+            var firstError: LibUSBError?
+            for candidate in candidates {
+                let handle: DeviceHandle
+                do throws(LibUSBError) {
+                    handle = try candidate.open()
+                } catch {
+                    options.logger.debug("cannot open \(candidate.location): \(error)")
+                    if error == .access { denied.append(candidate.location) } else { firstError = firstError ?? error }
+                    continue
                 }
-                if wanted == nil, opened.count == 1 { return opened[0] }
-                for (handle, _) in opened { handle.close() }
-                if opened.count > 1 { throw .severalSensors(opened.map(\.1)) }
-                if let location = denied.first { throw .permissionDenied(deviceNode: location.deviceNode) }
-                if let wanted { throw .serialNotFound(wanted, available: others) }
-                throw .usb(firstError ?? .notFound, operation: "opening the sensor")
+                let serial = handle.string(at: candidate.serialIndex) ?? "(no serial)"
+                if let wanted {
+                    if serial == wanted {
+                        for (other, _) in opened { other.close() }
+                        return (handle, serial)
+                    }
+                    others.append(serial)
+                    handle.close()
+                } else {
+                    opened.append((handle, serial))
+                }
+            }
+            if wanted == nil, opened.count == 1 { return opened[0] }
+            for (handle, _) in opened { handle.close() }
+            if opened.count > 1 { throw .severalSensors(opened.map(\.1)) }
+            if let location = denied.first { throw .permissionDenied(deviceNode: location.deviceNode) }
+            if let wanted { throw .serialNotFound(wanted, available: others) }
+            throw .usb(firstError ?? .notFound, operation: "opening the sensor")
         }
     }
 }

@@ -47,7 +47,8 @@ struct LightTouchEmulatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Zero drift, grams per minute.", valueName: "d"))
     var driftGPerMin: Double = 0
 
-    @Option(help: ArgumentHelp("CSV force script `time_s,force_g` or `time_s,ch0,ch1,…` (overrides --scenario).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("CSV force script `time_s,force_g` or `time_s,ch0,ch1,…` (overrides --scenario).", valueName: "file"))
     var forceScript: String?
 
     @Option(help: ArgumentHelp("Scripted hand: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
@@ -68,19 +69,26 @@ struct LightTouchEmulatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The device stops sending frames this many seconds after it powers up.", valueName: "s"))
     var stallAt: Double?
 
-    @Option(help: ArgumentHelp("A calibration blob (200 bytes, raw or as hex text) preloaded into the sensor's flash.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A calibration blob (200 bytes, raw or as hex text) preloaded into the sensor's flash.", valueName: "file"))
     var storedCalibration: String?
 
     @Option(help: "Seed for the sensor's noise and the link's faults (same seed, same run).")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Write what the emulator did (frames sent, dropped, corrupted…) to FILE as JSON.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write what the emulator did (frames sent, dropped, corrupted…) to FILE as JSON.", valueName: "file"))
     var report: String?
 
-    @Option(help: ArgumentHelp("Octal mode of the emulated device node (e.g. 600 so that only root may open it).", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp("Octal mode of the emulated device node (e.g. 600 so that only root may open it).", valueName: "mode"))
     var deviceMode = "666"
 
-    @Option(help: ArgumentHelp("Make GET_INFO report this protocol version instead of 1.0 (for testing hosts).", valueName: "major.minor", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "Make GET_INFO report this protocol version instead of 1.0 (for testing hosts).", valueName: "major.minor",
+            visibility: .hidden))
     var protocolVersion: String?
 
     @Flag(help: "Do not print the emulator's summary on stderr.")
@@ -91,7 +99,8 @@ struct LightTouchEmulatorCommand: ParsableCommand {
 
     func validate() throws {
         if command.isEmpty {
-            throw ValidationError("give the command to run after `--`, e.g. `lighttouch-emulator -- lighttouch stream --duration 3`")
+            throw ValidationError(
+                "give the command to run after `--`, e.g. `lighttouch-emulator -- lighttouch stream --duration 3`")
         }
         if forceScript == nil, Scenario(rawValue: scenario) == nil {
             throw ValidationError(
@@ -152,7 +161,8 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             DispatchQueue.global().asyncAfter(deadline: .now() + unplugAt) { @Sendable [weak sensor] in
                 guard let sensor else { return }
                 if announce {
-                    FileHandle.standardError.write(Data("lighttouch-emulator: unplugging the sensor (\(sensor.deviceNode))\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("lighttouch-emulator: unplugging the sensor (\(sensor.deviceNode))\n".utf8))
                 }
                 sensor.unplug()
             }
@@ -163,7 +173,8 @@ struct LightTouchEmulatorCommand: ParsableCommand {
                 do {
                     try sensor.plug()
                     if announce {
-                        FileHandle.standardError.write(Data("lighttouch-emulator: plugged the sensor back in (\(sensor.deviceNode))\n".utf8))
+                        FileHandle.standardError.write(
+                            Data("lighttouch-emulator: plugged the sensor back in (\(sensor.deviceNode))\n".utf8))
                     }
                 } catch {
                     FileHandle.standardError.write(Data("lighttouch-emulator: replug failed: \(error)\n".utf8))

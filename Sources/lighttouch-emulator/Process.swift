@@ -3,7 +3,7 @@ import Foundation
 import LightTouchEmulator
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The emulator itself must run with umockdev's preload library: the testbed

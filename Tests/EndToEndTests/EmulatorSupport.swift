@@ -55,7 +55,8 @@ enum Emulator {
         process.executableURL = URL(fileURLWithPath: Programs.path("lighttouch-emulator"))
         process.arguments = emulatorArguments + ["--"] + command
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice

@@ -72,7 +72,8 @@ struct EmulatorTests {
 
     @Test func setsTheRateTheUserAsksFor() throws {
         let result = try Emulator.run(
-            ["--rate", "80", "--quiet"], command: [lighttouch, "stream", "--rate", "320", "--duration", "1.5", "--json", "--summary-only"])
+            ["--rate", "80", "--quiet"],
+            command: [lighttouch, "stream", "--rate", "320", "--duration", "1.5", "--json", "--summary-only"])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(result.summary)
         #expect(summary["sample_rate_hz"] as? Int == 320)
@@ -84,7 +85,8 @@ struct EmulatorTests {
 
     @Test func unplugMidStreamIsReportedWithinOneSecondAndReplugResumes() throws {
         let result = try Emulator.run(
-            ["--unplug-at", "1.5", "--replug-at", "2.5"], command: [lighttouch, "stream", "--duration", "5", "--json", "--summary-only"])
+            ["--unplug-at", "1.5", "--replug-at", "2.5"],
+            command: [lighttouch, "stream", "--duration", "5", "--json", "--summary-only"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.timedOut)
         let unplugged = try #require(result.time(of: "lighttouch-emulator: unplugging"), "\(result.stderr)")
@@ -207,7 +209,8 @@ struct EmulatorTests {
     }
 
     @Test func anUnsupportedProtocolVersionIsRefused() throws {
-        let result = try Emulator.run(["--protocol-version", "2.0", "--quiet"], command: [lighttouch, "stream", "--duration", "1"])
+        let result = try Emulator.run(
+            ["--protocol-version", "2.0", "--quiet"], command: [lighttouch, "stream", "--duration", "1"])
         #expect(result.status == 76, "\(result.stderr)")
         #expect(result.stderr.contains("protocol version 2.0, which is not supported"), "\(result.stderr)")
     }
