@@ -109,6 +109,7 @@ let package = Package(
 
         .testTarget(name: "LightTouchCoreTests", dependencies: ["LightTouchCore"], exclude: ["Resources"]),
         .testTarget(
+        .testTarget(name: "LightTouchUSBTests", dependencies: ["LightTouchUSB", "LightTouchCore"]),
             name: "LightTouchSensorModelTests",
             dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchAcquisition"]
         ),
