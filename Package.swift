@@ -107,9 +107,9 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "LightTouchUSBTests", dependencies: ["LightTouchUSB", "LightTouchCore"]),
         .testTarget(name: "LightTouchCoreTests", dependencies: ["LightTouchCore"], exclude: ["Resources"]),
         .testTarget(
-        .testTarget(name: "LightTouchUSBTests", dependencies: ["LightTouchUSB", "LightTouchCore"]),
             name: "LightTouchSensorModelTests",
             dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchAcquisition"]
         ),

@@ -13,6 +13,7 @@ packages=(
   tmux               # end-to-end tests drive the terminal UI in a real terminal
   python3            # regenerates protocol test vectors (not needed by the tests)
   make gcc           # builds and tests the C device reference
+  librsvg2-bin       # rsvg-convert: renders `lighttouch report` SVGs to PNG (tests, README sample)
 )
 
 missing=()

@@ -55,7 +55,7 @@ struct PracticeCommand: ParsableCommand {
 
     @OptionGroup(title: "Demo sensor") var demo: DemoSensorOptions
 
-    @OptionGroup(title: "Recording") var recording: RecordingOptions
+    @OptionGroup(title: "Recording") var recording: PracticeRecordingOptions
 
     func validate() throws {
         if let duration, !(duration.isFinite && duration > 0) {

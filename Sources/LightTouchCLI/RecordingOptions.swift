@@ -62,12 +62,29 @@ struct RecordingOptions: ParsableArguments {
     }
 
     /// Runs `body`, turning a store error into the user's one-line error.
+    @discardableResult
     static func checked<T>(_ body: () throws(StoreError) -> T) throws(UserError) -> T {
         do {
             return try body()
         } catch {
             throw UserError(error)
         }
+    }
+}
+
+/// `practice`'s recording options: where, and whose session it is.
+struct PracticeRecordingOptions: ParsableArguments {
+    @OptionGroup var store: RecordingOptions
+
+    @Option(help: ArgumentHelp("The student practising, so `sessions --student` and `progress` find the session.", valueName: "id"))
+    var student: String?
+
+    func startRecording(
+        kind: SessionKind, info: SensorInfo, conversion: ForceConversion, configuration: PipelineConfiguration,
+        drill: Drill? = nil, stop: @escaping @Sendable () -> Void
+    ) throws -> SessionRecorder {
+        try store.startRecording(
+            kind: kind, info: info, conversion: conversion, configuration: configuration, drill: drill, student: student, stop: stop)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LightTouchAssessment
 import LightTouchCore
 import LightTouchStore
 import LightTouchTrainer
@@ -21,36 +22,8 @@ extension ReplayCommand {
         let store = try recording.openRequired()
         let session = try RecordingOptions.checked { () throws(StoreError) in try store.session(id) }
         let configuration = try recordedConfiguration(session.configuration)
-        let replay = SessionReplay(session)
-        let drill: Drill?
-        do {
-            drill = try session.drill.map { text throws(DrillCoding.DecodeError) in overridden(try DrillCoding.drill(text)) }
-        } catch {
-            throw UserError.data("session \(id): \(error.description)")
-        }
-        var practice = drill.map { PracticeSession(drill: $0) }
-        let outcome = Result { () throws(FilterConfigurationError) in
-            try replay.run(configuration: configuration) { sample in
-                if let processed = sample.processed { _ = practice?.push(CollectionOfOne((time: processed.time, force: processed.filtered))) }
-            }
-        }
-        let (pipeline, overRange): (ForcePipeline, Int)
-        switch outcome {
-        case .success(let result): (pipeline, overRange) = result
-        case .failure(let error): throw UserError("session \(id): \(error.description)", exitCode: ExitCode(64))
-        }
-        let summary = replay.summary(of: pipeline, overRange: overRange)
-        if let drill, var practice {
-            _ = practice.finish()
-            let report = SessionReport(
-                drill: drill, results: practice.results, samples: summary.samples, lostFrames: summary.lostFrames,
-                rejectedSamples: summary.rejectedSamples, calibrated: summary.calibrated)
-            print(json ? report.json.serialized() : report.table)
-        } else if json {
-            print(pipeline.resultsJSON(summary: summary).serialized())
-        } else {
-            print(ResultsTable.render(trials: pipeline.trials, summary: summary, options: configuration))
-        }
+        let rescored = try RescoredSession(session, configuration: configuration, adjustDrill: overridden)
+        print(json ? rescored.resultsJSON.serialized() : rescored.table)
     }
 
     /// Whether an option was given on the command line.
@@ -88,5 +61,96 @@ extension ReplayCommand {
             if Self.given("--grace") { drill.trials[index].options.grace = scoring.grace }
         }
         return drill
+    }
+}
+
+/// A recording scored again: by the pipeline's own trials, or by its drill,
+/// or graded by its protocol, as the live run did. `replay`, `report` and
+/// `export` all start here.
+struct RescoredSession {
+    let session: RecordedSession
+    let configuration: PipelineConfiguration
+    let pipeline: ForcePipeline
+    let summary: SessionSummary
+    let drill: Drill?
+    /// The drill's trials (drill and assessment sessions).
+    let results: [TrialResult]?
+    let assessment: AssessmentReport?
+    /// Every scored sample (when asked for).
+    let points: [(time: Double, force: Double, inBand: Bool)]
+
+    init(
+        _ session: RecordedSession, configuration: PipelineConfiguration? = nil, adjustDrill: (Drill) -> Drill = { $0 },
+        keepPoints: Bool = false
+    ) throws {
+        let id = session.summary.id
+        self.session = session
+        let configuration = configuration ?? session.configuration
+        self.configuration = configuration
+        let replay = SessionReplay(session)
+        let drill: Drill?
+        do {
+            drill = try session.drill.map { text throws(DrillCoding.DecodeError) in adjustDrill(try DrillCoding.drill(text)) }
+        } catch {
+            throw UserError.data("session \(id): \(error.description)")
+        }
+        self.drill = drill
+        var practice = drill.map { PracticeSession(drill: $0) }
+        var points: [(time: Double, force: Double, inBand: Bool)] = []
+        let outcome = Result { () throws(FilterConfigurationError) in
+            try replay.run(configuration: configuration) { sample in
+                guard let processed = sample.processed else { return }
+                _ = practice?.push(CollectionOfOne((time: processed.time, force: processed.filtered)))
+                if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
+            }
+        }
+        switch outcome {
+        case .success(let result):
+            pipeline = result.pipeline
+            summary = replay.summary(of: result.pipeline, overRange: result.overRange)
+        case .failure(let error): throw UserError("session \(id): \(error.description)", exitCode: ExitCode(64))
+        }
+        self.points = points
+        if var practice {
+            _ = practice.finish()
+            results = practice.results
+        } else {
+            results = nil
+        }
+        if let drill, let results, let protocolText = session.protocolText {
+            var assessed: AssessmentProtocol
+            do {
+                assessed = try ProtocolFile.parse(protocolText, file: "session \(id)'s protocol")
+            } catch {
+                throw UserError.data(error.description)
+            }
+            assessed.drill = drill
+            assessment = AssessmentReport(
+                protocol: assessed, student: session.summary.student ?? "", examiner: session.summary.examiner, results: results,
+                summary: summary, configuration: configuration)
+        } else {
+            assessment = nil
+        }
+    }
+
+    /// The drill session's report, as `practice` printed it.
+    var drillReport: SessionReport? {
+        guard let drill, let results else { return nil }
+        return SessionReport(
+            drill: drill, results: results, samples: summary.samples, lostFrames: summary.lostFrames,
+            rejectedSamples: summary.rejectedSamples, calibrated: summary.calibrated)
+    }
+
+    /// The results line the live run printed.
+    var resultsJSON: JSONValue {
+        if let assessment { return assessment.json }
+        if let drillReport { return drillReport.json }
+        return pipeline.resultsJSON(summary: summary)
+    }
+
+    var table: String {
+        if let assessment { return assessment.table }
+        if let drillReport { return drillReport.table }
+        return ResultsTable.render(trials: pipeline.trials, summary: summary, options: configuration)
     }
 }

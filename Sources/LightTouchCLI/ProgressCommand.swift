@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import LightTouchCore
+import LightTouchStore
+
+struct ProgressCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "progress",
+        abstract: "A student's scores and key metrics over time, with a small chart.",
+        discussion: """
+            One row per completed session (practice and assessments, oldest first): the score (an \
+            assessment's grade score, else the session's mean trial score), the best hold, the time in \
+            band and the mean CV; then a chart of the scores.
+            """)
+
+    @Option(help: ArgumentHelp("The student.", valueName: "id"))
+    var student: String
+
+    @Flag(help: "One JSON array of objects: session, date, kind, score, best_hold_s, in_band_s, cv, grade.")
+    var json = false
+
+    @OptionGroup var recording: RecordingOptions
+
+    struct Point {
+        var session: Int64
+        var date: String
+        var kind: String
+        var score: Double?
+        var bestHold: Double?
+        var inBand: Double?
+        var cv: Double?
+        var grade: String?
+    }
+
+    func run() throws {
+        let store = try recording.openExisting()
+        let found = try store.map { store in
+            try RecordingOptions.checked { () throws(StoreError) in try store.results(student: student) }
+        } ?? []
+        let points = found.map { Self.point($0.session, $0.results) }
+        if json {
+            print(JSONValue.array(points.map { p in
+                .object([
+                    ("session", .int(Int(p.session))), ("date", .string(p.date)), ("kind", .string(p.kind)),
+                    ("score", .number(p.score)), ("best_hold_s", .number(p.bestHold)), ("in_band_s", .number(p.inBand)),
+                    ("cv", .number(p.cv.map(TrialMetrics.rounded))), ("grade", p.grade.map(JSONValue.string) ?? .null),
+                ])
+            }).serialized())
+            return
+        }
+        guard !points.isEmpty else {
+            print("No completed sessions for \(student) in \(recording.directory.path).")
+            return
+        }
+        let header = ["session", "date", "kind", "score", "best hold s", "in band s", "mean CV", "grade"]
+        let rows = points.map { p in
+            [
+                "\(p.session)", p.date, p.kind, p.score.map { $0.fixed(1) } ?? "—", p.bestHold.map { $0.fixed(1) } ?? "—",
+                p.inBand.map { $0.fixed(1) } ?? "—", p.cv.map { $0.fixed(3) } ?? "—", p.grade ?? "",
+            ]
+        }
+        print("Progress of \(student): \(points.count) session\(points.count == 1 ? "" : "s")")
+        print("")
+        print(TextTable.render([header] + rows, rightAligned: [0, 3, 4, 5, 6]))
+        print("")
+        print(Self.chart(points.map { $0.score }))
+    }
+
+    /// Reads the score and key metrics out of a session's results line.
+    static func point(_ session: SessionSummaryRow, _ results: String) -> Point {
+        let object = (try? JSONSerialization.jsonObject(with: Data(results.utf8))) as? [String: Any] ?? [:]
+        let summary = object["session"] as? [String: Any] ?? [:]
+        let assessment = object["assessment"] as? [String: Any]
+        let trials = object["trials"] as? [[String: Any]] ?? []
+        let cvs = trials.compactMap { ($0["cv"] as? NSNumber)?.doubleValue }
+        return Point(
+            session: session.id, date: String(session.startedAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
+            kind: session.kind,
+            score: (assessment?["score"] as? NSNumber)?.doubleValue ?? (summary["mean_score"] as? NSNumber)?.doubleValue,
+            bestHold: (summary["best_hold_s"] as? NSNumber)?.doubleValue, inBand: (summary["in_band_s"] as? NSNumber)?.doubleValue,
+            cv: cvs.isEmpty ? nil : cvs.reduce(0, +) / Double(cvs.count), grade: assessment?["grade"] as? String)
+    }
+
+    /// Scores 0–100 as columns of block characters, eight rows high, one column per session.
+    static func chart(_ scores: [Double?], height: Int = 8) -> String {
+        let blocks = Array(" ▁▂▃▄▅▆▇█")
+        var lines: [String] = []
+        for row in (0..<height).reversed() {
+            let label = row == height - 1 ? "100 ┤" : row == 0 ? "  0 ┤" : "    │"
+            var line = label
+            for score in scores {
+                guard let score else {
+                    line += "  "
+                    continue
+                }
+                let filled = max(0, min(100, score)) / 100 * Double(height)
+                let level = filled - Double(row)
+                let index = level >= 1 ? 8 : level <= 0 ? (row == 0 ? 1 : 0) : Int((level * 8).rounded(.down))
+                line += String(blocks[index]) + " "
+            }
+            lines.append(line)
+        }
+        lines.append("    └" + String(repeating: "──", count: scores.count))
+        lines.append("     score per session, oldest first")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+
+/// One graded attempt: who, which protocol (by name and content hash), the
+/// score, pass or fail, the grade and each criterion's value.
+public struct GradeRecord: Sendable, Equatable {
+    public struct Criterion: Sendable, Equatable {
+        public var metric: String
+        public var comparison: String
+        public var threshold: Double
+        public var value: Double?
+        public var passed: Bool
+
+        public init(metric: String, comparison: String, threshold: Double, value: Double?, passed: Bool) {
+            self.metric = metric
+            self.comparison = comparison
+            self.threshold = threshold
+            self.value = value
+            self.passed = passed
+        }
+    }
+
+    public var id: Int64
+    public var sessionID: Int64
+    public var student: String
+    public var examiner: String?
+    public var gradedAt: String
+    public var protocolName: String
+    public var protocolHash: String
+    public var score: Double?
+    public var passed: Bool
+    public var grade: String?
+    public var criteria: [Criterion]
+
+    public init(
+        id: Int64 = 0, sessionID: Int64, student: String, examiner: String?, gradedAt: String = "", protocolName: String,
+        protocolHash: String, score: Double?, passed: Bool, grade: String?, criteria: [Criterion]
+    ) {
+        self.id = id
+        self.sessionID = sessionID
+        self.student = student
+        self.examiner = examiner
+        self.gradedAt = gradedAt
+        self.protocolName = protocolName
+        self.protocolHash = protocolHash
+        self.score = score
+        self.passed = passed
+        self.grade = grade
+        self.criteria = criteria
+    }
+}
+
+extension RecordingStore {
+    /// Adds a grade to the gradebook; grades are never rewritten.
+    @discardableResult
+    public func addGrade(_ grade: GradeRecord) throws(StoreError) -> Int64 {
+        let criteria = grade.criteria.map { c -> [String: Any] in
+            var object: [String: Any] = ["metric": c.metric, "op": c.comparison, "threshold": c.threshold, "passed": c.passed]
+            object["value"] = c.value ?? NSNull()
+            return object
+        }
+        let json = (try? JSONSerialization.data(withJSONObject: criteria, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO grade (session_id, student, examiner, graded_at, protocol_name, protocol_hash, score, passed, grade, criteria)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    grade.sessionID, grade.student, grade.examiner, Self.timestamp(), grade.protocolName, grade.protocolHash,
+                    grade.score, grade.passed, grade.grade, json,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The gradebook, oldest first, optionally for one protocol and/or student.
+    public func grades(protocolName: String? = nil, student: String? = nil) throws(StoreError) -> [GradeRecord] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let protocolName {
+                conditions.append("protocol_name = ?")
+                arguments.append(protocolName)
+            }
+            if let student {
+                conditions.append("student = ?")
+                arguments.append(student)
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM grade \(filter) ORDER BY id", arguments: StatementArguments(arguments))
+            return rows.map { row in
+                let text: String = row["criteria"] ?? "[]"
+                let objects = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
+                let criteria = objects.map { o in
+                    GradeRecord.Criterion(
+                        metric: o["metric"] as? String ?? "?", comparison: o["op"] as? String ?? "?",
+                        threshold: (o["threshold"] as? NSNumber)?.doubleValue ?? .nan, value: (o["value"] as? NSNumber)?.doubleValue,
+                        passed: (o["passed"] as? Bool) ?? false)
+                }
+                return GradeRecord(
+                    id: row["id"], sessionID: row["session_id"], student: row["student"], examiner: row["examiner"],
+                    gradedAt: row["graded_at"], protocolName: row["protocol_name"], protocolHash: row["protocol_hash"],
+                    score: row["score"], passed: row["passed"], grade: row["grade"], criteria: criteria)
+            }
+        }
+    }
+
+    /// A student's complete sessions with their results lines, oldest first (for `progress`).
+    public func results(student: String) throws(StoreError) -> [(session: SessionSummaryRow, results: String)] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.summaryColumns), results FROM session WHERE student = ? AND results IS NOT NULL ORDER BY id",
+                arguments: [student]
+            ).map { (Self.summary($0), $0["results"]) }
+        }
+    }
+}
