@@ -117,12 +117,15 @@ import Testing
         expectOneLineError(try Programs.run("lighttouch", ["calibrate", "show", truncated]), status: 65, containing: "not valid JSON")
         let future = Self.write(original.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"), "v9.json", in: directory)
         expectOneLineError(try Programs.run("lighttouch", ["calibrate", "show", future]), status: 65, containing: "version 9 is not understood")
-        // The top-level c1 changed by hand: it no longer matches the points.
-        guard let c1 = Self.c1(Self.json(certificate)) else {
-            Issue.record("the reference certificate has no c1")
+        // c0 changed by hand, as text (everywhere it appears): it no longer matches the points.
+        guard let range = original.range(of: "\"coefficients\":["),
+            let end = original[range.upperBound...].firstIndex(of: ",")
+        else {
+            Issue.record("the reference certificate has no coefficients")
             return
         }
-        let edited = Self.write(original.replacingOccurrences(of: ",\(c1),", with: ",\(c1 * 1.01),"), "edited.json", in: directory)
+        let c0 = String(original[range.upperBound..<end])
+        let edited = Self.write(original.replacingOccurrences(of: c0, with: "1" + c0), "edited.json", in: directory)
         expectOneLineError(try Programs.run("lighttouch", ["calibrate", "show", edited]), status: 65, containing: "the file was changed")
     }
 
@@ -171,6 +174,18 @@ import Testing
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stderr.contains("expired on 2021-01-15"))
         #expect(shown.stdout.contains("EXPIRED"))
+        // The quick check before class: PASS on the same sensor, FAIL when its sensitivity moved by 3 %.
+        let check = Self.write("time_s,force_g\n0,0\n3.5,0\n4,5\n20,5\n", "check.csv", in: directory)
+        for (countsPerGram, status, verdict) in [("3500", Int32(0), "PASS"), ("3605", Int32(1), "FAIL")] {
+            let result = try Programs.run(
+                "lighttouch",
+                ["calibrate", "check", "--sensor", "demo", "--calibration", certificate, "--mass", "5", "--yes", "--force-script", check,
+                 "--noise-g", "0", "--nonlinearity", "0.001", "--counts-per-gram", countsPerGram, "--offset", "50000"],
+                timeout: 60)
+            #expect(result.status == status, "check at \(countsPerGram): \(result.stderr)")
+            #expect(result.stdout.contains(verdict), "check at \(countsPerGram): \(result.stdout)")
+            #expect(result.stderr.contains("expired on 2021-01-15"))
+        }
         let practice = try Programs.run(
             "lighttouch", ["practice", "--sensor", "demo", "--calibration", certificate, "--plain", "--duration", "1", "--scenario", "rest"])
         #expect(practice.stderr.contains("expired on 2021-01-15"), "practice: \(practice.stderr)")
