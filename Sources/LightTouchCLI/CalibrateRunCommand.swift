@@ -102,6 +102,11 @@ struct CalibrateRunCommand: ParsableCommand {
         } catch {
             throw UserError(error.description, exitCode: ExitCode(64))
         }
+        guard procedure.loads.count >= degree + 1 else {
+            throw UserError(
+                "--degree \(degree) is too high for \(procedure.loads.count) distinct loads (zero included): it needs at least "
+                    + "\(degree + 1); add masses or lower --degree", exitCode: ExitCode(64))
+        }
         let settings = StabilitySettings(window: stableWindowS, maximumSD: stableSdG, settle: settleS, reading: readingS)
         do {
             try settings.validate()

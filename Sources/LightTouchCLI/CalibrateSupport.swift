@@ -125,7 +125,7 @@ final class EnterKey: Sendable {
         }
     }
 
-    /// Waits for the next Enter; false if `stop()` says to give up.
+    /// Waits for the next Enter; false when `timeout` passes first.
     func wait(timeout: DispatchTime) -> Bool { lines.wait(timeout: timeout) == .success }
 }
 

@@ -193,4 +193,19 @@ struct ScriptedBench {
         #expect(ten.reproducibilityPercent == nil)  // one seating only
         #expect(abs(analysis.lowerLimitFactor - 2.4 * analysis.fitSDGrams) < 1e-15)
     }
+
+    /// Reproducibility over seatings: series 1 and 3 (series 3 re-seated, with a zero of its own).
+    @Test func reproducibilityAcrossSeatings() throws {
+        let rows: [(Double, Double, Int, CalibrationProcedure.Direction)] = [
+            (0, 1000, 1, .zero), (10, 2000, 1, .increasing), (20, 3000, 1, .increasing), (0, 1000, 1, .zero),
+            (10, 2002, 2, .increasing), (20, 3002, 2, .increasing), (0, 1000, 2, .zero),
+            (0, 1100, 3, .zero), (10, 2105, 3, .increasing), (20, 3108, 3, .increasing), (0, 1100, 3, .zero),
+        ]
+        let samples = rows.map { CalibrationSample(load: $0.0, reading: $0.1, series: $0.2, direction: $0.3) }
+        let analysis = try CalibrationAnalysis(samples: samples, degree: 1)
+        let ten = try #require(analysis.loads.first { $0.load == 10 })
+        // Series 1: X = 1000; series 3 (own zero 1100): X = 1005; series 2 is the same seating as 1.
+        #expect(abs((ten.reproducibilityPercent ?? 0) - 5 / 1002.5 * 100) < 1e-9)
+        #expect(abs((ten.repeatabilityPercent ?? 0) - 2 / 1001 * 100) < 1e-9)
+    }
 }
