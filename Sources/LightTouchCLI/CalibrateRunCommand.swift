@@ -207,39 +207,43 @@ struct CalibrateRunCommand: ParsableCommand {
         let bytes = Array((text + "\n").utf8)
         let id = Array(SHA256.hash(bytes).prefix(16))
 
+        // Every file is written beside its target first; the sensor next; the
+        // files are put in place only when all of that worked.
+        var staged: [AtomicFile.Staged] = []
+        func discardStaged() { for file in staged { file.discard() } }
+        do {
+            if let out {
+                staged.append(try AtomicFile.stage(bytes, for: out))
+                let svgPath = (out.hasSuffix(".json") ? String(out.dropLast(5)) : out) + ".svg"
+                staged.append(try AtomicFile.stage(Array(ResidualPlot.svg(analysis, serial: info.serial).utf8), for: svgPath))
+            }
+            if let pointsOut { staged.append(try AtomicFile.stage(Array(CalibrationPointsCSV.render(samples).utf8), for: pointsOut)) }
+        } catch {
+            discardStaged()
+            throw UserError("cannot write the results (\(error.localizedDescription)); nothing was written", exitCode: ExitCode(73))
+        }
         if writeToSensor {
             let blob = certificate.blob(certificateID: id).encoded()
             do {
                 try connection.writeCalibration(blob)
             } catch {
-                throw UserError("the sensor refused the calibration (\(error)); it keeps the one it had, and no file was written")
+                discardStaged()
+                throw UserError("the sensor refused the calibration (\(error)); it keeps the one it had, and nothing was written")
             }
             let readBack = (try? connection.readCalibration()) ?? []
-            guard readBack == blob else {
+            guard readBack == blob, case .success = CalibrationBlob.decode(readBack, expectedSerial: info.serial) else {
+                discardStaged()
                 throw UserError("the calibration read back from the sensor differs from the one written; no file was written")
-            }
-            guard case .success = CalibrationBlob.decode(readBack, expectedSerial: info.serial) else {
-                throw UserError("the calibration read back from the sensor does not verify; no file was written")
             }
             progress.line("stored in \(info.serial)'s flash and read back identical (certificate \(SHA256.hex(id)))")
         }
-        if let out {
-            let svgPath = (out.hasSuffix(".json") ? String(out.dropLast(5)) : out) + ".svg"
-            do {
-                try AtomicFile.write(bytes, to: out)
-                try AtomicFile.write(Array(ResidualPlot.svg(analysis, serial: info.serial).utf8), to: svgPath)
-            } catch {
-                throw UserError("cannot write the certificate \(out): \(error)", exitCode: ExitCode(73))
-            }
-            progress.line("certificate written to \(out), residual plot to \(svgPath)")
+        do {
+            for file in staged { try file.commit() }
+        } catch {
+            discardStaged()
+            throw UserError("cannot put the results in place (\(error.localizedDescription))", exitCode: ExitCode(73))
         }
-        if let pointsOut {
-            do {
-                try AtomicFile.write(Array(CalibrationPointsCSV.render(samples).utf8), to: pointsOut)
-            } catch {
-                throw UserError("cannot write the points \(pointsOut): \(error)", exitCode: ExitCode(73))
-            }
-        }
+        for file in staged { progress.line("wrote \(file.target)") }
         if json {
             print(text)
         } else {

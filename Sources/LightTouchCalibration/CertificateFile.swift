@@ -133,21 +133,40 @@ public struct CertificateFile: Sendable {
 }
 
 /// Writes files so that a reader never sees half of one: into a temporary
-/// file beside the target, then renamed over it.
+/// file beside the target, then renamed over it (rename(2) replaces in one step).
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    /// A file written beside its target, not yet in place.
+    public struct Staged: Sendable {
+        public let temporary: String
+        public let target: String
+
+        /// Puts it in place.
+        public func commit() throws {
+            guard rename(temporary, target) == 0 else {
+                let reason = String(cString: strerror(errno))
+                discard()
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target, NSLocalizedDescriptionKey: reason])
+            }
+        }
+
+        /// Removes it.
+        public func discard() { unlink(temporary) }
+    }
+
+    public static func stage(_ bytes: [UInt8], for path: String) throws -> Staged {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
         do {
-            try Data(bytes).write(to: temporary)
-            // rename(2) replaces the target in one step.
-            guard rename(temporary.path, url.path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
+            try Data(bytes).write(to: URL(fileURLWithPath: temporary))
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
+            unlink(temporary)
             throw error
         }
+        return Staged(temporary: temporary, target: path)
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try stage(bytes, for: path).commit()
     }
 }
