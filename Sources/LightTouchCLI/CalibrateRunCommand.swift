@@ -81,6 +81,9 @@ struct CalibrateRunCommand: ParsableCommand {
         }
         guard stepTimeoutS.isFinite, stepTimeoutS > 0 else { throw ValidationError("--step-timeout-s must be a positive number of seconds") }
         if masses != nil, massSet != nil { throw ValidationError("give --masses or --mass-set, not both") }
+        if sensorOptions.calibration != nil {
+            throw ValidationError("--calibration does not apply to a calibration run, which makes a new calibration from raw counts")
+        }
     }
 
     func run() throws {
