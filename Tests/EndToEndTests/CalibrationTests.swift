@@ -244,4 +244,39 @@ import Testing
         #expect(stored.count == 4)
         #expect(stored.dropFirst().first == c1)
     }
+
+    /// What the sensor's flash holds, from the protocol's vectors: a corrupt or
+    /// foreign blob is reported by name and the sensor is used uncalibrated; a
+    /// valid one is used (and warned about once it has expired).
+    @Test(.enabled(if: emulatorAvailable), arguments: [
+        ("bad_crc", "stored calibration is corrupt: crc_mismatch", false),
+        ("serial_mismatch", "stored calibration is corrupt: serial_mismatch", false),
+        ("version_2", "stored calibration is corrupt: unsupported_version", false),
+        ("valid_degree1_one_channel", "", true),
+    ])
+    func storedBlobsFromTheProtocolVectors(name: String, message: String, calibrated: Bool) throws {
+        let vectors = Self.repository.appendingPathComponent("firmware-protocol/vectors/calibration.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: vectors)) as? [String: Any])
+        let blobs = try #require(root["blobs"] as? [[String: Any]])
+        let vector = try #require(blobs.first { $0["name"] as? String == name })
+        let hex = try #require(vector["hex"] as? String)
+        let serial = try #require(vector["expected_serial"] as? String)
+        let directory = Self.temporaryDirectory()
+        let blob = Self.write(hex, "blob.hex", in: directory)
+        let result = try Programs.run(
+            "lighttouch-emulator",
+            ["--quiet", "--serial", serial, "--stored-calibration", blob, "--scenario", "rest", "--",
+             Programs.path("lighttouch"), "calibrate", "show", "--json"],
+            timeout: 60)
+        #expect(result.status == 0, "\(name): \(result.stderr)")
+        let shown = try #require(Programs.lastJSONObject(result.stdout))
+        #expect(shown["calibrated"] as? Bool == calibrated, "\(name)")
+        if calibrated {
+            #expect(shown["source"] as? String == "sensor flash")
+        } else {
+            #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
+            #expect(result.stderr.contains("using the sensor uncalibrated"))
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(name): \(result.stderr)")
+        }
+    }
 }
