@@ -97,9 +97,17 @@ struct RescoredSession {
         self.drill = drill
         var practice = drill.map { PracticeSession(drill: $0) }
         var points: [(time: Double, force: Double, inBand: Bool)] = []
+        // Keys the trainer handled, each after the newest sample it had seen (`SessionRecorder.noteKey`).
+        var keys = session.events.filter { $0.kind == .key }.compactMap { event in
+            event.time.flatMap { time in Self.key(event.detail).map { (time: time, key: $0) } }
+        }[...]
         let outcome = Result { () throws(FilterConfigurationError) in
             try replay.run(configuration: configuration) { sample in
                 guard let processed = sample.processed else { return }
+                while let next = keys.first, next.time < processed.time {
+                    _ = practice?.handle(next.key)
+                    keys.removeFirst()
+                }
                 _ = practice?.push(CollectionOfOne((time: processed.time, force: processed.filtered)))
                 if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
             }
@@ -112,6 +120,7 @@ struct RescoredSession {
         }
         self.points = points
         if var practice {
+            for remaining in keys { _ = practice.handle(remaining.key) }
             _ = practice.finish()
             results = practice.results
         } else {
@@ -130,6 +139,18 @@ struct RescoredSession {
                 summary: summary, configuration: configuration)
         } else {
             assessment = nil
+        }
+    }
+
+    /// A recorded key's name as the trainer's key.
+    static func key(_ name: String?) -> PracticeSession.Key? {
+        switch name {
+        case "space": .space
+        case "cycle_feedback": .cycleFeedback
+        case "peek": .peek
+        case "target_up": .targetUp
+        case "target_down": .targetDown
+        default: nil
         }
     }
 

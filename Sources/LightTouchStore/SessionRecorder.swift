@@ -76,6 +76,13 @@ public final class SessionRecorder: Sendable {
                 trainer: [RecordedEvent(kind: kind, blockIndex: 0, time: time, trial: trial, value: value, detail: detail)]))
     }
 
+    /// Records a trainer key (`space`, `cycle_feedback`, `peek`, `target_up`,
+    /// `target_down`) handled when the newest sample the trainer had seen was
+    /// at session time `time`: a replay applies it before the next sample.
+    public func noteKey(_ name: String, time: Double) {
+        note(.key, time: time, detail: name)
+    }
+
     /// Batches the buffer could not take (the writer fell 8192 batches behind).
     public var droppedBatches: Int { buffer.dropped }
 
