@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "LightTouchCLI",
             dependencies: [
-                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB", "LightTouchStore",
+                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
                 "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -67,6 +67,8 @@ let package = Package(
 
         // Assessment protocols (a drill and a rubric) and grading: pure.
         .target(name: "LightTouchAssessment", dependencies: ["LightTouchCore"]),
+        // Session reports (SVG, HTML) from a replayed recording: pure.
+        .target(name: "LightTouchReport"),
         // Recordings, assessments and the gradebook in SQLite (GRDB): an adapter.
         .target(
             name: "LightTouchStore",
