@@ -200,10 +200,7 @@ static void purge_closed_clients(lte_instance *inst) {
 /* The host controller polls the interrupt IN endpoint for every IN URB that
  * the interface's owner has pending, in submit order, until the device NAKs.
  * Lock held. */
-static void pump_locked(lte_emulator *e) {
-    lte_instance *inst = e->live;
-    if (inst == NULL || inst->unplugged) return;
-    e->ops.advance(e->ops.ctx);
+static void poll_endpoint_locked(lte_emulator *e, lte_instance *inst) {
     lte_urb *urb = inst->pending;
     while (urb != NULL) {
         lte_urb *next = urb->next;
@@ -219,6 +216,19 @@ static void pump_locked(lte_emulator *e) {
             urb_complete(inst, urb, (int)length > urb->buffer_length ? -EOVERFLOW : 0, copied);
         }
         urb = next;
+    }
+}
+
+/* Runs the device up to now, polling the endpoint after every step: a real
+ * host controller polls every bInterval in hardware, so a late pump thread
+ * must not turn into frames the device could not hand over. Lock held. */
+static void pump_locked(lte_emulator *e) {
+    lte_instance *inst = e->live;
+    if (inst == NULL || inst->unplugged) return;
+    for (int step = 0; step < 10000; step++) {
+        int more = e->ops.advance(e->ops.ctx);
+        poll_endpoint_locked(e, inst);
+        if (!more) break;
     }
 }
 

@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// The device is paced by wall-clock time: whenever the emulated host
 /// controller polls the interrupt endpoint (every millisecond while IN URBs
-/// are pending, and at every reap), the model is run up to now.
+/// are pending, at every reap and before every vendor request), the model is
+/// run up to now in 1 ms steps, with the endpoint polled after each.
 public final class EmulatedSensor: Sendable {
     /// What the emulator did, for its report.
     public struct Report: Sendable, Equatable {
@@ -72,8 +73,8 @@ public final class EmulatedSensor: Sendable {
                     let ops = lte_device_ops(
                         ctx: Unmanaged.passUnretained(box).toOpaque(),
                         advance: { context in
-                            guard let context else { return }
-                            Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().advance()
+                            guard let context else { return 0 }
+                            return Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().advanceOneStep() ? 1 : 0
                         },
                         poll_in: { context, packet in
                             guard let context, let packet else { return 0 }
@@ -173,6 +174,8 @@ final class DeviceBox: Sendable {
         var sensor: SimulatedSensor?
         var faults: FaultInjector
         var poweredUpAtNanos: UInt64 = 0
+        /// How far the model has run since power-up.
+        var modelNanos: UInt64 = 0
         var transmitted = 0
         var fifoDroppedBefore = 0
     }
@@ -199,6 +202,7 @@ final class DeviceBox: Sendable {
                 throw EmulatedSensor.Failure(description: "the sensor model: \(error.description)")
             }
             state.poweredUpAtNanos = now
+            state.modelNanos = 0
         }
     }
 
@@ -209,13 +213,23 @@ final class DeviceBox: Sendable {
         }
     }
 
-    func advance() {
+    /// Runs the model towards wall-clock now by at most 1 ms (one bInterval);
+    /// true when it is not there yet.
+    func advanceOneStep() -> Bool {
         let now = DispatchTime.now().uptimeNanoseconds
-        state.withLock { state in
-            guard let sensor = state.sensor else { return }
-            sensor.advance(toSeconds: Double(now &- state.poweredUpAtNanos) / 1e9)
+        return state.withLock { state in
+            guard let sensor = state.sensor else { return false }
+            let target = now &- state.poweredUpAtNanos
+            let step = min(target, state.modelNanos + Self.stepNanos)
+            if step > state.modelNanos {
+                state.modelNanos = step
+                sensor.advance(toSeconds: Double(step) / 1e9)
+            }
+            return step < target
         }
     }
+
+    static let stepNanos: UInt64 = 1_000_000
 
     /// The next packet on the wire, or 0 (NAK). Dropped packets vanish; the
     /// host controller's poll then gets the frame after them.

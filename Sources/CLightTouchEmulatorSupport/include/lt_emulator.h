@@ -38,8 +38,9 @@ typedef struct lte_device_identity {
  * emulator's lock held and must not block or call back into the emulator. */
 typedef struct lte_device_ops {
     void *ctx;
-    /* Bring the device up to the present (run the model to wall-clock now). */
-    void (*advance)(void *ctx);
+    /* Run the device towards the present (wall-clock now) by at most one
+     * bInterval (1 ms); return 1 when it is not there yet, 0 when it is. */
+    int (*advance)(void *ctx);
     /* The host controller polls the interrupt IN endpoint: copy one packet
      * (at most 64 bytes) into `packet` and return its length, or return 0
      * for a NAK. */
