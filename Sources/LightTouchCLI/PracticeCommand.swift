@@ -188,7 +188,7 @@ struct PracticeCommand: ParsableCommand {
         if let trainer {
             let report = trainer.finish(
                 samples: summary.samples, lostFrames: summary.lostFrames, rejectedSamples: summary.rejectedSamples,
-                calibrated: summary.calibrated)
+                calibrated: summary.calibrated, options: configuration.jsonMembers)
             if json {
                 print(report.json.serialized())
             } else {
@@ -269,7 +269,9 @@ struct PracticeCommand: ParsableCommand {
                 switch key {
                 case .character("q"), .character("Q"): done.signal()
                 case .character(" "): trainer.handle(.space)
-                case .character("t"), .character("T"): pipeline.requestTare()
+                case .character("t"), .character("T"):
+                    pipeline.requestTare()
+                    trainer.say("taring: keep your hands off the sensor…", for: TareSettings().window + 0.3)
                 case .character("f"), .character("F"): trainer.handle(.cycleFeedback)
                 case .character("p"), .character("P"): trainer.handle(.peek)
                 case .character("+"), .character("="): trainer.handle(.targetUp)
@@ -405,6 +407,10 @@ final class TrainerState: Sendable {
         state.withLock { state in record(state.session.finish(), &state) }
     }
 
+    func say(_ text: String, for seconds: Double) {
+        state.withLock { $0.session.say(text, for: seconds) }
+    }
+
     func noteUnplugged(_ reason: String) {
         state.withLock { $0.unplugged = reason }
     }
@@ -426,12 +432,14 @@ final class TrainerState: Sendable {
     }
 
     /// Ends the session and reports it.
-    func finish(samples: Int, lostFrames: Int, rejectedSamples: Int, calibrated: Bool) -> SessionReport {
+    func finish(
+        samples: Int, lostFrames: Int, rejectedSamples: Int, calibrated: Bool, options: [(String, JSONValue)]
+    ) -> SessionReport {
         state.withLock { state in
             _ = record(state.session.finish(), &state)
             return SessionReport(
                 drill: state.session.drill, results: state.session.results, samples: samples, lostFrames: lostFrames,
-                rejectedSamples: rejectedSamples, calibrated: calibrated)
+                rejectedSamples: rejectedSamples, calibrated: calibrated, options: options)
         }
     }
 

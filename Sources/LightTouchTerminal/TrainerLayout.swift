@@ -135,6 +135,13 @@ public enum TrainerLayout {
         if showForce {
             let x = column(view.force)
             canvas.put(view.force > maxG ? "▶" : "▼", row: row, column: x, style: style)
+            // The grams beside the marker, on whichever side has room.
+            let label = "\(view.force.fixed(2)) g"
+            if x + 2 + label.count < canvas.columns {
+                canvas.put(label, row: row, column: x + 2, style: style)
+            } else {
+                canvas.put(label, row: row, column: x - 1 - label.count, style: style)
+            }
             canvas.put("█", row: row + 1, column: x, style: style)
         }
     }

@@ -6,11 +6,12 @@ import LightTouchCore
 /// screen what to show. A key's time is the newest sample's time.
 public struct PracticeSession: Sendable {
     public enum Phase: Sendable, Equatable {
-        /// Before the first trial: it starts on space or at the first touch.
-        case ready
+        /// Trial `next` (0-based) starts on space or at the next touch.
+        case ready(next: Int)
         /// Trial `index` (0-based) is running.
         case running(index: Int)
-        /// Between trials: the next, `index`, starts on space or at `until`.
+        /// Between trials: the next starts on space, or at `until` when the
+        /// sensor is touched then (otherwise at the next touch after it).
         case resting(next: Int, until: Double)
         /// Every trial is done.
         case complete
@@ -43,7 +44,7 @@ public struct PracticeSession: Sendable {
     public static let targetStep = 0.5
 
     public let drill: Drill
-    public private(set) var phase = Phase.ready
+    public private(set) var phase = Phase.ready(next: 0)
     public private(set) var results: [TrialResult] = []
     /// The mode chosen with `f`; it replaces the drill's own from then on.
     public private(set) var chosenMode: FeedbackMode?
@@ -72,7 +73,7 @@ public struct PracticeSession: Sendable {
     /// The trial that runs next or now (0-based), if any.
     public var trialIndex: Int? {
         switch phase {
-        case .ready: 0
+        case .ready(let next): next
         case .running(let index): index
         case .resting(let next, _): next
         case .complete: nil
@@ -179,10 +180,13 @@ public struct PracticeSession: Sendable {
                 events += startTrial()
             }
             switch phase {
-            case .ready:
-                if sample.force >= drill.trials[0].options.contact { events += startTrial() }
-            case .resting(_, let until):
-                if sample.time >= until { events += startTrial() }
+            case .ready(let next):
+                if sample.force >= drill.trials[next].options.contact { events += startTrial() }
+            case .resting(let next, let until):
+                if sample.time >= until {
+                    phase = .ready(next: next)
+                    if sample.force >= drill.trials[next].options.contact { events += startTrial() }
+                }
             case .running(let index):
                 if let ended = windows.push(time: sample.time, force: sample.force) {
                     events += finish(ended, index: index)
@@ -246,9 +250,10 @@ public struct PracticeSession: Sendable {
         return events
     }
 
-    private mutating func say(_ text: String) {
+    /// Shows `text` to the student for `seconds` (device time).
+    public mutating func say(_ text: String, for seconds: Double = 3) {
         notice = text
-        noticeUntil = time + 3
+        noticeUntil = time + seconds
     }
 }
 

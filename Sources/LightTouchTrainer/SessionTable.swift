@@ -8,8 +8,14 @@ public struct SessionReport: Sendable {
     public var lostFrames: Int
     public var rejectedSamples: Int
     public var calibrated: Bool
+    /// The scoring settings shared by every trial (filter, rates), for the JSON's `options`.
+    public var options: [(String, JSONValue)]
 
-    public init(drill: Drill, results: [TrialResult], samples: Int, lostFrames: Int, rejectedSamples: Int, calibrated: Bool) {
+    public init(
+        drill: Drill, results: [TrialResult], samples: Int, lostFrames: Int, rejectedSamples: Int, calibrated: Bool,
+        options: [(String, JSONValue)] = []
+    ) {
+        self.options = options
         self.drill = drill
         self.results = results
         self.samples = samples
@@ -27,7 +33,7 @@ public struct SessionReport: Sendable {
     public var inBandSeconds: Double { results.reduce(0) { $0 + $1.metrics.inBandSeconds } }
     public var peeks: Int { results.reduce(0) { $0 + $1.peeks } }
 
-    /// `{"drill": …, "trials": […], "session": {…}}`; each trial carries the
+    /// `{"drill": …, "trials": […], "session": {…}, "options": {…}}`; each trial carries the
     /// documented trial keys, then `target_g`, `feedback` and `peeks`.
     public var json: JSONValue {
         .object([
@@ -45,6 +51,7 @@ public struct SessionReport: Sendable {
                 ("rejected_samples", .int(rejectedSamples)),
                 ("calibrated", .bool(calibrated)),
             ])),
+            ("options", .object(options)),
         ])
     }
 

@@ -12,7 +12,7 @@ import Testing
     @Test func theFirstTouchStartsTrialOneAndTheDrillSetsItsLength() throws {
         var session = PracticeSession(drill: .firstTouch)
         _ = session.push(samples(from: 0, seconds: 1, force: 0))
-        #expect(session.phase == .ready)
+        #expect(session.phase == .ready(next: 0))
         let events = session.push(samples(from: 1, seconds: 11, force: 5))
         #expect(events.contains(.trialStarted(1)))
         #expect(events.contains(.holdGoalMet))
@@ -35,8 +35,12 @@ import Testing
         #expect(session.results.count == 1)
         #expect(session.results[0].feedback == "blind")
         #expect(session.visibility == .all)  // knowledge of results between trials
+        // The rest is over; nobody touches: trial 2 waits for a touch, then starts.
         _ = session.push(samples(from: 3, seconds: 6, force: 0))
+        #expect(session.phase == .ready(next: 1))
+        _ = session.push(samples(from: 9, seconds: 0.1, force: 3))
         #expect(session.phase == .running(index: 1))
+        #expect(session.results.count == 1)
     }
 
     @Test func peeksShowTheForceForOneSecondAndAreCounted() throws {
@@ -95,6 +99,15 @@ import Testing
         _ = session.push(samples(from: 0, seconds: 1, force: 5))
         let events = session.push(samples(from: 1, seconds: 0.1, force: 7))
         #expect(events.filter { $0 == .leftBand }.count == 1)
+    }
+
+    @Test func aHandStillOnTheSensorStartsTheNextTrialWhenTheRestEnds() {
+        var session = PracticeSession(drill: .firstTouch)
+        _ = session.push(samples(from: 0, seconds: 15.5, force: 5))
+        #expect(session.results.count == 1)
+        #expect(session.phase == .running(index: 1))
+        #expect(session.results[0].metrics.endSeconds == 10)
+        #expect(session.currentTrial?.startSeconds == 15)
     }
 
     @Test func theDrillCompletesAfterItsTrials() {
