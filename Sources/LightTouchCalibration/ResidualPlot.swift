@@ -1,3 +1,4 @@
+import Foundation
 import LightTouchCore
 
 /// The residuals of a calibration as an SVG picture: residual (grams) against
@@ -9,7 +10,7 @@ public enum ResidualPlot {
         let left = 80.0, right = 30.0, top = 50.0, bottom = 60.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let maxLoad = max(analysis.largestLoad, target) * 1.05
-        let extent = max(analysis.residualsGrams.map(abs).max() ?? 0, analysis.lowerLimitFactor, 1e-6) * 1.25
+        let extent = max(analysis.residualsGrams.map(abs).max() ?? 0, analysis.lowerLimitFactor, 1e-6) * 1.3
         func x(_ load: Double) -> Double { left + load / maxLoad * plotWidth }
         func y(_ residual: Double) -> Double { top + (extent - residual) / (2 * extent) * plotHeight }
         func f(_ v: Double) -> String { v.fixed(1) }
@@ -25,13 +26,23 @@ public enum ResidualPlot {
             <rect x="\(f(left))" y="\(f(top))" width="\(f(plotWidth))" height="\(f(plotHeight))" fill="none" stroke="#888"/>
 
             """
-        for tick in 0...4 {
-            let load = maxLoad * Double(tick) / 4
-            svg += "<text x=\"\(f(x(load)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(load.fixed(1))</text>\n"
-            let residual = extent * (1 - Double(tick) / 2)
+        // Load ticks at a round step (1, 2 or 5 × 10ⁿ); residual ticks at the band's edges and 0.
+        let rough = maxLoad / 5
+        let magnitude = pow10(floor(log10(max(rough, 1e-9))))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? rough
+        var load = 0.0
+        while load <= maxLoad + 1e-9 {
+            svg += "<text x=\"\(f(x(load)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(load.trimmed)</text>\n"
+            load += step
+        }
+        for residual in [extent, analysis.lowerLimitFactor, 0, -analysis.lowerLimitFactor, -extent] {
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y(residual) + 4))\" text-anchor=\"end\">\(residual.fixed(4))</text>\n"
         }
-        svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 16))\" text-anchor=\"middle\">applied load (g)</text>\n"
+        let legendY = height - 16
+        svg += "<circle cx=\"\(f(left + 4))\" cy=\"\(f(legendY - 4))\" r=\"4\" fill=\"#1f5fa8\"/><text x=\"\(f(left + 12))\" y=\"\(f(legendY))\">increasing</text>\n"
+        svg += "<circle cx=\"\(f(left + 94))\" cy=\"\(f(legendY - 4))\" r=\"4\" fill=\"white\" stroke=\"#1f5fa8\" stroke-width=\"1.5\"/><text x=\"\(f(left + 102))\" y=\"\(f(legendY))\">decreasing</text>\n"
+        svg += "<circle cx=\"\(f(left + 188))\" cy=\"\(f(legendY - 4))\" r=\"4\" fill=\"#999\"/><text x=\"\(f(left + 196))\" y=\"\(f(legendY))\">zero</text>\n"
+        svg += "<text x=\"\(f(left + plotWidth - 4))\" y=\"\(f(height - 16))\" text-anchor=\"end\">applied load (g)</text>\n"
         svg += "<text x=\"18\" y=\"\(f(top + plotHeight / 2))\" transform=\"rotate(-90 18 \(f(top + plotHeight / 2)))\" text-anchor=\"middle\">residual (g)</text>\n"
         for (sample, residual) in zip(analysis.samples, analysis.residualsGrams) {
             let style: String
@@ -45,6 +56,8 @@ public enum ResidualPlot {
         svg += "</svg>\n"
         return svg
     }
+
+    static func pow10(_ exponent: Double) -> Double { Foundation.pow(10, exponent) }
 
     static func escape(_ text: String) -> String {
         text.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(">", with: "&gt;")
