@@ -122,6 +122,7 @@ let package = Package(
             dependencies: ["LightTouchStore", "LightTouchCore", "LightTouchAcquisition", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LightTouchAssessmentTests", dependencies: ["LightTouchAssessment", "LightTouchCore"]),
+        .testTarget(name: "LightTouchReportTests", dependencies: ["LightTouchReport"]),
         // Drive the built programs, as a user would.
         .testTarget(name: "EndToEndTests", dependencies: ["lighttouch"]),
     ],

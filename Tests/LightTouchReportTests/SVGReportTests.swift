@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+@testable import LightTouchReport
+
+@Suite struct SVGReportTests {
+    static func document() -> ReportDocument {
+        // 10 s at 100 Hz: a rise to 5 g, a hold with one excursion, a release.
+        let points = (0..<1000).map { i -> ReportDocument.Point in
+            let t = Double(i) / 100
+            let force = t < 1 ? 5 * t : t < 8 ? (t > 4 && t < 4.5 ? 6.6 : 5.1) : 0.2
+            return ReportDocument.Point(time: t, force: force, inBand: force >= 4 && force <= 6)
+        }
+        let hold = ReportDocument.longestRun(points, from: 0.5, to: 8.5)
+        return ReportDocument(
+            title: "Session 7: practice — <ada & bob>", subtitle: "2026-11-23", points: points,
+            band: .init(start: 0, end: 10, low: 4, high: 6), trialBands: [],
+            trials: [.init(number: 1, start: 0.5, end: 8.5, score: 71.25, hold: hold)],
+            markers: [.init(time: 0.3, label: "tare", kind: .tare), .init(time: 9, label: "unplugged", kind: .connection)],
+            table: [["trial", "score"], ["1", "71.3"]], notes: ["PASS: score 71.3, grade B"])
+    }
+
+    @Test func theLongestInBandRunIsWhereTheHoldWas() throws {
+        let hold = try #require(Self.document().trials.first?.hold)
+        #expect(abs(hold.start - 4.5) < 1e-9)
+        #expect(abs(hold.end - 8) < 1e-9)
+    }
+
+    @Test func theSVGIsWellFormedAndShowsEachPart() throws {
+        let svg = SVGReport.svg(Self.document())
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        #expect(svg.contains("Session 7: practice — &lt;ada &amp; bob&gt;"))
+        #expect(svg.contains("trial 1: 71.3"))
+        #expect(svg.contains("hold 3.5 s"))
+        #expect(svg.contains(">tare<") && svg.contains(">unplugged<"))
+        #expect(svg.contains("PASS: score 71.3, grade B"))
+        // The trace is drawn as an envelope of at most four points per pixel column, not 1000 points.
+        let polylines = svg.components(separatedBy: "<polyline").count - 1
+        #expect(polylines >= 2, "the trace and the in-band stretches")
+        let html = SVGReport.html(Self.document())
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<svg "))
+    }
+
+    @Test func axisTicksAreRoundNumbers() {
+        #expect(SVGReport.ticks(0, 10, count: 5) == [0, 2, 4, 6, 8, 10])
+        #expect(SVGReport.ticks(0, 42.2, count: 10) == [0, 5, 10, 15, 20, 25, 30, 35, 40])
+        #expect(SVGReport.niceCeiling(9.1) == 10)
+    }
+}
