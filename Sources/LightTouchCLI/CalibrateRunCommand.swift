@@ -206,7 +206,19 @@ struct CalibrateRunCommand: ParsableCommand {
             serial: info.serial, calibratedAt: calibrated, expiresAt: CivilTime.adding(months: validMonths, to: calibrated),
             softwareVersion: "lighttouch \(LightTouchVersion.current)", massSet: setName, massClass: setClass,
             loads: procedure.loads, seriesCount: series, degree: degree, coefficients: coefficients, points: samples)
-        let text = certificate.json(analysis: analysis).serialized()
+        var record = certificate
+        record.sensorDetails = .object([
+            ("adc_model", .string(info.adcModel)), ("firmware", .string(info.firmwareVersion)),
+            ("protocol", .string(info.protocolVersion)), ("sample_rate_hz", .int(info.sampleRate)),
+            ("nominal_offset_counts", .int(Int(info.nominalOffset))),
+            ("nominal_counts_per_g", .double(Double(info.nominalCountsPerGram))),
+            ("transport", .string(connection.transport)),
+        ])
+        record.procedureDetails = [
+            ("hands_free", .bool(yes)), ("stable_window_s", .double(stableWindowS)), ("stable_sd_g", .double(stableSdG)),
+            ("settle_s", .double(settleS)), ("reading_s", .double(readingS)),
+        ]
+        let text = record.json(analysis: analysis).serialized()
         let bytes = Array((text + "\n").utf8)
         let id = Array(SHA256.hash(bytes).prefix(16))
 

@@ -106,6 +106,11 @@ public struct CertificateFile: Sendable {
                 sample.direction = parsed
             }
             if point["sd_counts"] != nil { sample.sd = try number(point["sd_counts"], "points[\(index)].sd_counts") }
+            if point["n"] != nil { sample.count = try integer("n", in: point, path: "points[\(index)].") }
+            if point["min_counts"] != nil { sample.minimum = try number(point["min_counts"], "points[\(index)].min_counts") }
+            if point["max_counts"] != nil { sample.maximum = try number(point["max_counts"], "points[\(index)].max_counts") }
+            if point["t_start_s"] != nil { sample.start = try number(point["t_start_s"], "points[\(index)].t_start_s") }
+            if point["t_end_s"] != nil { sample.end = try number(point["t_end_s"], "points[\(index)].t_end_s") }
             points.append(sample)
         }
         // The coefficients must be what the points give: a hand-edited

@@ -9,6 +9,14 @@ public struct CalibrationSample: Sendable, Equatable {
     public var direction: CalibrationProcedure.Direction?
     /// SD of the raw samples averaged into the reading, counts.
     public var sd: Double?
+    /// For a run's readings: how many raw samples were averaged, their
+    /// extremes (counts), and the device time of the window (seconds from the
+    /// run's first sample), so that the run can be audited.
+    public var count: Int?
+    public var minimum: Double?
+    public var maximum: Double?
+    public var start: Double?
+    public var end: Double?
 
     public init(load: Double, reading: Double, series: Int? = nil, direction: CalibrationProcedure.Direction? = nil, sd: Double? = nil) {
         self.load = load
@@ -20,6 +28,11 @@ public struct CalibrationSample: Sendable, Equatable {
 
     public init(_ point: CalibrationPoint) {
         self.init(load: point.load, reading: point.reading.mean, series: point.series, direction: point.direction, sd: point.reading.sd)
+        count = point.reading.count
+        minimum = point.reading.minimum
+        maximum = point.reading.maximum
+        start = point.reading.start
+        end = point.reading.end
     }
 }
 

@@ -22,6 +22,17 @@ public struct CalibrationCertificate: Sendable, Equatable {
     /// c₀ … c₃ of the calibration equation (reading in counts, load in grams).
     public var coefficients: [Double]
     public var points: [CalibrationSample]
+    /// What the sensor said about itself at the run (device info), for the record.
+    public var sensorDetails: JSONValue = .null
+    /// The run's stability settings and mode, for the record.
+    public var procedureDetails: [(String, JSONValue)] = []
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.serial == rhs.serial && lhs.calibratedAt == rhs.calibratedAt && lhs.expiresAt == rhs.expiresAt
+            && lhs.softwareVersion == rhs.softwareVersion && lhs.massSet == rhs.massSet && lhs.massClass == rhs.massClass
+            && lhs.loads == rhs.loads && lhs.seriesCount == rhs.seriesCount && lhs.degree == rhs.degree
+            && lhs.coefficients == rhs.coefficients && lhs.points == rhs.points
+    }
 
     public init(
         serial: String, calibratedAt: Int64, expiresAt: Int64, softwareVersion: String, massSet: String, massClass: String,
@@ -61,6 +72,11 @@ public struct CalibrationCertificate: Sendable, Equatable {
             if let direction = point.direction { members.append(("direction", .string(direction.rawValue))) }
             members += [("load_g", .double(point.load)), ("reading_counts", .double(point.reading))]
             if let sd = point.sd { members.append(("sd_counts", .double(sd))) }
+            if let count = point.count { members.append(("n", .int(count))) }
+            if let minimum = point.minimum { members.append(("min_counts", .double(minimum))) }
+            if let maximum = point.maximum { members.append(("max_counts", .double(maximum))) }
+            if let start = point.start { members.append(("t_start_s", .double(start))) }
+            if let end = point.end { members.append(("t_end_s", .double(end))) }
             members.append(("residual_g", .double(analysis.residualsGrams[index])))
             return .object(members)
         }
@@ -76,9 +92,10 @@ public struct CalibrationCertificate: Sendable, Equatable {
             ("masses", .object([
                 ("set", .string(massSet)), ("class", .string(massClass)), ("loads_g", .array(loads.map { .double($0) })),
             ])),
+            ("sensor", sensorDetails),
             ("procedure", .object([
                 ("series", .int(seriesCount)), ("standard", .string("ISO 376:2011 and ASTM E74-18, as adapted in calibration/CALIBRATION.md")),
-            ])),
+            ] + procedureDetails)),
             ("points", .array(points)),
             ("fit", analysis.fitJSON),
             ("coefficients", .array(coefficients.map { .double($0) })),
