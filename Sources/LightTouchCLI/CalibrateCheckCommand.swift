@@ -78,11 +78,14 @@ struct CalibrateCheckCommand: ParsableCommand {
                 while enter.wait(timeout: .distantFuture) { session.confirm() }
             }
         }
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.cancel() }
+        defer { signals.cancel() }
         let points: [CalibrationPoint]
         switch try session.run() {
         case .complete(let taken): points = taken
         case .failed(let error): throw UserError.data(error.description.replacingOccurrences(of: "the run was stopped and nothing was written", with: "the check was stopped"))
         case .disconnected(let reason): throw UserError.unavailable("the sensor went away during the check (\(reason))")
+        case .cancelled: throw UserError("interrupted", exitCode: ExitCode(130))
         }
         guard points.count == 2 else { throw UserError("the check did not complete") }
         let measured = polynomial.mass(forReading: points[1].reading.mean) - polynomial.mass(forReading: points[0].reading.mean)

@@ -184,12 +184,16 @@ struct CalibrateRunCommand: ParsableCommand {
                 }
             }
         }
+        // Ctrl-C stops the run cleanly (the sensor is stopped, nothing is written).
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.cancel() }
+        defer { signals.cancel() }
         let outcome = try session.run()
         let points: [CalibrationPoint]
         switch outcome {
         case .complete(let taken): points = taken
         case .failed(let error): throw UserError.data(error.description)
         case .disconnected(let reason): throw UserError.unavailable("the sensor went away during the run (\(reason)); nothing was written")
+        case .cancelled: throw UserError("interrupted; nothing was written", exitCode: ExitCode(130))
         }
 
         let samples = points.map(CalibrationSample.init)

@@ -11,7 +11,12 @@ public final class CalibrationSession: Sendable {
         case complete([CalibrationPoint])
         case failed(CalibrationRunError)
         case disconnected(String)
+        /// `cancel()` was called (Ctrl-C).
+        case cancelled
     }
+
+    /// Ends the run now (from a signal handler, for instance).
+    public func cancel() { finish(.cancelled) }
 
     private struct State {
         var recorder: CalibrationRecorder
