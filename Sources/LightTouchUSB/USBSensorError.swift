@@ -50,8 +50,9 @@ public enum USBSensorError: Error, Sendable, Equatable, CustomStringConvertible 
         case .sensorBusy(let serial):
             return "Sensor \(serial) is busy: another program is using it. Close that program and try again."
         case .protocolVersionNotSupported(let major, let minor, let serial):
-            return "Sensor \(serial) speaks protocol version \(major).\(minor), which is not supported "
-                + "(this LightTouch speaks \(SensorProtocol.versionMajor).x). Update LightTouch or the sensor's firmware."
+            // The protocol's own wording (PROTOCOL.md §3.1), from the codec.
+            let reason = SensorInfo.DecodeError.unsupportedVersion(major: major, minor: minor).description
+            return "Sensor \(serial): \(reason). Update LightTouch or the sensor's firmware."
         case .unusableDeviceInfo(let error, let serial):
             return "Sensor \(serial) cannot be used: \(error)."
         case .requestRefused(let request):

@@ -19,8 +19,10 @@ public struct USBSensorOptions: Sendable {
     /// The VID:PID to look for (default: `LIGHTTOUCH_USB_ID`, else 1209:0001).
     public var deviceID: USBDeviceID
     /// Interrupt IN transfers of one packet each kept in flight while streaming.
-    /// 16 hold 48 ms of frames at 1 kHz × 4 channels (160 ms at 1 channel)
-    /// while the host is busy, on top of the device's own 8-frame FIFO.
+    /// 32 hold 96 ms of frames at 1 kHz × 4 channels (320 ms at 1 channel)
+    /// while the host is busy, on top of the device's own 8-frame FIFO
+    /// (24 ms): a loaded 2-core machine was seen to keep a process off the
+    /// CPU for longer than 16 transfers cover. They cost 2 KiB.
     public var transfersInFlight: Int
     /// When the sensor is unplugged and the same serial comes back, reopen it
     /// and resume the stream (PROTOCOL.md §6). False reports the disconnect only.
@@ -29,7 +31,7 @@ public struct USBSensorOptions: Sendable {
     public var logger: Logger
 
     public init(
-        deviceID: USBDeviceID = .default, transfersInFlight: Int = 16, reconnect: Bool = true,
+        deviceID: USBDeviceID = .default, transfersInFlight: Int = 32, reconnect: Bool = true,
         logger: Logger = Logger(label: "lighttouch.usb")
     ) {
         self.deviceID = deviceID

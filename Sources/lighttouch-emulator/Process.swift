@@ -18,7 +18,9 @@ enum Preload {
         let arguments = CommandLine.arguments
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
-        execv("/proc/self/exe", &argv)
+        // The real path, not /proc/self/exe, so that ps shows our name.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+        execv(executable, &argv)
         throw EmulatorError("cannot re-run myself with \(EmulatedSensor.preloadLibrary): \(String(cString: strerror(errno)))")
     }
 }

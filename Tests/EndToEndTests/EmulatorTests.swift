@@ -212,7 +212,7 @@ struct EmulatorTests {
         let result = try Emulator.run(
             ["--protocol-version", "2.0", "--quiet"], command: [lighttouch, "stream", "--duration", "1"])
         #expect(result.status == 76, "\(result.stderr)")
-        #expect(result.stderr.contains("protocol version 2.0, which is not supported"), "\(result.stderr)")
+        #expect(result.stderr.contains("protocol version 2.0 is not supported"), "\(result.stderr)")
     }
 
     // MARK: The emulator itself

@@ -38,7 +38,7 @@ import Testing
         #expect(USBSensorError.sensorBusy(serial: "LT-7").description.contains("LT-7 is busy"))
         #expect(
             USBSensorError.protocolVersionNotSupported(major: 2, minor: 3, serial: "LT-7").description
-                .contains("protocol version 2.3, which is not supported"))
+                .contains("protocol version 2.3 is not supported"))
         #expect(USBSensorError.requestRefused(.writeCalibration).description.contains("refused WRITE_CALIBRATION"))
     }
 
