@@ -242,7 +242,7 @@ struct PracticeCommand: ParsableCommand {
     }
 
     /// The full-screen trainer: one queue owns ncurses; it reads the keys and
-    /// redraws from the latest pipeline state at 25 Hz.
+    /// redraws from the latest pipeline state at 20 Hz.
     private func runFullScreen(
         pipeline: LivePipeline, trainer: TrainerState, connection: any SensorConnection, done: DispatchSemaphore
     ) throws {
@@ -263,7 +263,7 @@ struct PracticeCommand: ParsableCommand {
         let ringBell = bell
         let lastBell = Mutex<UInt64>(0)
         let frame = DispatchSource.makeTimerSource(queue: ui)
-        frame.schedule(deadline: .now(), repeating: .milliseconds(40), leeway: .milliseconds(5))
+        frame.schedule(deadline: .now(), repeating: .milliseconds(50), leeway: .milliseconds(5))
         frame.setEventHandler { @Sendable in
             for key in screen.readKeys() {
                 switch key {

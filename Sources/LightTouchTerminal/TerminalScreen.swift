@@ -140,17 +140,27 @@ public final class TerminalScreen: @unchecked Sendable {
         }
         for row in 0..<canvas.rows {
             let cells = canvas.row(row)
-            if !full, let previous, previous.row(row) == cells { continue }
-            drawRow(row, cells, columns: canvas.columns)
+            guard !full, let previous else {
+                drawRow(row, cells, from: cells.startIndex, to: cells.endIndex)
+                continue
+            }
+            // Only the span from the first to the last cell that changed.
+            let old = previous.row(row)
+            let offset = old.startIndex - cells.startIndex
+            guard let first = cells.indices.first(where: { cells[$0] != old[$0 + offset] }),
+                let last = cells.indices.last(where: { cells[$0] != old[$0 + offset] })
+            else { continue }
+            drawRow(row, cells, from: first, to: last + 1)
         }
         previous = canvas
         _ = lt_refresh()
     }
 
-    private func drawRow(_ row: Int, _ cells: ArraySlice<Cell>, columns: Int) {
-        var start = cells.startIndex
+    /// Writes cells[from..<to] of `row`, in runs of one style.
+    private func drawRow(_ row: Int, _ cells: ArraySlice<Cell>, from: Int, to: Int) {
+        var start = from
         // The bottom-right cell is left alone: writing it scrolls some terminals.
-        let last = row == LINESValue() - 1 ? cells.endIndex - 1 : cells.endIndex
+        let last = row == LINESValue() - 1 ? min(to, cells.endIndex - 1) : to
         while start < last {
             let style = cells[start].style
             var end = start

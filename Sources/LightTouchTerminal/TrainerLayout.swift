@@ -35,7 +35,9 @@ public enum TrainerLayout {
 
         // The force, large.
         if showForce {
-            let text = view.force.fixed(2)
+            // One decimal in the large digits: calm, and 0.1 g is finer than
+            // a hand can act on; the gauge's label gives two.
+            let text = view.force.fixed(1)
             BigDigits.draw(text, on: &canvas, row: 2, column: 2, style: verdictStyle)
             canvas.put("g", row: 6, column: 3 + BigDigits.width(text), style: .bold)
         } else {
@@ -166,14 +168,16 @@ public enum TrainerLayout {
             if force { isForce[index] = true }
         }
         for y in [dotRow(view.options.bandLow), dotRow(view.options.bandHigh)] {
-            for x in stride(from: 0, to: dotColumns, by: 3) { set(x, y, force: false) }
+            for x in stride(from: 0, to: dotColumns, by: 4) { set(x, y, force: false) }
         }
         if show, !view.history.isEmpty {
-            let start = view.now - plotSeconds
+            // Bins sit on a fixed grid of absolute time, so the plot moves one
+            // dot at a time and the rows between steps need no redraw.
             let perDot = plotSeconds / Double(dotColumns)
+            let start = ((view.now / perDot).rounded(.down) + 1) * perDot - plotSeconds
             var lowest = [Double](repeating: .infinity, count: dotColumns)
             var highest = [Double](repeating: -.infinity, count: dotColumns)
-            for point in view.history where point.time > start {
+            for point in view.history where point.time >= start {
                 let x = min(dotColumns - 1, Int((point.time - start) / perDot))
                 lowest[x] = min(lowest[x], point.force)
                 highest[x] = max(highest[x], point.force)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LightTouchCore
@@ -63,5 +64,22 @@ import Testing
         #expect(Drill.steadyHold.trials.first?.options.holdGoal == 30)
         #expect(Drill.firstTouch.overriding(trialCount: 7).trials.count == 7)
         #expect(Drill.ladder.overriding(target: 6).trials.allSatisfy { $0.options.target == 6 })
+    }
+}
+
+@Suite struct ShippedDrillFileTests {
+    /// Every example in drills/ parses and is a valid drill.
+    @Test func theExampleDrillFilesParse() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let directory = root.appendingPathComponent("drills")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".toml") }
+        #expect(files.count >= 2)
+        for file in files {
+            let path = directory.appendingPathComponent(file).path
+            let drill = try DrillFile.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+            try drill.validate()
+            #expect(!drill.purpose.isEmpty)
+        }
     }
 }
