@@ -159,7 +159,7 @@ struct RescoredSession {
         guard let drill, let results else { return nil }
         return SessionReport(
             drill: drill, results: results, samples: summary.samples, lostFrames: summary.lostFrames,
-            rejectedSamples: summary.rejectedSamples, calibrated: summary.calibrated)
+            rejectedSamples: summary.rejectedSamples, calibrated: summary.calibrated, options: configuration.jsonMembers)
     }
 
     /// The results line the live run printed.
