@@ -51,9 +51,9 @@ public struct AssessmentProtocol: Sendable, Equatable {
         name = "basic-5g"
         purpose = "three blind 10 s holds at 5 g ± 1 g"
 
-        # The drill: 3 trials of 10 s, 5 s apart; each starts at the first touch
-        # (or when the rest is over). No live force: an assessment measures
-        # unaided technique.
+        # The drill: 3 trials of 10 s with at least 5 s of rest between them;
+        # each starts at the first touch (after the rest). No live force: an
+        # assessment measures unaided technique.
         trials = 3
         target_g = 5
         tolerance_g = 1

@@ -13,7 +13,7 @@ struct AssessCommand: ParsableCommand {
         abstract: "Assess a student against a protocol, record it and grade it in the gradebook.",
         discussion: """
             The protocol's drill runs through the same practice machinery (headless: status lines, or JSON \
-            with --json); each trial starts at the first touch, or when the rest is over, and lasts its \
+            with --json); each trial starts at the first touch (after the rest, for the next ones) and lasts its \
             length. The screen shows the examiner only what the protocol's feedback mode allows (blind: no \
             live force). At the end: each criterion, pass or fail, with the reason, and the grade. The \
             session is recorded and the grade is stored with the protocol's content hash. \
