@@ -45,9 +45,11 @@ expected = seconds * 1000 / 3          # 3 samples per channel per frame at 4 ch
 bad = {k: summary.get(k) for k in ("lost_frames", "crc_errors", "malformed_frames", "timestamp_errors", "disconnects") if summary.get(k)}
 ok = status == 0 and not bad and summary.get("frames", 0) == emulator.get("frames_transmitted") \
      and summary.get("frames", 0) > 0.99 * expected
-print("SOAK %s: %d frames (%d samples per channel) in %.0f s, lost %d, CRC errors %d, device FIFO drops %d%s" % (
+print("SOAK %s: %d frames (%d samples per channel) in %.0f s, lost %d, CRC errors %d, device FIFO drops %d, "
+      "longest wait for the host %.1f ms, longest emulator pause %.1f ms%s" % (
     "PASS" if ok else "FAIL", summary.get("frames", 0), summary.get("samples", 0), summary.get("duration_s", 0),
     summary.get("lost_frames", -1), summary.get("crc_errors", -1), emulator.get("device_fifo_dropped", -1),
+    emulator.get("max_reap_wait_ms", -1), emulator.get("max_pump_gap_ms", -1),
     "" if ok else " (exit %d, %s)" % (status, bad)))
 sys.exit(0 if ok else 1)
 PY

@@ -46,6 +46,7 @@ typedef struct lte_urb {
     int status;
     int actual_length;
     uint8_t *payload;            /* bytes for the buffer (after the setup packet for control) */
+    uint64_t completed_at_us;    /* monotonic time of completion */
     int payload_offset;          /* 8 for control URBs, else 0 */
     struct lte_urb *next;
 } lte_urb;
@@ -169,7 +170,14 @@ static void urb_free(lte_urb *urb) {
     free(urb);
 }
 
+static uint64_t monotonic_us(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
+
 static void urb_complete(lte_instance *inst, lte_urb *urb, int status, int actual_length) {
+    urb->completed_at_us = monotonic_us();
     urb_unlink(&inst->pending, urb);
     urb->status = status;
     urb->actual_length = actual_length;
@@ -433,7 +441,13 @@ static gboolean handle_reap(lte_instance *inst, UMockdevIoctlClient *client, UMo
             break;
         }
     }
-    if (urb != NULL) urb_unlink(&inst->completed, urb);
+    if (urb != NULL) {
+        urb_unlink(&inst->completed, urb);
+        if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && urb->status == 0) {
+            uint64_t waited = monotonic_us() - urb->completed_at_us;
+            if (waited > e->counters.max_reap_wait_us) e->counters.max_reap_wait_us = waited;
+        }
+    }
     int unplugged = inst->unplugged;
     pthread_mutex_unlock(&e->lock);
 
@@ -589,9 +603,13 @@ static gboolean handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *cl
 static void *pump_main(void *context) {
     lte_emulator *e = context;
     struct timespec period = { .tv_sec = 0, .tv_nsec = (long)e->pump_period_us * 1000L };
+    uint64_t last = monotonic_us();
     for (;;) {
         pthread_mutex_lock(&e->lock);
         int stop = e->pump_stop;
+        uint64_t now = monotonic_us();
+        if (e->live != NULL && now - last > e->counters.max_pump_gap_us) e->counters.max_pump_gap_us = now - last;
+        last = now;
         if (!stop) pump_locked(e);
         pthread_mutex_unlock(&e->lock);
         if (stop) break;

@@ -34,6 +34,10 @@ public final class EmulatedSensor: Sendable {
         public var urbsCancelled = 0
         public var plugs = 0
         public var unplugs = 0
+        /// Longest wait of a completed IN URB for the host to reap it, ms.
+        public var maxReapWaitMilliseconds = 0.0
+        /// Longest gap between two polls of the emulated host controller, ms.
+        public var maxPumpGapMilliseconds = 0.0
     }
 
     /// Why the emulated sensor cannot be made.
@@ -154,6 +158,8 @@ public final class EmulatedSensor: Sendable {
         report.urbsCancelled = Int(counters.urbs_discarded)
         report.plugs = Int(counters.plugs)
         report.unplugs = Int(counters.unplugs)
+        report.maxReapWaitMilliseconds = Double(counters.max_reap_wait_us) / 1000
+        report.maxPumpGapMilliseconds = Double(counters.max_pump_gap_us) / 1000
         return report
     }
 }

@@ -210,6 +210,8 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             ("device_fifo_dropped", .int(report.deviceFIFODropped)), ("control_requests", .int(report.controlRequests)),
             ("control_stalls", .int(report.controlStalls)), ("urbs_cancelled", .int(report.urbsCancelled)),
             ("plugs", .int(report.plugs)), ("unplugs", .int(report.unplugs)),
+            ("max_reap_wait_ms", .double((report.maxReapWaitMilliseconds * 10).rounded() / 10)),
+            ("max_pump_gap_ms", .double((report.maxPumpGapMilliseconds * 10).rounded() / 10)),
         ])
     }
 

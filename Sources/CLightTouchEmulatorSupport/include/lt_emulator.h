@@ -62,6 +62,11 @@ typedef struct lte_counters {
     uint64_t urbs_lost_to_unplug; /* URBs completed with -ENODEV at unplug */
     uint64_t plugs;
     uint64_t unplugs;
+    /* Longest time a completed interrupt IN URB waited to be reaped (the host
+     * not keeping up), and longest gap between two runs of the host
+     * controller thread (the emulator not keeping up), microseconds. */
+    uint64_t max_reap_wait_us;
+    uint64_t max_pump_gap_us;
 } lte_counters;
 
 /* Creates the testbed (it sets UMOCKDEV_DIR in this process). Returns NULL
