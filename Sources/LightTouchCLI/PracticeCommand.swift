@@ -264,7 +264,14 @@ struct PracticeCommand: ParsableCommand {
         let lastBell = Mutex<UInt64>(0)
         let frame = DispatchSource.makeTimerSource(queue: ui)
         frame.schedule(deadline: .now(), repeating: .milliseconds(50), leeway: .milliseconds(5))
+        // What the display itself costs: CPU time spent in this handler (for docs/trainer.md).
+        let frameCost = Mutex<(frames: Int, nanos: UInt64)>((0, 0))
         frame.setEventHandler { @Sendable in
+            let cpuAtStart = Self.threadCPUNanos()
+            defer {
+                let spent = Self.threadCPUNanos() &- cpuAtStart
+                frameCost.withLock { $0 = ($0.frames + 1, $0.nanos &+ spent) }
+            }
             for key in screen.readKeys() {
                 switch key {
                 case .character("q"), .character("Q"): done.signal()
@@ -308,6 +315,21 @@ struct PracticeCommand: ParsableCommand {
         }
         frame.cancel()
         ui.sync { screen.stop() }
+        if ProcessInfo.processInfo.environment["LIGHTTOUCH_DISPLAY_STATS"] != nil {
+            let (frames, nanos) = frameCost.withLock { $0 }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            printError(
+                "display: \(frames) frames in \(seconds.fixed(1)) s, \((Double(nanos) / 1e6).fixed(1)) ms of CPU "
+                    + "(\((Double(nanos) / 1e3 / Double(max(frames, 1))).fixed(0)) µs a frame, "
+                    + "\((100 * Double(nanos) / 1e9 / seconds).fixed(2)) % of one core)")
+        }
+    }
+
+    /// CPU time of the calling thread, nanoseconds.
+    static func threadCPUNanos() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 
     /// A headless drill's status line.
@@ -318,7 +340,7 @@ struct PracticeCommand: ParsableCommand {
             "hold \(session.currentHold.fixed(1))/\(options.holdGoal.fixed(0)) s",
         ]
         switch session.phase {
-        case .ready: parts.append("touch the sensor to start trial 1 of \(session.drill.trials.count)")
+        case .ready(let next): parts.append("touch the sensor to start trial \(next + 1) of \(session.drill.trials.count)")
         case .running(let index):
             parts.append("trial \(index + 1) of \(session.drill.trials.count)")
             if let trial = session.currentTrial { parts.append("in band \(trial.inBandPercent.fixed(0))%") }

@@ -135,7 +135,7 @@ public struct PracticeSession: Sendable {
             case .ready, .resting:
                 pendingStart = true
             case .running:
-                return endTrial(early: true)
+                return endTrial()
             case .complete:
                 say("the drill is complete: q shows the session table")
             }
@@ -212,7 +212,7 @@ public struct PracticeSession: Sendable {
     /// progress is ended where it stands and kept.
     public mutating func finish() -> [Event] {
         guard isRunning else { return [] }
-        return endTrial(early: true)
+        return endTrial()
     }
 
     private mutating func startTrial() -> [Event] {
@@ -230,7 +230,7 @@ public struct PracticeSession: Sendable {
         return [.trialStarted(index + 1)]
     }
 
-    private mutating func endTrial(early: Bool) -> [Event] {
+    private mutating func endTrial() -> [Event] {
         guard case .running(let index) = phase, let ended = windows.end() else { return [] }
         return finish(ended, index: index)
     }

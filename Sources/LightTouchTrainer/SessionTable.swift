@@ -58,7 +58,8 @@ public struct SessionReport: Sendable {
     /// The trial-by-trial table and the summary.
     public var table: String {
         var lines = ["Drill \(drill.name): \(drill.purpose)\(calibrated ? "" : " (uncalibrated)")", ""]
-        let header = ["trial", "target g", "feedback", "peeks", "length s", "to target s", "in band %", "best hold s", "mean g", "CV", "score"]
+        // Short headers, so that the table fits 80 columns.
+        let header = ["trial", "target g", "feedback", "peeks", "length s", "reach s", "band %", "hold s", "mean g", "CV", "score"]
         var rows = [header]
         for result in results {
             let trial = result.metrics

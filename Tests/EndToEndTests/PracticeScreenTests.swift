@@ -117,7 +117,7 @@ struct PracticeScreenTests {
         // q quits with the session table: trial 2 counted its peek.
         try term.press("q")
         pane = try term.expectTerminalRestored()
-        #expect(pane.contains("trial  target g  feedback  peeks"))
+        #expect(pane.contains("trial  target g  feedback  peeks  length s  reach s  band %  hold s  mean g"))
         #expect(pane.contains("self"))
         #expect(pane.contains("2 of 5 trials"))
     }
