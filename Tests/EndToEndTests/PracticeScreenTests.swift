@@ -141,6 +141,36 @@ struct PracticeScreenTests {
         try term.expectTerminalRestored()
     }
 
+    /// `--bell` rings when the hold goal is met; without it the trainer stays quiet.
+    @Test(arguments: [true, false])
+    func bellRingsWhenTheHoldGoalIsMetOnlyWithBell(bell: Bool) throws {
+        let term = try PracticeTmux()
+        try term.run(demoAtRest + (bell ? " --bell" : "") + " --hold 1")
+        try waitUntilReady(term)
+        // tmux flags a bell only in a window that is not the current one: open
+        // another window and keep driving the trainer in window 0.
+        try term.tmux("new-window", "-t", term.session)
+        let trainer = "\(term.session):0"
+        func bellFlag() throws -> String {
+            try term.tmux("display-message", "-p", "-t", trainer, "#{window_bell_flag}").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try bellFlag() == "0")
+        try term.tmux(["send-keys", "-t", trainer] + Array(repeating: "Up", count: 10))
+        // Wait until the screen shows the goal met (a hold of 1.5 s or more).
+        let deadline = Date().addingTimeInterval(20)
+        var pane = ""
+        repeat {
+            pane = try term.tmux("capture-pane", "-p", "-t", trainer)
+            if (holdSeconds(pane) ?? 0) >= 1.5 { break }
+            usleep(50_000)
+        } while Date() < deadline
+        #expect((holdSeconds(pane) ?? 0) >= 1.5, "\(pane)")
+        #expect(try bellFlag() == (bell ? "1" : "0"))
+        try term.tmux("select-window", "-t", trainer)
+        try term.press("q")
+        try term.expectTerminalRestored()
+    }
+
     @Test func ctrlCRestoresTheTerminal() throws {
         let term = try PracticeTmux()
         try term.run(demoAtRest)
