@@ -99,6 +99,9 @@ public final class LivePipeline: Sendable {
                 let arrival = Arrival(block: block, nanos: DispatchTime.now().uptimeNanoseconds)
                 if incoming.push(arrival).wasEmpty { queue.async { self.drain() } }
             case .disconnected, .reconnected, .stalled:
+                // Inline, before any packet of a returning sensor: the tracker
+                // must know the time that passed to place its new segment.
+                noteConnection(event)
                 queue.async {
                     self.published.withLock { $0.connected = !(event.isDisconnect) }
                     self.onEvent?(event)
@@ -110,6 +113,23 @@ public final class LivePipeline: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// When the sensor was lost, for the gap a returning sensor's timeline continues after.
+    private let disconnectedAt = Atomic<UInt64>(0)
+
+    private func noteConnection(_ event: SensorEvent) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        switch event {
+        case .disconnected:
+            disconnectedAt.store(now, ordering: .relaxed)
+            tracker.withLock { $0.noteDisconnect() }
+        case .reconnected:
+            let since = disconnectedAt.load(ordering: .relaxed)
+            tracker.withLock { $0.noteReconnect(gapMicros: since > 0 ? Int64((now - since) / 1000) : 0) }
+        case .stalled, .packet:
+            break
         }
     }
 

@@ -13,6 +13,7 @@ public final class StreamSession: Sendable {
     private let onBlock: @Sendable (SampleBlock) -> Void
     private let onEvent: @Sendable (SensorEvent) -> Void
     private let disconnects = Atomic<Int>(0)
+    private let disconnectedAt = Atomic<UInt64>(0)
     private let incoming = BoundedBuffer<SampleBlock>(capacity: 4096)
 
     /// `onBlock` and `onEvent` run on the session's queue.
@@ -38,8 +39,16 @@ public final class StreamSession: Sendable {
                 if incoming.push(block).wasEmpty { queue.async { self.deliver() } }
             case .disconnected:
                 disconnects.add(1, ordering: .relaxed)
+                disconnectedAt.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+                tracker.withLock { $0.noteDisconnect() }
                 queue.async { self.onEvent(event) }
-            case .stalled, .reconnected:
+            case .reconnected:
+                // Inline, so the tracker knows the gap before the new stream's packets.
+                let since = disconnectedAt.load(ordering: .relaxed)
+                let gap = since > 0 ? Int64((DispatchTime.now().uptimeNanoseconds - since) / 1000) : 0
+                tracker.withLock { $0.noteReconnect(gapMicros: gap) }
+                queue.async { self.onEvent(event) }
+            case .stalled:
                 queue.async { self.onEvent(event) }
             }
         }

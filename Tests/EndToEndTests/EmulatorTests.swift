@@ -104,13 +104,9 @@ struct EmulatorTests {
         #expect(frames > 300, "frames: \(frames)")
         // The samples after the replug are used too: the replugged device's
         // clock starts again, which must not discard them as timestamp errors.
-        withKnownIssue(
-            "StreamSession keeps the old device timeline after .reconnected, so the new stream's samples are discarded",
-            isIntermittent: true
-        ) {
-            #expect(summary["samples"] as? Int ?? 0 > 3_000, "\(summary)")
-            #expect(summary["timestamp_errors"] as? Int == 0, "\(summary)")
-        }
+        #expect(summary["samples"] as? Int ?? 0 > 3_000, "\(summary)")
+        #expect(summary["timestamp_errors"] as? Int == 0, "\(summary)")
+        #expect(summary["stream_restarts"] as? Int == 1, "\(summary)")
     }
 
     @Test func withoutReconnectTheStreamReportsTheUnplugAndGoesOn() throws {

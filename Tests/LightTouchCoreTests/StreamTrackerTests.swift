@@ -71,6 +71,28 @@ import Testing
         #expect(tracker.statistics.frames == 0)
     }
 
+    @Test func aReturningSensorContinuesTheTimelineAfterTheGapTheHostSaw() throws {
+        var tracker = StreamTracker(rate: 1000, firstSequence: 0)
+        _ = tracker.ingest(packet(sequence: 0, timestamp: 5_000_000))
+        _ = tracker.ingest(packet(sequence: 1, timestamp: 5_002_000))
+        tracker.noteDisconnect()
+        tracker.noteReconnect(gapMicros: 1_500_000)
+        // Power-cycled: sequence 0 again, the clock started again near 0.
+        let first = tracker.ingest(packet(sequence: 0, timestamp: 800))
+        let block = try #require(first)
+        #expect(block.timestampMicros == 5_002_000 + 1_500_000)
+        let second = tracker.ingest(packet(sequence: 1, timestamp: 2_800))
+        let secondTime: Int64 = try #require(second).timestampMicros
+        #expect(secondTime == 6_504_000)
+        #expect(tracker.statistics.streamRestarts == 1)
+        #expect(tracker.statistics.timestampErrors == 0)
+        // A late reconnect note (after the new stream began) changes nothing.
+        tracker.noteReconnect(gapMicros: 9_000_000)
+        let third = tracker.ingest(packet(sequence: 2, timestamp: 4_800))
+        let thirdTime: Int64 = try #require(third).timestampMicros
+        #expect(thirdTime == 6_506_000)
+    }
+
     @Test func framesLostBeforeTheFirstValidOneCountWhenTheStartIsKnown() {
         var started = StreamTracker(rate: 1000, firstSequence: 0)
         _ = started.ingest(packet(sequence: 3, timestamp: 0))

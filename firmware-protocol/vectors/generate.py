@@ -350,7 +350,7 @@ class Stream:
         return self
 
 
-def account(packets, next_sequence):
+def account(packets, next_sequence, rate_hz):
     """The host's accounting of §3.1, step by step as PROTOCOL.md says."""
     stats = {
         "frames": 0, "samples": 0, "lost_frames": 0, "crc_errors": 0, "malformed": 0,
@@ -361,6 +361,7 @@ def account(packets, next_sequence):
     expected = None          # set by the first valid frame
     rejected = 0             # packets rejected since the last valid frame
     previous_raw = None      # timestamp_us of the last frame whose time was accepted
+    previous_span = 0        # that frame's samples × the sample period, µs
     unwrapped = None
     for packet in packets:
         error, f = check_frame(packet)
@@ -375,12 +376,14 @@ def account(packets, next_sequence):
             continue
         stats["frames"] += 1
         # Sequence.
+        restarted = False
         if expected is not None:
             d = (f["sequence"] - expected) % U32
             if 0 < d < HALF:
                 stats["lost_frames"] += max(0, d - rejected)
             elif d >= HALF:
                 stats["stream_restarts"] += 1
+                restarted = True
         expected = (f["sequence"] + 1) % U32
         rejected = 0
         if f["fifo_overflow"]:
@@ -390,11 +393,17 @@ def account(packets, next_sequence):
             unwrapped = f["timestamp_us"]
         else:
             delta = (f["timestamp_us"] - previous_raw) % U32
-            if delta >= HALF:
+            if delta >= HALF and restarted:
+                # A power-cycled device: a new segment continues the timeline
+                # right after the previous frame's samples.
+                unwrapped += previous_span
+            elif delta >= HALF:
                 stats["timestamp_errors"] += 1
                 continue
-            unwrapped += delta
+            else:
+                unwrapped += delta
         previous_raw = f["timestamp_us"]
+        previous_span = f["samples_per_channel"] * 1_000_000 // rate_hz
         stats["timestamps_us"].append(unwrapped)
         # Flags.
         if f["adc_not_ready"]:
@@ -414,7 +423,7 @@ def stream_vectors():
     streams = []
 
     def add(name, description, stream, next_sequence, checks):
-        expect = account(stream.packets, next_sequence)
+        expect = account(stream.packets, next_sequence, stream.rate_hz)
         for key, value in checks.items():
             assert expect[key] == value, (name, key, expect[key], value)
         streams.append({
@@ -460,6 +469,15 @@ def stream_vectors():
     add("stream_restart", "Sequences 0-3, then 0-2 again from 4.0 s on the same device "
         "clock (START_STREAM does not reset it): the device restarted its stream.", s, 3,
         {"stream_restarts": 1, "lost_frames": 0, "frames": 7})
+
+    s = Stream(80, 1, 9000000)
+    s.send().send().send().send()
+    s.send(sequence=0, timestamp_us=1500).send().send()
+    add("power_cycle", "Sequences 0-3, then the device is unplugged and plugged back in: "
+        "sequence 0 again and its clock starting again near 0. A new segment: its "
+        "times continue right after the last frame's sample (9.0375 s + 12.5 ms), "
+        "no timestamp error.", s, 3,
+        {"stream_restarts": 1, "timestamp_errors": 0, "frames": 7, "samples": 7})
 
     s = Stream(80, 1, 8000000)
     s.send().send()

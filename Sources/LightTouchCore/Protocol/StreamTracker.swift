@@ -36,6 +36,12 @@ public struct StreamTracker: Sendable {
     private var rejectedSinceValid = 0
     private var lastRawTimestamp: UInt32 = 0
     private let periodMicros: Double
+    /// The last valid frame's span: its samples × the period, µs.
+    private var lastSpanMicros: Int64 = 0
+    /// A disconnect was seen and no valid frame has arrived since.
+    private var awaitingReturn = false
+    /// The time that passed while the sensor was away, µs, for the next segment.
+    private var returnGapMicros: Int64?
 
     /// `rate` is the stream's sample rate per channel, Hz. `firstSequence` is
     /// the sequence the stream is known to begin with (0 after START_STREAM),
@@ -67,10 +73,12 @@ public struct StreamTracker: Sendable {
     /// Sequence, clock and flag accounting for a frame that passed every check.
     public mutating func accept(_ frame: Frame) -> SampleBlock? {
         statistics.frames += 1
+        var restarted = false
         if let expected = expectedSequence {
             let gap = frame.sequence &- expected
             if gap >= 0x8000_0000 {
                 statistics.streamRestarts += 1
+                restarted = true
             } else if gap > 0 {
                 statistics.lostFrames += max(0, Int(gap) - rejectedSinceValid)
             }
@@ -81,19 +89,27 @@ public struct StreamTracker: Sendable {
         if frame.flags.contains(.fifoOverflow) { statistics.overflowFlags += 1 }
 
         let unwrapped: Int64
+        let gapWhileAway = returnGapMicros
+        awaitingReturn = false
+        returnGapMicros = nil
         if let last = lastTimestampMicros {
             let delta = frame.timestampMicros &- lastRawTimestamp
-            if delta >= 0x8000_0000 {
+            if delta >= 0x8000_0000, restarted {
+                // A power-cycled device (PROTOCOL.md §3.1): a new segment of the timeline.
+                unwrapped = last + max(gapWhileAway ?? 0, lastSpanMicros)
+            } else if delta >= 0x8000_0000 {
                 statistics.timestampErrors += 1
                 return nil
+            } else {
+                unwrapped = last + Int64(delta)
             }
-            unwrapped = last + Int64(delta)
         } else {
             unwrapped = Int64(frame.timestampMicros)
             firstTimestampMicros = unwrapped
         }
         lastTimestampMicros = unwrapped
         lastRawTimestamp = frame.timestampMicros
+        lastSpanMicros = Int64((Double(frame.samplesPerChannel) * periodMicros).rounded())
 
         if frame.flags.contains(.adcNotReady) {
             statistics.notReadyFrames += 1
@@ -107,6 +123,20 @@ public struct StreamTracker: Sendable {
             timestampMicros: unwrapped, periodMicros: periodMicros, channels: frame.channels,
             samplesPerChannel: frame.samplesPerChannel, counts: frame.counts,
             saturatedMask: frame.saturatedMask, sequence: frame.sequence)
+    }
+
+    /// The connection reported the sensor lost.
+    public mutating func noteDisconnect() {
+        awaitingReturn = true
+        returnGapMicros = nil
+    }
+
+    /// The sensor came back after `gapMicros` of host time. If its stream
+    /// restarts with a clock that started again, the new segment begins that
+    /// long after the last frame (a frame of the new stream that already
+    /// arrived has started the segment without it).
+    public mutating func noteReconnect(gapMicros: Int64) {
+        if awaitingReturn { returnGapMicros = max(0, gapMicros) }
     }
 
     /// Ends the stream. `nextSequence` is GET_STATUS's `next_sequence` read after
