@@ -14,7 +14,7 @@ public struct AssessmentProtocol: Sendable, Equatable {
 
     /// SHA-256 (FIPS 180-4) of the protocol's canonical form (`canonicalJSON`),
     /// hex: comments and layout do not change it, any setting does.
-    public var contentHash: String { SHA256.hex(Array(canonicalJSON.utf8)) }
+    public var contentHash: String { SHA256.hexDigest(Array(canonicalJSON.utf8)) }
 
     /// Everything that decides a grade, in a fixed order.
     public var canonicalJSON: String {

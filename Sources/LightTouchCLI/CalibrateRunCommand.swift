@@ -254,7 +254,7 @@ struct CalibrateRunCommand: ParsableCommand {
                 discardStaged()
                 throw UserError("the calibration read back from the sensor differs from the one written; no file was written")
             }
-            progress.line("stored in \(info.serial)'s flash and read back identical (certificate \(SHA256.hex(id)))")
+            progress.line("stored in \(info.serial)'s flash and read back identical (certificate \(id.hexString))")
         }
         do {
             for file in staged { try file.commit() }

@@ -39,7 +39,7 @@ struct CalibrateShowCommand: ParsableCommand {
                 print(CalibrationReport.text(
                     analysis, serial: c.serial, calibratedAt: c.calibratedAt, expiresAt: c.expiresAt,
                     massSet: "\(c.massSet) (class \(c.massClass))"))
-                print("certificate id \(SHA256.hex(file.id))\(c.isExpired(at: unixNow()) ? "; EXPIRED" : "")")
+                print("certificate id \(file.id.hexString)\(c.isExpired(at: unixNow()) ? "; EXPIRED" : "")")
             }
             return
         }
@@ -59,7 +59,7 @@ struct CalibrateShowCommand: ParsableCommand {
                 ("calibrated_at", inUse.blob.map { .string(CivilTime.iso8601($0.calibratedAt)) } ?? .null),
                 ("expires_at", inUse.blob.map { .string(CivilTime.iso8601($0.expiresAt)) } ?? .null),
                 ("expired", .bool(inUse.isExpired)),
-                ("certificate_id", inUse.blob.map { .string(SHA256.hex($0.certificateID)) } ?? .null),
+                ("certificate_id", inUse.blob.map { .string($0.certificateID.hexString) } ?? .null),
             ]).serialized())
             return
         }
@@ -67,7 +67,7 @@ struct CalibrateShowCommand: ParsableCommand {
         if let blob = inUse.blob {
             print("degree \(blob.degree), coefficients c0…c3 = \(coefficients.map { "\($0)" }.joined(separator: ", "))")
             print("calibrated \(CivilTime.iso8601(blob.calibratedAt)), valid until \(CivilTime.iso8601(blob.expiresAt))\(inUse.isExpired ? " (EXPIRED)" : "")")
-            print("certificate id \(SHA256.hex(blob.certificateID))")
+            print("certificate id \(blob.certificateID.hexString)")
         } else {
             print("nominal line: \(info.nominalOffset) counts at zero, \(info.nominalCountsPerGram) counts per gram")
         }

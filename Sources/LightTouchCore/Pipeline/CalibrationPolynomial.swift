@@ -80,7 +80,7 @@ public struct ForceConversion: Sendable, Equatable, Hashable {
     public static func calibrated(_ blob: CalibrationBlob) -> ForceConversion {
         ForceConversion(
             channels: blob.coefficients.map { CalibrationPolynomial(coefficients: $0) }, isCalibrated: true,
-            certificateID: blob.certificateID.map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+            certificateID: blob.certificateID.hexString)
     }
 
     /// Total force of sample `k` of `block`, grams (before tare).
@@ -91,11 +91,5 @@ public struct ForceConversion: Sendable, Equatable, Hashable {
             total += channels[channel].mass(forReading: Double(block.count(channel: channel, sample: k)))
         }
         return total
-    }
-}
-
-extension String {
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

@@ -1,5 +1,6 @@
-/// SHA-256 (FIPS 180-4), for the certificate id the sensor's blob carries:
-/// the first 16 bytes of the SHA-256 of the certificate file (PROTOCOL.md §5).
+/// SHA-256 (FIPS 180-4, §6.2): the certificate id a sensor's calibration blob
+/// carries (the first 16 bytes of the certificate file's hash, PROTOCOL.md §5)
+/// and assessment protocols' content hashes. Small inputs only; not for secrets.
 public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -64,10 +65,22 @@ public enum SHA256 {
     @inline(__always)
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let text = String(byte, radix: 16)
-            return text.count == 1 ? "0" + text : text
-        }.joined()
+    /// The hash of `message` as lowercase hex.
+    public static func hexDigest(_ message: [UInt8]) -> String {
+        hash(message).hexString
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The bytes as lowercase hex, two digits each.
+    public var hexString: String {
+        let digits = [Character]("0123456789abcdef")
+        var text = ""
+        text.reserveCapacity(2 * count)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return text
     }
 }
