@@ -76,9 +76,9 @@ public final class DemoSensor: SensorConnection {
     public func start(handler: @escaping @Sendable (SensorEvent) -> Void) throws {
         stop()
         _ = try request(.startStream)
-        // Poll every 5 ms, as a host's USB stack would batch completions; the
+        // Poll every 10 ms, as a host's USB stack batches completions; the
         // frames carry their own device timestamps, so batching moves no sample.
-        let interval = 0.005
+        let interval = 0.010
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(
             deadline: .now() + interval, repeating: interval,
