@@ -86,7 +86,9 @@ public final class LivePipeline: Sendable {
             State(
                 pipeline: try ForcePipeline(configuration: configuration),
                 tareWindow: TareWindow(settings: tare, isCalibrated: conversion.isCalibrated)))
-        published = Mutex(PipelineSnapshot(calibrated: conversion.isCalibrated))
+        var initial = PipelineSnapshot(calibrated: conversion.isCalibrated)
+        initial.calibrationExpired = conversion.isExpired
+        published = Mutex(initial)
     }
 
     /// Starts the sensor streaming into the pipeline.
@@ -217,6 +219,7 @@ public final class LivePipeline: Sendable {
 
     private func makeSnapshot(_ state: State, _ stream: StreamStatistics) -> PipelineSnapshot {
         var snapshot = PipelineSnapshot(calibrated: conversion.isCalibrated)
+        snapshot.calibrationExpired = conversion.isExpired
         let pipeline = state.pipeline
         if let last = pipeline.lastSample {
             snapshot.time = last.time

@@ -87,7 +87,7 @@ func loadCalibration(_ connection: any SensorConnection, file: String?, now: Int
 func calibratedConversion(_ connection: any SensorConnection, _ options: SensorOptions) throws -> ForceConversion {
     let inUse = try loadCalibration(connection, file: options.calibration)
     for warning in inUse.warnings { printError(warning) }
-    return inUse.conversion
+    return inUse.isExpired ? inUse.conversion.markedExpired() : inUse.conversion
 }
 
 /// "0,2,5,10,20" as grams.

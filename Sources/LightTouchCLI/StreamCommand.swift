@@ -11,7 +11,7 @@ struct StreamCommand: ParsableCommand {
         abstract: "Stream raw samples from a sensor and count every frame lost or damaged.",
         discussion: """
             Prints one line per sample instant: device time in seconds, then per channel the ADC counts and \
-            the force in grams from the sensor's nominal sensitivity (uncalibrated). Ends with a summary of \
+            the force in grams through the calibration in use (the sensor's nominal sensitivity while it is uncalibrated). Ends with a summary of \
             frames, samples, lost frames and CRC errors. With --json, each sample is a JSON object on its own \
             line and the last line is the summary object.
             """)
@@ -40,8 +40,13 @@ struct StreamCommand: ParsableCommand {
         defer { connection.close() }
         let info = connection.info
         let output = OutputBuffer()
-        let offset = Double(info.nominalOffset)
-        let countsPerGram = Double(info.nominalCountsPerGram)
+        // Grams through the calibration in use (--calibration FILE, the sensor's
+        // flash, or the nominal line of its device info).
+        let conversion = try calibratedConversion(connection, sensorOptions)
+        let lines = conversion.channels
+        @Sendable func grams(_ count: Int32, channel: Int) -> Double {
+            channel < lines.count ? lines[channel].mass(forReading: Double(count)) : .nan
+        }
         let printSamples = !summaryOnly
         let asJSON = json
         let span = Mutex<(first: Double?, end: Double)>((nil, 0))
@@ -60,7 +65,7 @@ struct StreamCommand: ParsableCommand {
                     if asJSON {
                         let counts = (0..<block.channels).map { JSONValue.int(Int(block.count(channel: $0, sample: k))) }
                         let grams = (0..<block.channels).map {
-                            JSONValue.double(((Double(block.count(channel: $0, sample: k)) - offset) / countsPerGram * 1e4).rounded() / 1e4)
+                            JSONValue.double((grams(block.count(channel: $0, sample: k), channel: $0) * 1e4).rounded() / 1e4)
                         }
                         output.line(
                             JSONValue.object([
@@ -71,7 +76,7 @@ struct StreamCommand: ParsableCommand {
                         var line = String(format: "%.6f", seconds)
                         for channel in 0..<block.channels {
                             let count = block.count(channel: channel, sample: k)
-                            line += String(format: "  %9d %9.4f g", count, (Double(count) - offset) / countsPerGram)
+                            line += String(format: "  %9d %9.4f g", count, grams(count, channel: channel))
                         }
                         if block.saturatedMask != 0 { line += "  OVER RANGE" }
                         output.line(line)
@@ -105,6 +110,7 @@ struct StreamCommand: ParsableCommand {
             ("sensor", .string(info.serial)), ("transport", .string(connection.transport)),
             ("channels", .int(info.channels)), ("sample_rate_hz", .int(info.sampleRate)),
             ("duration_s", .double((seconds * 1e6).rounded() / 1e6)),
+            ("calibrated", .bool(conversion.isCalibrated)),
         ]
         members += statistics.jsonMembers
         members.append(("disconnects", .int(session.disconnectCount)))

@@ -26,7 +26,9 @@ public enum TrainerLayout {
         let width = columns
         // Title and sensor.
         canvas.put(" LightTouch · \(view.drillName)", row: 0, column: 0, style: .title)
-        canvas.putRight("\(view.sensor) · \(view.calibrated ? "calibrated" : "uncalibrated") ", row: 0, endColumn: width, style: .dim)
+        canvas.putRight(
+            "\(view.sensor) · \(view.calibrated ? (view.calibrationExpired ? "calibration EXPIRED" : "calibrated") : "uncalibrated") ",
+            row: 0, endColumn: width, style: view.calibrationExpired ? .bold : .dim)
         canvas.fill(row: 1, from: 0, to: width, scalar: "─", style: .dim)
 
         let showForce = view.visibility == .all

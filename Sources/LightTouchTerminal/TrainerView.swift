@@ -8,6 +8,7 @@ public struct TrainerView: Sendable {
     public var drillName: String
     public var sensor: String
     public var calibrated: Bool
+    public var calibrationExpired: Bool
     /// The latest filtered force, grams.
     public var force: Double
     public var visibility: FeedbackVisibility
@@ -44,6 +45,7 @@ public struct TrainerView: Sendable {
         drillName = session.drill.name
         self.sensor = sensor
         calibrated = snapshot.calibrated
+        calibrationExpired = snapshot.calibrationExpired
         force = snapshot.filtered
         visibility = session.visibility
         options = session.currentOptions
@@ -75,6 +77,7 @@ public struct TrainerView: Sendable {
         if snapshot.lostFrames > 0 { warnings.append("lost frames: \(snapshot.lostFrames)") }
         if snapshot.droppedBlocks > 0 { warnings.append("the pipeline fell behind: \(snapshot.droppedBlocks) blocks dropped") }
         if !snapshot.calibrated { warnings.append("uncalibrated: grams from the sensor's nominal sensitivity") }
+        if snapshot.calibrationExpired { warnings.append("calibration EXPIRED: grams may be off; recalibrate with `lighttouch calibrate run`") }
         self.warnings = warnings
     }
 

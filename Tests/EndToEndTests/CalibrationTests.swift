@@ -189,6 +189,13 @@ import Testing
         let practice = try Programs.run(
             "lighttouch", ["practice", "--sensor", "demo", "--calibration", certificate, "--plain", "--duration", "1", "--scenario", "rest"])
         #expect(practice.stderr.contains("expired on 2021-01-15"), "practice: \(practice.stderr)")
+        // …and every status line that shows grams says so.
+        let statusLines = practice.stdout.split(separator: "\n").filter { $0.hasPrefix("t ") }
+        #expect(!statusLines.isEmpty && statusLines.allSatisfy { $0.contains("calibration EXPIRED") }, "practice: \(practice.stdout)")
+        let streamed = try Programs.run(
+            "lighttouch", ["stream", "--sensor", "demo", "--calibration", certificate, "--duration", "0.3", "--json", "--summary-only"])
+        #expect(Programs.lastJSONObject(streamed.stdout)?["calibrated"] as? Bool == true, "stream: \(streamed.stdout) \(streamed.stderr)")
+        #expect(streamed.stderr.contains("expired on 2021-01-15"))
     }
 
     @Test func aMassMovedDuringAReadingStopsTheRunAndWritesNothing() throws {

@@ -62,11 +62,20 @@ public struct ForceConversion: Sendable, Equatable, Hashable {
     public let isCalibrated: Bool
     /// The certificate the calibration came from, when it did.
     public let certificateID: String?
+    /// The calibration is past its expiry date: still used, but every screen
+    /// that shows grams says so.
+    public let isExpired: Bool
 
-    public init(channels: [CalibrationPolynomial], isCalibrated: Bool, certificateID: String? = nil) {
+    public init(channels: [CalibrationPolynomial], isCalibrated: Bool, certificateID: String? = nil, isExpired: Bool = false) {
         self.channels = channels
         self.isCalibrated = isCalibrated
         self.certificateID = certificateID
+        self.isExpired = isExpired
+    }
+
+    /// The same conversion, marked expired.
+    public func markedExpired() -> ForceConversion {
+        ForceConversion(channels: channels, isCalibrated: isCalibrated, certificateID: certificateID, isExpired: true)
     }
 
     /// The nominal conversion of a sensor (uncalibrated). Channel c's zero is

@@ -55,6 +55,8 @@ public struct PipelineSnapshot: Sendable {
     public var completedTrials: Int
     public var tare: TareState
     public var calibrated: Bool
+    /// The calibration in use is past its expiry date.
+    public var calibrationExpired = false
     public var samples: Int
     /// From the stream accounting.
     public var lostFrames: Int
