@@ -171,6 +171,7 @@ struct AssessCommand: ParsableCommand {
         if case .measuring = s.tare { parts.append("taring…") }
         if case .refused(let refusal, _) = s.tare { parts.append(refusal.description) }
         if !s.calibrated { parts.append("uncalibrated") }
+        if s.calibrationExpired { parts.append("calibration EXPIRED") }
         if s.lostFrames > 0 { parts.append("lost frames \(s.lostFrames)") }
         return parts.joined(separator: "  ")
     }
