@@ -168,12 +168,7 @@ struct AssessCommand: ParsableCommand {
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("protocol complete")
         }
-        if case .measuring = s.tare { parts.append("taring…") }
-        if case .refused(let refusal, _) = s.tare { parts.append(refusal.description) }
-        if !s.calibrated { parts.append("uncalibrated") }
-        if s.calibrationExpired { parts.append("calibration EXPIRED") }
-        if s.lostFrames > 0 { parts.append("lost frames \(s.lostFrames)") }
-        return parts.joined(separator: "  ")
+        return (parts + s.statusWarnings).joined(separator: "  ")
     }
 
     static func statusJSON(_ s: PipelineSnapshot, _ session: PracticeSession) -> String {

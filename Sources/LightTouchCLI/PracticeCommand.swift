@@ -348,12 +348,7 @@ struct PracticeCommand: ParsableCommand {
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("drill complete")
         }
-        if case .measuring = s.tare { parts.append("taring…") }
-        if case .refused(let refusal, _) = s.tare { parts.append(refusal.description) }
-        if !s.calibrated { parts.append("uncalibrated") }
-        if s.calibrationExpired { parts.append("calibration EXPIRED") }
-        if s.lostFrames > 0 { parts.append("lost frames \(s.lostFrames)") }
-        return parts.joined(separator: "  ")
+        return (parts + s.statusWarnings).joined(separator: "  ")
     }
 
     static func statusLine(_ s: PipelineSnapshot, _ options: TrialOptions) -> String {
@@ -368,12 +363,7 @@ struct PracticeCommand: ParsableCommand {
         } else {
             parts.append(s.trialNumber == 0 ? "touch the sensor to start" : "rest")
         }
-        if case .measuring = s.tare { parts.append("taring…") }
-        if case .refused(let refusal, _) = s.tare { parts.append(refusal.description) }
-        if !s.calibrated { parts.append("uncalibrated") }
-        if s.calibrationExpired { parts.append("calibration EXPIRED") }
-        if s.lostFrames > 0 { parts.append("lost frames \(s.lostFrames)") }
-        return parts.joined(separator: "  ")
+        return (parts + s.statusWarnings).joined(separator: "  ")
     }
 
     static func statusJSON(_ s: PipelineSnapshot, _ options: TrialOptions) -> String {
@@ -515,5 +505,18 @@ final class ExportQueue: Sendable {
         if buffer.dropped > 0 {
             throw UserError("\(path): the disk could not keep up; \(buffer.dropped) batches of samples are missing from the export")
         }
+    }
+}
+
+extension PipelineSnapshot {
+    /// What every plain status line ends with: the tare, the calibration and losses.
+    var statusWarnings: [String] {
+        var parts: [String] = []
+        if case .measuring = tare { parts.append("taring…") }
+        if case .refused(let refusal, _) = tare { parts.append(refusal.description) }
+        if !calibrated { parts.append("uncalibrated") }
+        if calibrationExpired { parts.append("calibration EXPIRED") }
+        if lostFrames > 0 { parts.append("lost frames \(lostFrames)") }
+        return parts
     }
 }
