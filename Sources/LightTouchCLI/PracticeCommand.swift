@@ -130,11 +130,12 @@ struct PracticeCommand: ParsableCommand {
         if let first = drill?.trials.first { configuration.trial = first.options }
         let export = try exportSamples.map { try ExportQueue(path: $0) }
         let output = OutputBuffer()
-        let trainer = drill.map { TrainerState(session: PracticeSession(drill: $0)) }
         let done = DispatchSemaphore(value: 0)
         let recorder = try recording.startRecording(
             kind: .practice, info: info, conversion: conversion, configuration: configuration, drill: drill) { done.signal() }
         defer { recorder.close() }
+        // Keys change what is scored (a trial started or ended, the target moved), so each is recorded for replay.
+        let trainer = drill.map { TrainerState(session: PracticeSession(drill: $0), onKey: recorder.noteKey) }
         var sink: (@Sendable ([ProcessedSample]) -> Void)?
         if export != nil || trainer != nil {
             sink = { @Sendable (batch: [ProcessedSample]) -> Void in
@@ -396,9 +397,15 @@ final class TrainerState: Sendable {
     }
 
     private let state: Mutex<State>
+    private let onKey: (@Sendable (_ name: String, _ time: Double) -> Void)?
 
-    init(session: PracticeSession) {
+    /// - Parameter onKey: called with every key the session handles and the
+    ///   time of the newest sample it had seen (`-1` before the first), under
+    ///   the session's lock, so keys and samples are recorded in the order
+    ///   the session saw them (`SessionRecorder.noteKey`).
+    init(session: PracticeSession, onKey: (@Sendable (_ name: String, _ time: Double) -> Void)? = nil) {
         state = Mutex(State(session: session))
+        self.onKey = onKey
     }
 
     var session: PracticeSession { state.withLock { $0.session } }
@@ -413,7 +420,10 @@ final class TrainerState: Sendable {
     }
 
     func handle(_ key: PracticeSession.Key) {
-        state.withLock { state in _ = record(state.session.handle(key), &state) }
+        state.withLock { state in
+            onKey?(key.recordedName, state.session.hasSamples ? state.session.time : -1)
+            _ = record(state.session.handle(key), &state)
+        }
     }
 
     /// Ends a trial in progress (the session is stopping).

@@ -22,8 +22,40 @@ extension ReplayCommand {
         let store = try recording.openRequired()
         let session = try RecordingOptions.checked { () throws(StoreError) in try store.session(id) }
         let configuration = try recordedConfiguration(session.configuration)
+        if verify {
+            guard configuration == session.configuration else {
+                throw UserError("--verify scores with the recorded options only: leave out the scoring options", exitCode: ExitCode(64))
+            }
+            return try verifySession(RescoredSession(session, configuration: configuration))
+        }
         let rescored = try RescoredSession(session, configuration: configuration, adjustDrill: overridden)
         print(json ? rescored.resultsJSON.serialized() : rescored.table)
+    }
+
+    /// `--verify`: the replay's results line against the recorded one, byte for byte.
+    func verifySession(_ rescored: RescoredSession) throws {
+        let id = rescored.session.summary.id
+        guard let recorded = rescored.session.results else {
+            throw UserError(
+                "session \(id) has no recorded results to check against (it is \(rescored.session.summary.status.rawValue)); "
+                    + "`lighttouch replay \(id)` scores what it recorded", exitCode: ExitCode(65))
+        }
+        let replayed = rescored.resultsJSON.serialized()
+        let recordedBytes = Array(recorded.utf8), replayedBytes = Array(replayed.utf8)
+        guard recordedBytes != replayedBytes else {
+            print(
+                "session \(id): the replay reproduces the recorded results exactly "
+                    + "(\(recordedBytes.count) bytes, SHA-256 \(SHA256.hexDigest(recordedBytes)))")
+            return
+        }
+        let at = zip(recordedBytes, replayedBytes).prefix { $0 == $1 }.count
+        func around(_ bytes: [UInt8]) -> String {
+            String(decoding: bytes[min(bytes.count, max(0, at - 20))..<min(bytes.count, at + 40)], as: UTF8.self)
+        }
+        printError(
+            "session \(id): the replay differs from the recorded results from byte \(at): "
+                + "recorded `\(around(recordedBytes))`, replayed `\(around(replayedBytes))`")
+        throw ExitCode.failure
     }
 
     /// Whether an option was given on the command line.
@@ -99,7 +131,7 @@ struct RescoredSession {
         var points: [(time: Double, force: Double, inBand: Bool)] = []
         // Keys the trainer handled, each after the newest sample it had seen (`SessionRecorder.noteKey`).
         var keys = session.events.filter { $0.kind == .key }.compactMap { event in
-            event.time.flatMap { time in Self.key(event.detail).map { (time: time, key: $0) } }
+            event.time.flatMap { time in event.detail.flatMap(PracticeSession.Key.init(recordedName:)).map { (time: time, key: $0) } }
         }[...]
         let outcome = Result { () throws(FilterConfigurationError) in
             try replay.run(configuration: configuration) { sample in
@@ -139,18 +171,6 @@ struct RescoredSession {
                 summary: summary, configuration: configuration)
         } else {
             assessment = nil
-        }
-    }
-
-    /// A recorded key's name as the trainer's key.
-    static func key(_ name: String?) -> PracticeSession.Key? {
-        switch name {
-        case "space": .space
-        case "cycle_feedback": .cycleFeedback
-        case "peek": .peek
-        case "target_up": .targetUp
-        case "target_down": .targetDown
-        default: nil
         }
     }
 

@@ -19,6 +19,13 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print one JSON object: {\"trials\": […], \"session\": {…}, \"options\": {…}}.")
     var json = false
 
+    @Flag(
+        help: """
+            For a recorded session: check that scoring it again with its recorded options gives, byte for byte, \
+            the results the live run printed (exit status 1 when it does not).
+            """)
+    var verify = false
+
     @Option(help: ArgumentHelp("Write every sample as `time_s,raw_g,filtered_g,in_band` to this CSV.", valueName: "out.csv"))
     var exportSamples: String?
 
@@ -28,6 +35,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         if let session = Self.sessionID(file) { return try replaySession(session) }
+        if verify { throw UserError("--verify checks a recorded session: give a session id (`lighttouch sessions`)", exitCode: ExitCode(64)) }
         let samples = try Self.load(file)
         guard let rate = samples.nominalRate else {
             throw UserError.data("\(file): at least two samples with increasing times are needed to know the sample rate")

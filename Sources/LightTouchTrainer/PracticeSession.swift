@@ -27,6 +27,29 @@ public struct PracticeSession: Sendable {
         case peek
         case targetUp
         case targetDown
+
+        /// The key's name in a recording.
+        public var recordedName: String {
+            switch self {
+            case .space: "space"
+            case .cycleFeedback: "cycle_feedback"
+            case .peek: "peek"
+            case .targetUp: "target_up"
+            case .targetDown: "target_down"
+            }
+        }
+
+        /// The key a recording names.
+        public init?(recordedName name: String) {
+            switch name {
+            case "space": self = .space
+            case "cycle_feedback": self = .cycleFeedback
+            case "peek": self = .peek
+            case "target_up": self = .targetUp
+            case "target_down": self = .targetDown
+            default: return nil
+            }
+        }
     }
 
     /// Something the screen may want to mark (the bell).
@@ -65,6 +88,9 @@ public struct PracticeSession: Sendable {
     private var goalMet = false
     private var noticeUntil = -Double.infinity
     private var seenSample = false
+
+    /// Whether a sample has arrived (`time` is a sample's time).
+    public var hasSamples: Bool { seenSample }
 
     public init(drill: Drill) {
         self.drill = drill

@@ -122,6 +122,40 @@ struct PracticeScreenTests {
         #expect(pane.contains("2 of 5 trials"))
     }
 
+    /// The keys change what is scored (the target, the feedback, when a trial
+    /// ends), so each is recorded: the session replays to the same results.
+    @Test func aSessionDrivenByKeysReplaysExactly() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("lt-keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let term = try PracticeTmux()
+        try term.run("\(demoAtRest) --data-dir \(dataDir)")
+        try waitUntilReady(term)
+        // Before trial 1: the target up to 5.5 g; then press 5.5 g, which starts the trial.
+        try term.press("+")
+        try term.waitFor("target 5.5 g")
+        try term.press(contentsOf: Array(repeating: "Up", count: 11))
+        try term.waitFor("5.50 g")
+        try term.waitFor("a hold over 1 s") { (self.holdSeconds($0) ?? 0) >= 1 }
+        // Mid-trial: another feedback mode, then space ends the trial early.
+        try term.press("f")
+        try term.waitFor("feedback bandwidth")
+        try term.press("Space")
+        try term.waitFor("trial 1: score")
+        try term.press("q")
+        try term.expectTerminalRestored()
+
+        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("the replay reproduces the recorded results exactly"))
+        let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
+        let results = try #require(Programs.lastJSONObject(replay.stdout))
+        let trials = try #require(results["trials"] as? [[String: Any]])
+        #expect(trials.count == 1)
+        #expect(trials.first?["target_g"] as? Double == 5.5)
+        #expect(trials.first?["feedback"] as? String == "full+bandwidth")
+        #expect((trials.first?["duration_s"] as? Double ?? 10) < 10, "ended by space, before its 10 s")
+    }
+
     @Test func resizingKeepsASaneScreen() throws {
         let term = try PracticeTmux()
         try term.run(demoAtRest)

@@ -108,6 +108,10 @@ final class PracticeTmux {
         try tmux(["send-keys", "-t", session] + keys)
     }
 
+    func press(contentsOf keys: [String]) throws {
+        try tmux(["send-keys", "-t", session] + keys)
+    }
+
     /// The visible pane as text.
     func capture() throws -> String {
         try tmux("capture-pane", "-p", "-t", session)
