@@ -7,9 +7,10 @@ struct SessionsCommand: ParsableCommand {
         commandName: "sessions",
         abstract: "List the recorded sessions.",
         discussion: """
-            Every practice and assessment session is recorded in the data directory. A session is \
-            `interrupted` until it completes: one killed, cut off by a power loss or stopped by a full disk \
-            keeps everything recorded up to about 100 ms before. `lighttouch replay ID` scores one again.
+            Every practice, assessment and calibration session is recorded in the data directory. A session \
+            is `recording` while its process records it, then `complete`; one killed, cut off by a power loss \
+            or stopped by a full disk is `interrupted` and keeps everything recorded up to about 100 ms before. \
+            `lighttouch replay ID` scores one again.
             """)
 
     @Option(help: ArgumentHelp("Only this student's sessions.", valueName: "id"))

@@ -180,11 +180,12 @@ public final class RecordingStore: Sendable {
     public func takeUnreportedInterruptions() throws(StoreError) -> [SessionSummaryRow] {
         try write { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT \(Self.summaryColumns), pid FROM session WHERE status = 'interrupted' AND reported = 0 ORDER BY id")
+                db, sql: "SELECT \(Self.summaryColumns) FROM session WHERE status = 'interrupted' AND reported = 0 ORDER BY id")
             var found: [SessionSummaryRow] = []
             for row in rows {
-                let pid: Int? = row["pid"]
-                if let pid, pid != Int(getpid()), kill(pid_t(pid), 0) == 0 { continue }  // still recording
+                let id: Int64 = row["id"]
+                if RecordingLock.isHeld(directory, session: id) { continue }  // still recording
+                RecordingLock.removeStale(directory, session: id)
                 found.append(Self.summary(row))
                 try db.execute(sql: "UPDATE session SET reported = 1 WHERE id = ?", arguments: [row["id"] as Int64])
             }
@@ -217,7 +218,15 @@ public final class RecordingStore: Sendable {
                 rows = try Row.fetchAll(db, sql: "SELECT \(Self.summaryColumns) FROM session ORDER BY id")
             }
             return rows.map(Self.summary)
-        }
+        }.map(withLiveStatus)
+    }
+
+    /// `recording` for an `interrupted` session whose recording process is alive.
+    func withLiveStatus(_ row: SessionSummaryRow) -> SessionSummaryRow {
+        guard row.status == .interrupted, RecordingLock.isHeld(directory, session: row.id) else { return row }
+        var live = row
+        live.status = .recording
+        return live
     }
 
     /// A whole recording, for replay, export and reports.
@@ -271,7 +280,7 @@ public final class RecordingStore: Sendable {
                     kind: kind, blockIndex: e["block_idx"], time: e["time_s"], trial: e["trial"], value: e["value"], detail: e["detail"])
             }
             return RecordedSession(
-                summary: Self.summary(row), sensorInfoJSON: row["device_info"], conversion: conversion,
+                summary: withLiveStatus(Self.summary(row)), sensorInfoJSON: row["device_info"], conversion: conversion,
                 configuration: PipelineConfiguration(trial: trial, filter: filter, sampleRate: row["sample_rate_hz"]),
                 drill: row["drill"], protocolText: row["protocol"], protocolHash: row["protocol_hash"],
                 lostFrames: row["lost_frames"], rejectedSamples: row["rejected_samples"], results: row["results"],

@@ -7,8 +7,10 @@ public enum SessionKind: String, Sendable, CaseIterable {
 
 /// `interrupted` until the session completes: a recording killed, cut off by
 /// a power loss or stopped by a full disk stays `interrupted`, with its data.
+/// `recording` is never stored: it is an `interrupted` session whose
+/// recording process is still running (`RecordingLock`).
 public enum SessionStatus: String, Sendable {
-    case complete, interrupted
+    case complete, interrupted, recording
 }
 
 /// What a recording starts with: who, which sensor and calibration, and

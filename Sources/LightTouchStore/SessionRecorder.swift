@@ -34,6 +34,8 @@ public final class SessionRecorder: Sendable {
         var lastMicros: Double?
         var failure: StoreError?
         var timerRunning = true
+        /// Held while recording, so `sessions` shows the session as `recording`.
+        var lock: RecordingLock?
     }
 
     private let buffer = BoundedBuffer<Batch>(capacity: 8192)
@@ -52,7 +54,9 @@ public final class SessionRecorder: Sendable {
     {
         self.store = store
         self.onFailure = onFailure
-        sessionID = try store.insertSession(start)
+        let id = try store.insertSession(start)
+        sessionID = id
+        state.withLock { $0.lock = RecordingLock(store.directory, session: id) }
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + Self.commitInterval, repeating: Self.commitInterval, leeway: .milliseconds(20))
         timer.setEventHandler { @Sendable [weak self] in self?.flush() }
@@ -116,6 +120,7 @@ public final class SessionRecorder: Sendable {
             } catch {
                 return RecordingStore.mapped(error, path: store.path)
             }
+            releaseLock()
             return nil
         }
         if let outcome {
@@ -130,10 +135,18 @@ public final class SessionRecorder: Sendable {
         queue.sync {
             stopTimer()
             flush()
+            defer { releaseLock() }
             guard let reason else { return }
             _ = try? store.write { db in
                 try db.execute(sql: "UPDATE session SET stop_reason = ? WHERE id = ? AND status = 'interrupted'", arguments: [reason, sessionID])
             }
+        }
+    }
+
+    private func releaseLock() {
+        state.withLock { state in
+            state.lock?.release()
+            state.lock = nil
         }
     }
 
@@ -204,6 +217,7 @@ public final class SessionRecorder: Sendable {
             let failure = StoreError.recordingStopped(sessionID: id, reason: error.description)
             state.withLock { $0.failure = failure }
             stopTimer()
+            releaseLock()  // it records no more: `interrupted`, with what it wrote
             _ = try? store.write { db in
                 try db.execute(
                     sql: "UPDATE session SET stop_reason = ? WHERE id = ?", arguments: [error.description, id])

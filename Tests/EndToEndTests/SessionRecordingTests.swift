@@ -93,10 +93,13 @@ import Testing
                 if line.hasPrefix("t "), let t = Double(line.dropFirst(2).prefix { $0 != " " }) { lastTime = t }
             }
         }
+        // While it records, the session is listed as `recording`.
+        let live = try Self.sessions(dataDir)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(lastTime >= 3)
+        #expect(live.first?["status"] as? String == "recording")
 
         let sessions = try Self.sessions(dataDir)
         let session = try #require(sessions.first)

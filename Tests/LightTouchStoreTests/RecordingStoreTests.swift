@@ -56,8 +56,8 @@ enum Fixtures {
             recorder.record([block], index == 10 ? [.tare(time: 0.5, offset: 0.25), .trialStarted(time: 0.6, trial: 1)] : [])
         }
         recorder.record([], [.disconnected(reason: "unplugged"), .reconnected])
-        // Interrupted until completed.
-        #expect(try store.sessions().first?.status == .interrupted)
+        // `recording` while the recorder runs (stored as `interrupted` until completed).
+        #expect(try store.sessions().first?.status == .recording)
         try recorder.complete(results: "{\"results\":1}", lostFrames: 2, rejectedSamples: 14)
 
         let session = try store.session(recorder.sessionID)
@@ -180,6 +180,29 @@ enum Fixtures {
         let first = try store.takeUnreportedInterruptions()
         #expect(first.map(\.id) == [recorder.sessionID])
         #expect(try store.takeUnreportedInterruptions().isEmpty)
+    }
+
+    @Test func aSessionIsRecordingOnlyWhileItsRecorderHoldsTheLock() throws {
+        let directory = Fixtures.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        let store = try RecordingStore(directory: directory, forRecording: true)
+        let running = try SessionRecorder(store: store, start: Fixtures.start())
+        let lockFile = directory.path + "/recording/\(running.sessionID).lock"
+        #expect(FileManager.default.fileExists(atPath: lockFile))
+        #expect(try store.session(running.sessionID).summary.status == .recording)
+        // Not reported as interrupted while it records.
+        #expect(try store.takeUnreportedInterruptions().isEmpty)
+        running.close()
+        #expect(!FileManager.default.fileExists(atPath: lockFile))
+        #expect(try store.sessions().map(\.status) == [.interrupted])
+        #expect(try store.takeUnreportedInterruptions().map(\.id) == [running.sessionID])
+
+        let completed = try SessionRecorder(store: store, start: Fixtures.start())
+        #expect(try store.sessions().map(\.status) == [.interrupted, .recording])
+        try completed.complete(results: "{}", lostFrames: 0, rejectedSamples: 0)
+        completed.close()
+        #expect(try store.sessions().map(\.status) == [.interrupted, .complete])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/recording").isEmpty)
     }
 
     @Test func theDataDirectoryFollowsTheOptionThenTheEnvironment() {
