@@ -5,6 +5,7 @@ import LightTouchAcquisition
 import LightTouchAssessment
 import LightTouchCore
 import LightTouchStore
+import LightTouchTerminal
 import LightTouchTrainer
 
 struct AssessCommand: ParsableCommand {
@@ -12,12 +13,20 @@ struct AssessCommand: ParsableCommand {
         commandName: "assess",
         abstract: "Assess a student against a protocol, record it and grade it in the gradebook.",
         discussion: """
-            The protocol's drill runs through the same practice machinery (headless: status lines, or JSON \
-            with --json); each trial starts at the first touch (after the rest, for the next ones) and lasts its \
-            length. The screen shows the examiner only what the protocol's feedback mode allows (blind: no \
-            live force). At the end: each criterion, pass or fail, with the reason, and the grade. The \
-            session is recorded and the grade is stored with the protocol's content hash. \
-            `lighttouch protocols` lists the built-in protocols.
+            The protocol's drill runs through the same practice machinery; each trial starts at the first \
+            touch (after the rest, for the next ones) and lasts its length. On a terminal the examiner's \
+            screen shows the student, the examiner, the sensor and its calibration, the protocol's rules, the \
+            phase (waiting for the touch, the trial running with its time, the rest, complete) and which \
+            trials are recorded; the live force only as far as the protocol's feedback mode allows (blind: \
+            none at all, during trials and between them), and no trial's results until the end. Keys: t \
+            tares, q ends the assessment (a trial in progress is kept and graded). The protocol fixes the \
+            feedback and the target, so no key changes them.
+
+            At the end (or on q, Ctrl-C or SIGTERM) the terminal is given back and each criterion is printed, \
+            pass or fail, with the reason, then the result and the grade. The session is recorded and the \
+            grade is stored with the protocol's content hash. With --plain (or when stdout is not a terminal) \
+            it prints a status line every 100 ms instead of the screen; with --json, JSON lines and the \
+            results. `lighttouch protocols` lists the built-in protocols.
             """)
 
     @Option(help: ArgumentHelp("A built-in protocol (see `lighttouch protocols`) or a protocol file.", valueName: "name|file"))
@@ -29,7 +38,7 @@ struct AssessCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Who examines.", valueName: "name"))
     var examiner: String?
 
-    @Flag(help: "Plain text: a status line every 100 ms (the default; the full-screen trainer is not used for assessments yet).")
+    @Flag(help: "Plain text: a status line every 100 ms instead of the examiner's screen (the default when stdout is not a terminal).")
     var plain = false
 
     @Flag(help: "JSON lines: one per status update, then the results.")
@@ -74,6 +83,7 @@ struct AssessCommand: ParsableCommand {
     }
 
     func run() throws {
+        let fullScreen = !plain && !json && TerminalScreen.isInteractive
         let chosen = try Self.loadProtocol(self.protocol)
         let drill = chosen.drill
         let connection = try openSensor(sensorOptions, demo: demo)
@@ -97,12 +107,13 @@ struct AssessCommand: ParsableCommand {
                 sink: { batch in if trainer.push(batch) { done.signal() } },
                 onEvent: { event in
                     switch event {
+                    // While the screen is up it shows these itself; stderr would scribble on it.
                     case .disconnected(let reason):
                         trainer.noteUnplugged(reason)
-                        output.note("sensor disconnected: \(reason)")
+                        if !fullScreen { output.note("sensor disconnected: \(reason)") }
                         if noReconnect { done.signal() }
-                    case .reconnected: output.note("sensor reconnected")
-                    case .stalled: output.note("sensor stalled")
+                    case .reconnected: if !fullScreen { output.note("sensor reconnected") }
+                    case .stalled: if !fullScreen { output.note("sensor stalled") }
                     case .packet: break
                     }
                 },
@@ -113,24 +124,18 @@ struct AssessCommand: ParsableCommand {
         case .success(let live): pipeline = live
         case .failure(let error): throw UserError(error.description, exitCode: ExitCode(64))
         }
+        // Signals become a clean stop (and, full-screen, a restored terminal).
+        // The handlers are in place before ncurses starts, so it leaves SIGINT and SIGTERM alone.
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { done.signal() }
         defer { signals.cancel() }
 
-        let asJSON = json
-        let status = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "lighttouch.status"))
-        status.schedule(deadline: .now() + 0.1, repeating: 0.1)
-        status.setEventHandler { @Sendable in
-            let snapshot = pipeline.snapshot
-            let session = trainer.session
-            output.line(asJSON ? Self.statusJSON(snapshot, session) : Self.statusLine(snapshot, session))
-            output.flush()
-        }
         let limit = duration ?? (drill.trials.reduce(0) { $0 + $1.lengthSeconds } + drill.restSeconds * Double(drill.trials.count) + 60)
-        let started = DispatchTime.now()
-        try pipeline.start()
-        status.resume()
-        _ = done.wait(timeout: started + limit)
-        status.cancel()
+        if fullScreen {
+            try runFullScreen(
+                protocol: chosen, pipeline: pipeline, trainer: trainer, sensor: info.serial, done: done, limit: limit)
+        } else {
+            try runHeadless(pipeline: pipeline, trainer: trainer, output: output, done: done, limit: limit)
+        }
 
         let (scored, stream, rejected) = pipeline.finish()
         let summary = scored.summary(lostFrames: stream.lostFrames, rejectedSamples: rejected, calibrated: conversion.isCalibrated)
@@ -142,7 +147,7 @@ struct AssessCommand: ParsableCommand {
         if json {
             print(report.json.serialized())
         } else {
-            print("")
+            if !fullScreen { print("") }
             print(report.table)
         }
         try recorder.complete(results: report.json, summary: summary)
@@ -155,10 +160,95 @@ struct AssessCommand: ParsableCommand {
         }
     }
 
-    /// The examiner's status line: the force only when the protocol's feedback mode shows it.
+    /// --plain, --json, or stdout not a terminal: status lines every 100 ms.
+    private func runHeadless(
+        pipeline: LivePipeline, trainer: TrainerState, output: OutputBuffer, done: DispatchSemaphore, limit: Double
+    ) throws {
+        let asJSON = json
+        let status = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "lighttouch.status"))
+        status.schedule(deadline: .now() + 0.1, repeating: 0.1)
+        status.setEventHandler { @Sendable in
+            let snapshot = pipeline.snapshot
+            let session = trainer.session
+            output.line(asJSON ? Self.statusJSON(snapshot, session) : Self.statusLine(snapshot, session))
+            output.flush()
+        }
+        let started = DispatchTime.now()
+        try pipeline.start()
+        status.resume()
+        _ = done.wait(timeout: started + limit)
+        status.cancel()
+    }
+
+    /// The examiner's screen: one queue owns ncurses; it reads the keys and
+    /// redraws from the latest pipeline state at 20 Hz. It ends when the
+    /// protocol completes, on q, on a signal or at `limit`, and gives the
+    /// terminal back before the results are printed.
+    private func runFullScreen(
+        protocol chosen: AssessmentProtocol, pipeline: LivePipeline, trainer: TrainerState, sensor: String,
+        done: DispatchSemaphore, limit: Double
+    ) throws {
+        let ui = DispatchQueue(label: "lighttouch.screen", qos: .userInteractive)
+        let screen = TerminalScreen(queue: ui)
+        let failure = ui.sync { () -> TerminalError? in
+            do throws(TerminalError) {
+                try screen.start()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw UserError(failure.description) }
+        defer { ui.sync { screen.stop() } }
+        let name = chosen.name
+        let grading = Self.grading(chosen)
+        let student = student
+        let examiner = examiner
+        let frame = DispatchSource.makeTimerSource(queue: ui)
+        frame.schedule(deadline: .now(), repeating: .milliseconds(50), leeway: .milliseconds(5))
+        frame.setEventHandler { @Sendable in
+            for key in screen.readKeys() {
+                switch key {
+                case .character("q"), .character("Q"): done.signal()
+                case .character("t"), .character("T"):
+                    // A tare under the student's hand would move the zero mid-trial
+                    // (an uncalibrated sensor accepts up to 25 g as zero) and spoil the trial.
+                    if trainer.session.isRunning {
+                        trainer.say("no tare while a trial runs: press t between trials", for: 3)
+                    } else {
+                        pipeline.requestTare()
+                        trainer.say("taring: keep your hands off the sensor…", for: TareSettings().window + 0.3)
+                    }
+                default: break  // the protocol fixes the feedback and the target
+                }
+            }
+            let view = ExaminerView(
+                snapshot: pipeline.snapshot, session: trainer.session, protocolName: name, grading: grading, student: student,
+                examiner: examiner, sensor: sensor)
+            let size = screen.size
+            screen.draw(ExaminerLayout.render(view, rows: size.rows, columns: size.columns))
+        }
+        let started = DispatchTime.now()
+        try pipeline.start()
+        frame.resume()
+        _ = done.wait(timeout: started + limit)
+        frame.cancel()
+        ui.sync { screen.stop() }
+    }
+
+    /// How the protocol's rubric grades, in a few words.
+    static func grading(_ chosen: AssessmentProtocol) -> String {
+        switch chosen.rubric.scope {
+        case .eachTrial: "every trial graded"
+        case .best(let n): "graded on the best \(n) of \(chosen.drill.trials.count)"
+        }
+    }
+
+    /// The examiner's status line: the force only when the protocol's feedback
+    /// mode shows it (as on the screen: `ExaminerView.liveFeedback`).
     static func statusLine(_ s: PipelineSnapshot, _ session: PracticeSession) -> String {
         var parts = ["t \(s.time.fixed(1)) s"]
-        let visible = session.visibility == .all
+        let visible = ExaminerView.liveFeedback(session) == .shown
         if visible { parts.append("\(s.filtered.fixed(2)) g") }
         switch session.phase {
         case .ready: parts.append("touch the sensor to start trial 1 of \(session.drill.trials.count)")
@@ -168,11 +258,15 @@ struct AssessCommand: ParsableCommand {
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("protocol complete")
         }
-        return (parts + s.statusWarnings).joined(separator: "  ")
+        var warnings = s.statusWarnings
+        if !visible, case .refused(let refusal, _) = s.tare {
+            warnings = warnings.map { $0 == refusal.description ? ExaminerView.withoutForce(refusal) : $0 }
+        }
+        return (parts + warnings).joined(separator: "  ")
     }
 
     static func statusJSON(_ s: PipelineSnapshot, _ session: PracticeSession) -> String {
-        let visible = session.visibility == .all
+        let visible = ExaminerView.liveFeedback(session) == .shown
         let phase: String
         var trial: Int?
         switch session.phase {
