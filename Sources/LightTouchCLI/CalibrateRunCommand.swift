@@ -4,6 +4,8 @@ import Foundation
 import LightTouchAcquisition
 import LightTouchCalibration
 import LightTouchCore
+import LightTouchStore
+import Synchronization
 
 struct CalibrateRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +18,9 @@ struct CalibrateRunCommand: ParsableCommand {
             (its SD over a window under --stable-sd-g for --settle-s) and averages it over --reading-s. A reading \
             is never taken from a moving signal. With --yes the run is hands-free: each new settled plateau at \
             about the expected load is the next step, and a load that moves during a reading, or a plateau at a \
-            load the step does not expect, stops the run with nothing written.
+            load the step does not expect, stops the run with nothing written. The run is recorded (raw \
+            counts, the operator's Enter presses, the settings): `lighttouch replay ID` takes it again to the same \
+            certificate, and `lighttouch report ID` draws its calibration curve and residuals.
             """)
 
     @OptionGroup var sensorOptions: SensorOptions
@@ -70,6 +74,8 @@ struct CalibrateRunCommand: ParsableCommand {
     var calibratedAt: String?
 
     @OptionGroup(title: "Demo sensor") var demo: DemoSensorOptions
+
+    @OptionGroup(title: "Recording") var recording: RecordingOptions
 
     func validate() throws {
         guard (1...3).contains(degree) else { throw ValidationError("--degree must be 1, 2 or 3 (got \(degree))") }
@@ -133,17 +139,51 @@ struct CalibrateRunCommand: ParsableCommand {
             throw UserError("\(info.serial) cannot store a calibration (no calibration storage); run without --write-to-sensor", exitCode: ExitCode(69))
         }
 
+        var sensorDetails: [(String, JSONValue)] = [
+            ("adc_model", .string(info.adcModel)), ("firmware", .string(info.firmwareVersion)),
+            ("protocol", .string(info.protocolVersion)), ("sample_rate_hz", .int(info.sampleRate)),
+            ("nominal_offset_counts", .int(Int(info.nominalOffset))),
+            ("nominal_counts_per_g", .double(Double(info.nominalCountsPerGram))),
+        ]
+        sensorDetails.append(("transport", .string(connection.transport)))
+        let plan = CalibrationRunPlan(
+            serial: info.serial, masses: loads, series: series, degree: degree, settings: settings, handsFree: yes,
+            stepTimeout: stepTimeoutS, nominalCountsPerGram: Double(info.nominalCountsPerGram), massSet: setName,
+            massClass: setClass, calibratedAt: calibratedAt.flatMap(parseDate) ?? unixNow(), validMonths: validMonths,
+            softwareVersion: "lighttouch \(LightTouchVersion.current)", sensorDetails: .object(sensorDetails))
+
+        // The run is recorded; if the recording fails mid-run (disk full), the run stops.
+        let stopper = RunStopper()
+        let recorder = try recording.startRecording(
+            kind: .calibration, info: info, conversion: .nominal(info),
+            configuration: PipelineConfiguration(sampleRate: Double(info.sampleRate)), calibrationRun: plan.json.serialized()
+        ) { stopper.stop() }
+        defer { recorder.close() }
+        do {
+            try perform(plan: plan, procedure: procedure, connection: connection, recorder: recorder, stopper: stopper)
+        } catch {
+            recorder.close(reason: (error as? UserError)?.description ?? "\(error)")
+            throw error
+        }
+    }
+
+    private func perform(
+        plan: CalibrationRunPlan, procedure: CalibrationProcedure, connection: any SensorConnection, recorder: SessionRecorder,
+        stopper: RunStopper
+    ) throws {
+        let info = connection.info
         let progress = ProgressLine()
         let stepCount = procedure.steps.count
         progress.line(
             "Calibrating \(info.serial): \(procedure.steps.count) readings, masses \(procedure.loads.map(\.trimmed).joined(separator: ", ")) g, "
                 + "\(series) series\(yes ? ", hands-free" : "")")
-        let recorder = CalibrationRecorder(
-            procedure: procedure, settings: settings, nominalCountsPerGram: Double(info.nominalCountsPerGram), handsFree: yes,
-            stepTimeout: stepTimeoutS)
         let guided = !yes
         let enter = guided ? EnterKey() : nil
-        let session = CalibrationSession(connection: connection, recorder: recorder) { event, recorder in
+        let recording = CalibrationSession.Recording(
+            block: { block in recorder.record([block], []) },
+            confirmed: { time in recorder.noteKey("enter", time: time) },
+            disconnected: { reason in recorder.record([], [.disconnected(reason: reason)]) })
+        let session = CalibrationSession(connection: connection, recorder: plan.recorder(procedure), recording: recording) { event, recorder in
             let step = recorder.currentStep
             let position = "step \(min(recorder.points.count + 1, stepCount))/\(stepCount)"
             switch event {
@@ -187,7 +227,9 @@ struct CalibrateRunCommand: ParsableCommand {
         // Ctrl-C stops the run cleanly (the sensor is stopped, nothing is written).
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.cancel() }
         defer { signals.cancel() }
+        stopper.target(session)
         let outcome = try session.run()
+        if let failure = recorder.failure { throw UserError(failure) }
         let points: [CalibrationPoint]
         switch outcome {
         case .complete(let taken): points = taken
@@ -196,33 +238,12 @@ struct CalibrateRunCommand: ParsableCommand {
         case .cancelled: throw UserError("interrupted; nothing was written", exitCode: ExitCode(130))
         }
 
-        let samples = points.map(CalibrationSample.init)
-        let analysis: CalibrationAnalysis
+        let certificate: CalibrationCertificate, analysis: CalibrationAnalysis, text: String
         do {
-            analysis = try CalibrationAnalysis(samples: samples, degree: degree)
+            (certificate, analysis, text) = try plan.certificate(points, procedure: procedure)
         } catch {
             throw UserError.data("the readings do not make a calibration: \(error); nothing was written")
         }
-        let calibrated = calibratedAt.flatMap(parseDate) ?? unixNow()
-        var coefficients = analysis.fit.coefficients
-        while coefficients.count < 4 { coefficients.append(0) }
-        let certificate = CalibrationCertificate(
-            serial: info.serial, calibratedAt: calibrated, expiresAt: CivilTime.adding(months: validMonths, to: calibrated),
-            softwareVersion: "lighttouch \(LightTouchVersion.current)", massSet: setName, massClass: setClass,
-            loads: procedure.loads, seriesCount: series, degree: degree, coefficients: coefficients, points: samples)
-        var record = certificate
-        record.sensorDetails = .object([
-            ("adc_model", .string(info.adcModel)), ("firmware", .string(info.firmwareVersion)),
-            ("protocol", .string(info.protocolVersion)), ("sample_rate_hz", .int(info.sampleRate)),
-            ("nominal_offset_counts", .int(Int(info.nominalOffset))),
-            ("nominal_counts_per_g", .double(Double(info.nominalCountsPerGram))),
-            ("transport", .string(connection.transport)),
-        ])
-        record.procedureDetails = [
-            ("hands_free", .bool(yes)), ("stable_window_s", .double(stableWindowS)), ("stable_sd_g", .double(stableSdG)),
-            ("settle_s", .double(settleS)), ("reading_s", .double(readingS)),
-        ]
-        let text = record.json(analysis: analysis).serialized()
         let bytes = Array((text + "\n").utf8)
         let id = Array(SHA256.hash(bytes).prefix(16))
 
@@ -236,7 +257,7 @@ struct CalibrateRunCommand: ParsableCommand {
                 let svgPath = (out.hasSuffix(".json") ? String(out.dropLast(5)) : out) + ".svg"
                 staged.append(try AtomicFile.stage(Array(ResidualPlot.svg(analysis, serial: info.serial).utf8), for: svgPath))
             }
-            if let pointsOut { staged.append(try AtomicFile.stage(Array(CalibrationPointsCSV.render(samples).utf8), for: pointsOut)) }
+            if let pointsOut { staged.append(try AtomicFile.stage(Array(CalibrationPointsCSV.render(certificate.points).utf8), for: pointsOut)) }
         } catch {
             discardStaged()
             throw UserError("cannot write the results (\(error.localizedDescription)); nothing was written", exitCode: ExitCode(73))
@@ -268,8 +289,29 @@ struct CalibrateRunCommand: ParsableCommand {
         } else {
             print(CalibrationReport.text(
                 analysis, serial: info.serial, calibratedAt: certificate.calibratedAt, expiresAt: certificate.expiresAt,
-                massSet: "\(setName) (class \(setClass))"))
+                massSet: "\(plan.massSet) (class \(plan.massClass))"))
         }
+        try RecordingOptions.checked { () throws(StoreError) in
+            try recorder.complete(results: text, lostFrames: session.lostFrames, rejectedSamples: 0)
+        }
+        if !json { progress.line("Recorded as session \(recorder.sessionID) (`lighttouch report \(recorder.sessionID) --out run.svg` draws it).") }
+    }
+}
+
+/// Stops a calibration run from the recorder's failure callback, which is
+/// set up before the run exists.
+final class RunStopper: Sendable {
+    private let session = Mutex<CalibrationSession?>(nil)
+    private let stopped = Atomic<Bool>(false)
+
+    func target(_ run: CalibrationSession) {
+        session.withLock { $0 = run }
+        if stopped.load(ordering: .acquiring) { run.cancel() }
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        session.withLock { $0 }?.cancel()
     }
 }
 

@@ -46,13 +46,14 @@ struct RecordingOptions: ParsableArguments {
     func startRecording(
         kind: SessionKind, info: SensorInfo, conversion: ForceConversion, configuration: PipelineConfiguration,
         drill: Drill? = nil, student: String? = nil, examiner: String? = nil, protocolName: String? = nil,
-        protocolHash: String? = nil, protocolText: String? = nil, stop: @escaping @Sendable () -> Void
+        protocolHash: String? = nil, protocolText: String? = nil, calibrationRun: String? = nil,
+        stop: @escaping @Sendable () -> Void
     ) throws -> SessionRecorder {
         let store = try openForRecording()
         let start = SessionStart(
             kind: kind, student: student, examiner: examiner, sensor: info, conversion: conversion, configuration: configuration,
             drill: drill.map(DrillCoding.json), protocolName: protocolName, protocolHash: protocolHash,
-            protocolText: protocolText, version: LightTouchVersion.current)
+            protocolText: protocolText, calibrationRun: calibrationRun, version: LightTouchVersion.current)
         return try Self.checked { () throws(StoreError) in
             try SessionRecorder(store: store, start: start) { failure in
                 printError(failure.description)

@@ -22,25 +22,34 @@ extension ReplayCommand {
         let store = try recording.openRequired()
         let session = try RecordingOptions.checked { () throws(StoreError) in try store.session(id) }
         let configuration = try recordedConfiguration(session.configuration)
+        if session.summary.kind == SessionKind.calibration.rawValue {
+            guard configuration == session.configuration else {
+                throw UserError(
+                    "session \(id) is a calibration run: scoring options do not apply (it is taken again with its own settings)",
+                    exitCode: ExitCode(64))
+            }
+            let run = try RescoredCalibration(session)
+            if verify { return try verify(session, replayed: run.text) }
+            return print(json ? run.text : run.report)
+        }
         if verify {
             guard configuration == session.configuration else {
                 throw UserError("--verify scores with the recorded options only: leave out the scoring options", exitCode: ExitCode(64))
             }
-            return try verifySession(RescoredSession(session, configuration: configuration))
+            return try verify(session, replayed: RescoredSession(session, configuration: configuration).resultsJSON.serialized())
         }
         let rescored = try RescoredSession(session, configuration: configuration, adjustDrill: overridden)
         print(json ? rescored.resultsJSON.serialized() : rescored.table)
     }
 
     /// `--verify`: the replay's results line against the recorded one, byte for byte.
-    func verifySession(_ rescored: RescoredSession) throws {
-        let id = rescored.session.summary.id
-        guard let recorded = rescored.session.results else {
+    func verify(_ session: RecordedSession, replayed: String) throws {
+        let id = session.summary.id
+        guard let recorded = session.results else {
             throw UserError(
-                "session \(id) has no recorded results to check against (it is \(rescored.session.summary.status.rawValue)); "
+                "session \(id) has no recorded results to check against (it is \(session.summary.status.rawValue)); "
                     + "`lighttouch replay \(id)` scores what it recorded", exitCode: ExitCode(65))
         }
-        let replayed = rescored.resultsJSON.serialized()
         let recordedBytes = Array(recorded.utf8), replayedBytes = Array(replayed.utf8)
         guard recordedBytes != replayedBytes else {
             print(

@@ -25,29 +25,57 @@ public final class CalibrationSession: Sendable {
         var outcome: Outcome?
         var lastEvent: CalibrationRecorder.Event?
         var lastCounts = 0.0
-        var lostFrames = 0
+        /// Session time of the newest sample the recorder took; −1 before the first.
+        var lastTime = -1.0
     }
 
     private let connection: any SensorConnection
     private let state: Mutex<State>
     private let finished = DispatchSemaphore(value: 0)
     private let onEvent: @Sendable (CalibrationRecorder.Event, CalibrationRecorder) -> Void
+    private let recording: Recording?
+
+    /// Where a run is recorded, so that it can be taken again exactly
+    /// (`CalibrationReplay`): every block as decoded, in order, and the time
+    /// of each confirmation. Both are called under the session's lock.
+    public struct Recording: Sendable {
+        public var block: @Sendable (SampleBlock) -> Void
+        /// The session time of the newest sample the recorder had seen (−1 before the first).
+        public var confirmed: @Sendable (Double) -> Void
+        public var disconnected: @Sendable (String) -> Void
+
+        public init(
+            block: @escaping @Sendable (SampleBlock) -> Void, confirmed: @escaping @Sendable (Double) -> Void,
+            disconnected: @escaping @Sendable (String) -> Void
+        ) {
+            self.block = block
+            self.confirmed = confirmed
+            self.disconnected = disconnected
+        }
+    }
 
     /// `onEvent` runs on the connection's thread after every sample's event
     /// that differs from the previous one, and for every taken reading.
     public init(
-        connection: any SensorConnection, recorder: CalibrationRecorder,
+        connection: any SensorConnection, recorder: CalibrationRecorder, recording: Recording? = nil,
         onEvent: @escaping @Sendable (CalibrationRecorder.Event, CalibrationRecorder) -> Void
     ) {
         self.connection = connection
         self.onEvent = onEvent
+        self.recording = recording
         state = Mutex(State(recorder: recorder, tracker: StreamTracker(rate: connection.info.sampleRate, firstSequence: 0)))
     }
 
     /// The operator confirms the mass of the current step is in place.
     public func confirm() {
-        state.withLock { $0.recorder.confirm() }
+        state.withLock { state in
+            if state.recorder.isAwaitingConfirmation { recording?.confirmed(state.lastTime) }
+            state.recorder.confirm()
+        }
     }
+
+    /// Frames the stream lost (sequence gaps), so far.
+    public var lostFrames: Int { state.withLock { $0.tracker.statistics.lostFrames } }
 
     public var recorder: CalibrationRecorder { state.withLock { $0.recorder } }
 
@@ -56,7 +84,9 @@ public final class CalibrationSession: Sendable {
         try connection.start { [self] event in
             switch event {
             case .packet(let packet): ingest(packet)
-            case .disconnected(let reason): finish(.disconnected(reason))
+            case .disconnected(let reason):
+                recording?.disconnected(reason)
+                finish(.disconnected(reason))
             case .stalled, .reconnected: break
             }
         }
@@ -79,6 +109,7 @@ public final class CalibrationSession: Sendable {
         var outcome: Outcome?
         state.withLock { state in
             guard state.outcome == nil, let block = state.tracker.ingest(packet) else { return }
+            recording?.block(block)
             if block.saturatedMask != 0 { return }  // over range: not a reading
             for k in 0..<block.samplesPerChannel {
                 let micros = block.timeMicros(ofSample: k)
@@ -86,7 +117,9 @@ public final class CalibrationSession: Sendable {
                 state.origin = origin
                 let counts = Double(block.count(channel: 0, sample: k))
                 state.lastCounts = counts
-                let event = state.recorder.add(time: (micros - origin) / 1e6, counts: counts)
+                let time = (micros - origin) / 1e6
+                state.lastTime = time
+                let event = state.recorder.add(time: time, counts: counts)
                 if event != state.lastEvent || Self.isTaken(event) { notes.append((event, state.recorder)) }
                 state.lastEvent = event
                 switch event {

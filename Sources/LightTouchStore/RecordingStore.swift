@@ -149,6 +149,7 @@ public final class RecordingStore: Sendable {
             c.trial.target, c.trial.tolerance, c.trial.contact, c.trial.release, c.trial.grace, c.trial.holdGoal,
             c.filter.kind.rawValue, c.filter.cutoffHz, c.filter.minCutoffHz, c.filter.beta, c.filter.derivativeCutoffHz,
             c.filter.spikeWindow, c.sampleRate, start.drill, start.protocolName, start.protocolHash, start.protocolText,
+            start.calibrationRun,
         ]
         return try write { db in
             try db.execute(
@@ -157,8 +158,8 @@ public final class RecordingStore: Sendable {
                         sensor_serial, device_info, channels, calibrated, certificate, coefficients,
                         target_g, tolerance_g, contact_g, release_s, grace_s, hold_s,
                         filter, cutoff_hz, min_cutoff_hz, beta, d_cutoff_hz, spike_window, sample_rate_hz,
-                        drill, protocol_name, protocol_hash, protocol)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        drill, protocol_name, protocol_hash, protocol, calibration_run)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: arguments)
             return db.lastInsertedRowID
         }
@@ -283,6 +284,7 @@ public final class RecordingStore: Sendable {
                 summary: withLiveStatus(Self.summary(row)), sensorInfoJSON: row["device_info"], conversion: conversion,
                 configuration: PipelineConfiguration(trial: trial, filter: filter, sampleRate: row["sample_rate_hz"]),
                 drill: row["drill"], protocolText: row["protocol"], protocolHash: row["protocol_hash"],
+                calibrationRun: row["calibration_run"],
                 lostFrames: row["lost_frames"], rejectedSamples: row["rejected_samples"], results: row["results"],
                 blocks: blocks, events: events)
         }

@@ -28,13 +28,16 @@ public struct SessionStart: Sendable {
     public var protocolHash: String?
     /// The protocol's text.
     public var protocolText: String?
+    /// A calibration run's plan (`CalibrationRunPlan.json`), serialized.
+    public var calibrationRun: String?
     public var version: String
 
     public init(
         kind: SessionKind, student: String? = nil, examiner: String? = nil, sensor: SensorInfo, conversion: ForceConversion,
         configuration: PipelineConfiguration, drill: String? = nil, protocolName: String? = nil, protocolHash: String? = nil,
-        protocolText: String? = nil, version: String
+        protocolText: String? = nil, calibrationRun: String? = nil, version: String
     ) {
+        self.calibrationRun = calibrationRun
         self.kind = kind
         self.student = student
         self.examiner = examiner
@@ -151,6 +154,8 @@ public struct RecordedSession: Sendable {
     public var drill: String?
     public var protocolText: String?
     public var protocolHash: String?
+    /// A calibration run's plan, serialized.
+    public var calibrationRun: String?
     public var lostFrames: Int?
     public var rejectedSamples: Int?
     /// The results line the live run printed (complete sessions).

@@ -103,6 +103,10 @@ enum StoreSchema {
                     """)
             try db.execute(sql: "CREATE INDEX grade_student ON grade(student, graded_at)")
         }
+        migrator.registerMigration("v3: calibration runs") { db in
+            // The run's plan (masses, settings, certificate details), JSON, so a recorded run refits exactly.
+            try db.execute(sql: "ALTER TABLE session ADD COLUMN calibration_run TEXT")
+        }
         return migrator
     }
 }

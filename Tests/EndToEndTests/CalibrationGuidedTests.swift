@@ -11,10 +11,11 @@ import Testing
         let loads: [Double] = [0, 2, 5, 2, 0, 2, 5, 2, 0]
         let script = CalibrationTests.write(CalibrationTests.forceScript(loads, hold: 2.5), "guided.csv", in: directory)
         let certificate = directory.appendingPathComponent("guided.json").path
+        let dataDir = directory.appendingPathComponent("data").path
         let terminal = try PracticeTmux(columns: 160, rows: 60)
         try terminal.run(
             ([Programs.path("lighttouch"), "calibrate", "run", "--sensor", "demo", "--force-script", script, "--noise-g", "0",
-              "--masses", "2,5", "--series", "2", "--out", certificate] + CalibrationTests.fast).joined(separator: " "))
+              "--masses", "2,5", "--series", "2", "--out", certificate, "--data-dir", dataDir] + CalibrationTests.fast).joined(separator: " "))
         for step in 1...loads.count {
             let prompt = "step \(step)/\(loads.count): "
             try terminal.waitFor("the prompt of step \(step)") { pane in
@@ -30,5 +31,13 @@ import Testing
         let pane = try terminal.capture()
         #expect(pane.contains("step 9/9: 0 g zero, series 2"))
         #expect(pane.contains("5 g is inside the range"))
+
+        // The run was recorded with each Enter: taken again, it gives the same certificate, byte for byte.
+        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("the replay reproduces the recorded results exactly"))
+        let replayed = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
+        let written = try String(contentsOfFile: certificate, encoding: .utf8)
+        #expect(replayed.stdout == written, "the replay prints the certificate that was written")
     }
 }

@@ -209,3 +209,60 @@ struct ScriptedBench {
         #expect(abs((ten.repeatabilityPercent ?? 0) - 2 / 1001 * 100) < 1e-9)
     }
 }
+
+@Suite struct CalibrationRunPlanTests {
+    static let plan = CalibrationRunPlan(
+        serial: "LT-TEST-0001", masses: [2, 5, 10], series: 2, degree: 2,
+        settings: StabilitySettings(window: 0.25, maximumSD: 0.05, settle: 0.3, reading: 0.5), handsFree: false, stepTimeout: 20,
+        nominalCountsPerGram: 4000, massSet: "test set", massClass: "F1", calibratedAt: 1_700_000_000, validMonths: 12,
+        softwareVersion: "lighttouch test", sensorDetails: .object([("transport", .string("demo"))]))
+
+    @Test func thePlanSurvivesItsRecording() throws {
+        let text = Self.plan.json.serialized()
+        let decoded = try CalibrationRunPlan(json: JSONReader.parse(Array(text.utf8)))
+        #expect(decoded == Self.plan)
+    }
+
+    @Test func aDamagedPlanNamesTheKey() throws {
+        let text = Self.plan.json.serialized().replacingOccurrences(of: "\"series\":2", with: "\"series\":\"two\"")
+        #expect(throws: CalibrationRunPlan.DecodeError(key: "series")) {
+            try CalibrationRunPlan(json: JSONReader.parse(Array(text.utf8)))
+        }
+    }
+
+    /// A guided run fed live, the operator pressing Enter at arbitrary
+    /// moments, then taken again from its samples and the times of the Enter
+    /// presses: the same readings, bit for bit, and the same certificate.
+    @Test func aGuidedRunReplaysToTheSameReadingsAndCertificate() throws {
+        let plan = Self.plan
+        let procedure = try plan.procedure()
+        var bench = ScriptedBench()
+        bench.noiseGrams = 0.01
+        // The operator confirms 0.7 s into each plateau (the bench holds each load 4 s, moves 0.5 s).
+        let samples = bench.samples(loads: procedure.steps.map(\.load))
+        var live = plan.recorder(procedure)
+        var confirms: [Double] = []
+        var lastTime = -1.0
+        var nextPress = 0.7
+        for (t, counts) in samples {
+            if t >= nextPress, live.isAwaitingConfirmation {
+                confirms.append(lastTime)
+                live.confirm()
+                nextPress += 4.5
+            }
+            lastTime = t
+            if case .complete = live.add(time: t, counts: counts) { break }
+        }
+        #expect(live.isComplete)
+        #expect(confirms.count == procedure.steps.count)
+
+        let replayed = CalibrationReplay.run(plan.recorder(procedure), samples: samples.map { (time: $0.0, counts: $0.1) }, confirms: confirms)
+        #expect(replayed == .complete(live.points))
+        let liveCertificate = try plan.certificate(live.points, procedure: procedure)
+        guard case .complete(let points) = replayed else { return }
+        #expect(try plan.certificate(points, procedure: procedure).text == liveCertificate.text)
+
+        // Without the Enter presses the run never starts: nothing is invented.
+        #expect(CalibrationReplay.run(plan.recorder(procedure), samples: samples.map { (time: $0.0, counts: $0.1) }, confirms: []) == .incomplete([]))
+    }
+}
