@@ -70,11 +70,6 @@ struct PracticeCommand: ParsableCommand {
         if plain && json { throw ValidationError("--plain and --json cannot be used together") }
     }
 
-    /// Whether an option was given on the command line (so it replaces the drill's own value).
-    private static func given(_ name: String) -> Bool {
-        CommandLine.arguments.contains { $0 == name || $0.hasPrefix(name + "=") }
-    }
-
     /// The drill to run, with the command line's settings applied; nil for a
     /// headless run without --drill (trials found by touch and release).
     func resolveDrill(fullScreen: Bool) throws -> Drill? {
@@ -102,14 +97,13 @@ struct PracticeCommand: ParsableCommand {
             }
         }
         chosen = chosen.overriding(
-            target: Self.given("--target") ? scoring.target : nil,
-            tolerance: Self.given("--tolerance") ? scoring.tolerance : nil,
-            holdGoal: Self.given("--hold") ? scoring.hold : nil,
-            trialCount: trials, feedback: feedback.flatMap(FeedbackMode.init(rawValue:)))
+            target: scoring.target, tolerance: scoring.tolerance, holdGoal: scoring.hold, trialCount: trials,
+            feedback: feedback.flatMap(FeedbackMode.init(rawValue:)))
+        let defaults = scoring.trialOptions
         for index in chosen.trials.indices {
-            chosen.trials[index].options.contact = scoring.contact
-            chosen.trials[index].options.release = scoring.release
-            chosen.trials[index].options.grace = scoring.grace
+            chosen.trials[index].options.contact = defaults.contact
+            chosen.trials[index].options.release = defaults.release
+            chosen.trials[index].options.grace = defaults.grace
         }
         do {
             try chosen.validate()

@@ -67,22 +67,12 @@ extension ReplayCommand {
         throw ExitCode.failure
     }
 
-    /// Whether an option was given on the command line.
-    private static func given(_ name: String) -> Bool {
-        CommandLine.arguments.contains { $0 == name || $0.hasPrefix(name + "=") }
-    }
-
     /// The recorded configuration, with the options given here replacing the recorded ones.
     func recordedConfiguration(_ recorded: PipelineConfiguration) throws -> PipelineConfiguration {
         var configuration = recorded
-        if Self.given("--target") { configuration.trial.target = scoring.target }
-        if Self.given("--tolerance") { configuration.trial.tolerance = scoring.tolerance }
-        if Self.given("--contact") { configuration.trial.contact = scoring.contact }
-        if Self.given("--release") { configuration.trial.release = scoring.release }
-        if Self.given("--grace") { configuration.trial.grace = scoring.grace }
-        if Self.given("--hold") { configuration.trial.holdGoal = scoring.hold }
+        configuration.trial = scoring.applied(to: recorded.trial)
         let given = try scoring.filterSettings
-        if Self.given("--filter") { configuration.filter.kind = given.kind }
+        if scoring.filter != nil { configuration.filter.kind = given.kind }
         if scoring.cutoffHz != nil { configuration.filter.cutoffHz = given.cutoffHz }
         if scoring.minCutoffHz != nil { configuration.filter.minCutoffHz = given.minCutoffHz }
         if scoring.beta != nil { configuration.filter.beta = given.beta }
@@ -93,13 +83,11 @@ extension ReplayCommand {
 
     /// The recorded drill with the options given here, as `practice` applies them.
     func overridden(_ drill: Drill) -> Drill {
-        var drill = drill.overriding(
-            target: Self.given("--target") ? scoring.target : nil, tolerance: Self.given("--tolerance") ? scoring.tolerance : nil,
-            holdGoal: Self.given("--hold") ? scoring.hold : nil)
+        var drill = drill.overriding(target: scoring.target, tolerance: scoring.tolerance, holdGoal: scoring.hold)
         for index in drill.trials.indices {
-            if Self.given("--contact") { drill.trials[index].options.contact = scoring.contact }
-            if Self.given("--release") { drill.trials[index].options.release = scoring.release }
-            if Self.given("--grace") { drill.trials[index].options.grace = scoring.grace }
+            if let contact = scoring.contact { drill.trials[index].options.contact = contact }
+            if let release = scoring.release { drill.trials[index].options.release = release }
+            if let grace = scoring.grace { drill.trials[index].options.grace = grace }
         }
         return drill
     }

@@ -3,23 +3,27 @@ import LightTouchCore
 
 /// The options that decide how a session is scored (README, "Trials and metrics").
 struct ScoringOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Centre of the target band, grams.", valueName: "g"))
-    var target: Double = 5.0
+    // The trial options are optional so that a command can tell an option
+    // given from its default (a drill's or a recording's own value stays
+    // unless the option is given); `trialOptions` applies the defaults.
 
-    @Option(help: ArgumentHelp("Half-width of the target band, grams.", valueName: "g"))
-    var tolerance: Double = 1.0
+    @Option(help: ArgumentHelp("Centre of the target band, grams. Default: 5.", valueName: "g"))
+    var target: Double?
 
-    @Option(help: ArgumentHelp("Force that counts as touching the sensor, grams.", valueName: "g"))
-    var contact: Double = 0.5
+    @Option(help: ArgumentHelp("Half-width of the target band, grams. Default: 1.", valueName: "g"))
+    var tolerance: Double?
 
-    @Option(help: ArgumentHelp("A release at least this long ends a trial, seconds.", valueName: "s"))
-    var release: Double = 0.5
+    @Option(help: ArgumentHelp("Force that counts as touching the sensor, grams. Default: 0.5.", valueName: "g"))
+    var contact: Double?
 
-    @Option(help: ArgumentHelp("An excursion out of the band shorter than this does not break a hold, seconds.", valueName: "s"))
-    var grace: Double = 0.2
+    @Option(help: ArgumentHelp("A release at least this long ends a trial, seconds. Default: 0.5.", valueName: "s"))
+    var release: Double?
 
-    @Option(help: ArgumentHelp("The hold goal the score asks for, seconds.", valueName: "s"))
-    var hold: Double = 10
+    @Option(help: ArgumentHelp("An excursion out of the band shorter than this does not break a hold, seconds. Default: 0.2.", valueName: "s"))
+    var grace: Double?
+
+    @Option(help: ArgumentHelp("The hold goal the score asks for, seconds. Default: 10.", valueName: "s"))
+    var hold: Double?
 
     @Option(help: ArgumentHelp(
         "Filter: \(FilterKind.allCases.map(\.rawValue).joined(separator: ", ")). Default: \(FilterSettings.default.kind.rawValue).",
@@ -41,8 +45,19 @@ struct ScoringOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Spike rejection: a running median of this many samples (odd, 3–15; 0 = off).", valueName: "n"))
     var spikeWindow: Int?
 
-    var trialOptions: TrialOptions {
-        TrialOptions(target: target, tolerance: tolerance, contact: contact, release: release, grace: grace, holdGoal: hold)
+    /// The trial options: those given, the defaults for the rest.
+    var trialOptions: TrialOptions { applied(to: TrialOptions()) }
+
+    /// `options` with the trial options given here in place of its own.
+    func applied(to options: TrialOptions) -> TrialOptions {
+        var options = options
+        if let target { options.target = target }
+        if let tolerance { options.tolerance = tolerance }
+        if let contact { options.contact = contact }
+        if let release { options.release = release }
+        if let grace { options.grace = grace }
+        if let hold { options.holdGoal = hold }
+        return options
     }
 
     var filterSettings: FilterSettings {
