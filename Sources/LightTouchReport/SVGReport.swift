@@ -244,3 +244,85 @@ public enum SVGReport {
         return result
     }
 }
+
+// MARK: - Shared with the calibration report
+
+extension SVGReport {
+    /// A single-colour polyline through points already in pixels, with at most
+    /// four points (the first, lowest, highest and last) per pixel column: the
+    /// envelope idea of `trace`, for any signal. Non-finite points are skipped.
+    static func envelope(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 1.5) -> String {
+        var out = ""
+        var column: (index: Double, first: Double, low: Double, high: Double, last: Double)?
+        func flush() {
+            guard let c = column else { return }
+            let px = fmt(c.index)
+            out += "\(px),\(fmt(c.first)) \(px),\(fmt(c.low)) \(px),\(fmt(c.high)) \(px),\(fmt(c.last)) "
+        }
+        for point in points where point.x.isFinite && point.y.isFinite {
+            let index = point.x.rounded(.down)
+            if var current = column, current.index == index {
+                current.low = min(current.low, point.y)
+                current.high = max(current.high, point.y)
+                current.last = point.y
+                column = current
+            } else {
+                flush()
+                column = (index, point.y, point.y, point.y, point.y)
+            }
+        }
+        flush()
+        guard !out.isEmpty else { return "" }
+        return "<polyline fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(fmt(width))\" stroke-linejoin=\"round\" points=\"\(out)\"/>\n"
+    }
+
+    /// A table with its first row at `top` (header row bold, every other row
+    /// shaded), columns as wide as their longest cell; the same look as the
+    /// session report's metrics table.
+    static func table(_ rows: [[String]], top: Double, left: Double, width: Double, rowHeight: Double = 22) -> String {
+        guard let header = rows.first else { return "" }
+        let widths = header.indices.map { column in
+            rows.map { $0.indices.contains(column) ? Double($0[column].count) : 0 }.max() ?? 0
+        }
+        let total = widths.reduce(0, +)
+        var columnX: [Double] = []
+        var cursor = left
+        for columnWidth in widths {
+            columnX.append(cursor)
+            cursor += width * (columnWidth + 2) / (total + 2 * Double(widths.count))
+        }
+        var out = ""
+        for (index, row) in rows.enumerated() {
+            let rowY = top + rowHeight * Double(index)
+            if index > 0, index % 2 == 0 { out += rect(left - 6, rowY - 15, width + 12, rowHeight, fill: "#f4f6fa") }
+            for (column, cell) in row.enumerated() where column < columnX.count {
+                out += text(columnX[column], rowY, cell, size: 13, anchor: "start", fill: index == 0 ? "#1a1a1a" : "#333333", bold: index == 0)
+            }
+        }
+        out += line(left - 6, top + 6, left + width + 6, top + 6, stroke: "#999999")
+        return out
+    }
+
+    /// Lines of notes from `top`, 20 apart; PASS/FAIL lines bold, pass green, FAIL red.
+    static func notes(_ notes: [String], top: Double, left: Double) -> String {
+        var out = ""
+        for (index, note) in notes.enumerated() {
+            let color = note.hasPrefix("FAIL") ? "#c0392b" : note.hasPrefix("pass") || note.hasPrefix("PASS") ? "#1f7a3a" : "#333333"
+            out += text(left, top + 20 * Double(index), note, size: 13, anchor: "start", fill: color, bold: note.hasPrefix("PASS") || note.hasPrefix("FAIL"))
+        }
+        return out
+    }
+
+    /// An HTML page with `svg` inline (its XML declaration dropped), nothing fetched.
+    static func page(title: String, svg: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
+        <style>body{font-family:sans-serif;margin:24px;background:#fafafa} svg{max-width:100%;height:auto;background:#fff;box-shadow:0 1px 4px #0002}</style>
+        </head><body>
+        \(svg.split(separator: "\n").dropFirst().joined(separator: "\n"))
+        </body></html>
+
+        """
+    }
+}
