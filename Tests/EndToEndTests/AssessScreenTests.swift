@@ -122,6 +122,42 @@ struct AssessScreenTests {
         #expect(rows.first?["passed"] as? Bool == false)
     }
 
+    /// A protocol with full feedback shows the force: the same screen, the trainer's digits and gauge.
+    @Test func aFullFeedbackProtocolShowsTheForce() throws {
+        let dataDir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("full-5g-\(UUID().uuidString).toml").path
+        try """
+            version = 1
+            name = "full-5g"
+            trials = 2
+            target_g = 5
+            tolerance_g = 1
+            hold_s = 8
+            trial_length_s = 10
+            rest_s = 5
+            feedback = "full"
+            scope = "each"
+            criteria = ["in_band_pct >= 70"]
+            grades = ["A >= 85", "C >= 0"]
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let term = try PracticeTmux()
+        try term.run(
+            "\(lighttouch) assess --protocol \(file) --student bo --sensor demo --scenario steady --data-dir \(dataDir)")
+        let pane = try term.waitFor("the force on target in trial 1") {
+            $0.contains("Trial 1 of 2 running") && $0.contains("ON TARGET") && $0.contains("▼")
+        }
+        #expect(pane.contains("2 trials × 10 s at 5 g ± 1 g · hold goal 8 s · rest 5 s · feedback full · every trial graded"))
+        #expect(pane.contains("student bo · examiner —"))
+        #expect(!pane.contains("live force hidden"))
+        #expect(Self.leaks(pane).contains { $0.hasSuffix(" g") }, "the grams beside the marker")
+        try term.press("q")
+        let after = try term.expectTerminalRestored()
+        #expect(after.contains("Assessment full-5g of bo (uncalibrated)"))
+        #expect(after.contains("Recorded as session 1"))
+    }
+
     /// Before a trial, t tares; Ctrl-C then ends the assessment with nothing done, graded and recorded.
     @Test func tTaresBeforeATrialAndCtrlCRestoresTheTerminal() throws {
         let dataDir = Self.dataDirectory()
