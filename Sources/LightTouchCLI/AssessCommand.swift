@@ -19,8 +19,9 @@ struct AssessCommand: ParsableCommand {
             phase (waiting for the touch, the trial running with its time, the rest, complete) and which \
             trials are recorded; the live force only as far as the protocol's feedback mode allows (blind: \
             none at all, during trials and between them), and no trial's results until the end. Keys: t \
-            tares, q ends the assessment (a trial in progress is kept and graded). The protocol fixes the \
-            feedback and the target, so no key changes them.
+            tares before a trial or between trials (never under the student's hand), q ends the assessment \
+            (a trial in progress is kept and graded). The protocol fixes the feedback and the target, so no \
+            other key changes anything.
 
             At the end (or on q, Ctrl-C or SIGTERM) the terminal is given back and each criterion is printed, \
             pass or fail, with the reason, then the result and the grade. The session is recorded and the \
