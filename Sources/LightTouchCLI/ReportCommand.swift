@@ -11,7 +11,8 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             The force trace (green where it is in the target band, red outside), the band shaded, each \
             trial's window with its score, each trial's longest hold marked above the trace, the tares and \
-            any unplug, then the metrics table and, for an assessment, each criterion and the grade. \
+            any unplug, then the metrics table and, for an assessment, each criterion and the grade. A \
+            calibration run gets its signal with each reading, the calibration curve and its residuals instead. \
             `rsvg-convert report.svg -o report.png` makes a PNG of it.
             """)
 
@@ -33,10 +34,17 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let store = try recording.openRequired()
         let recorded = try RecordingOptions.checked { () throws(StoreError) in try store.session(session) }
-        let rescored = try RescoredSession(recorded, keepPoints: true)
-        let document = Self.document(rescored)
+        let svg = out.lowercased().hasSuffix(".svg")
+        let report: String
+        if recorded.summary.kind == SessionKind.calibration.rawValue {
+            let document = try RescoredCalibration(recorded).document
+            report = svg ? SVGReport.svg(document) : SVGReport.html(document)
+        } else {
+            let document = Self.document(try RescoredSession(recorded, keepPoints: true))
+            report = svg ? SVGReport.svg(document) : SVGReport.html(document)
+        }
         let output = try CSVOutput(path: out)
-        output.write(out.lowercased().hasSuffix(".svg") ? SVGReport.svg(document) : SVGReport.html(document))
+        output.write(report)
         try output.finish()
     }
 

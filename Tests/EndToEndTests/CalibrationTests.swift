@@ -147,6 +147,35 @@ import Testing
 
     // MARK: runs on the demo sensor
 
+    /// The run is a `calibration` session: it replays to the certificate it
+    /// wrote, byte for byte, and its report draws the curve and residuals.
+    func expectTheRunIsRecorded(dataDir: String, certificate: String, printed: String, in directory: URL) throws {
+        let listed = try Programs.run("lighttouch", ["sessions", "--json", "--data-dir", dataDir])
+        let sessions = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(sessions.count == 1)
+        #expect(sessions.first?["kind"] as? String == "calibration")
+        #expect(sessions.first?["status"] as? String == "complete")
+        let written = try String(contentsOfFile: certificate, encoding: .utf8)
+        #expect(printed == written)
+        let replayed = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(replayed.stdout == written, "the replay gives the certificate the run wrote")
+        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verified.status == 0, "\(verified.stderr)")
+
+        let svg = directory.appendingPathComponent("run.svg").path
+        let report = try Programs.run("lighttouch", ["report", "1", "--out", svg, "--data-dir", dataDir])
+        #expect(report.status == 0, "\(report.stderr)")
+        let drawn = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(drawn.contains("Session 1: calibration of LT-DEMO-0001"))
+        #expect(drawn.contains("reading = "), "the equation under the curve")
+        #expect(!drawn.contains(/[^A-Za-z](nan|inf)[^A-Za-z]/), "no coordinate is NaN or infinite")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") {
+            let rendered = try Programs.run("/usr/bin/rsvg-convert", [svg, "-o", directory.appendingPathComponent("run.png").path])
+            #expect(rendered.status == 0, "\(rendered.stderr)")
+        }
+    }
+
     /// A hands-free run on the demo sensor with noise 0: c1 within 0.1 %, the
     /// blob round-trips through the sensor's flash, and an expired
     /// certificate warns where grams are shown.
@@ -154,13 +183,15 @@ import Testing
         let directory = Self.temporaryDirectory()
         let script = Self.write(Self.forceScript(Self.steps), "script.csv", in: directory)
         let certificate = directory.appendingPathComponent("old.json").path
+        let dataDir = directory.appendingPathComponent("data").path
         let run = try Programs.run(
             "lighttouch",
             ["calibrate", "run", "--sensor", "demo", "--force-script", script, "--noise-g", "0", "--nonlinearity", "0.001",
              "--counts-per-gram", "3500", "--offset", "50000", "--yes", "--masses", "0,2,5,10", "--series", "2",
-             "--calibrated-at", "2020-01-15", "--out", certificate, "--write-to-sensor", "--json"] + Self.fast,
+             "--calibrated-at", "2020-01-15", "--out", certificate, "--write-to-sensor", "--json", "--data-dir", dataDir] + Self.fast,
             timeout: 120)
         #expect(run.status == 0, "\(run.stderr)")
+        try expectTheRunIsRecorded(dataDir: dataDir, certificate: certificate, printed: run.stdout, in: directory)
         #expect(run.stderr.contains("read back identical"))
         let written = try #require(Self.json(certificate))
         let c1 = try #require(Self.c1(written))
