@@ -243,15 +243,11 @@ struct PracticeCommand: ParsableCommand {
     ) throws {
         let ui = DispatchQueue(label: "lighttouch.screen", qos: .userInteractive)
         let screen = TerminalScreen(queue: ui)
-        let failure = ui.sync { () -> TerminalError? in
-            do throws(TerminalError) {
-                try screen.start()
-                return nil
-            } catch {
-                return error
-            }
+        do {
+            try screen.startFromOutside()
+        } catch {
+            throw UserError(error.description)
         }
-        if let failure { throw UserError(failure.description) }
         defer { ui.sync { screen.stop() } }
         let demoSensor = connection as? DemoSensor
         let serial = connection.info.serial

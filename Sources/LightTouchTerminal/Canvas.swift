@@ -74,6 +74,16 @@ public struct Canvas: Sendable, Equatable {
         put(text, row: row, column: max(0, (columns - text.unicodeScalars.count) / 2), style: style)
     }
 
+    /// A message in the middle of the canvas, its first line bold, each line cut to the width
+    /// (a screen too small for anything else).
+    public mutating func putMessage(_ lines: [String]) {
+        guard rows > 0, columns > 0 else { return }
+        let top = max(0, (rows - lines.count) / 2)
+        for (index, line) in lines.enumerated() {
+            putCentred(String(line.unicodeScalars.prefix(columns)), row: top + index, style: index == 0 ? .bold : .normal)
+        }
+    }
+
     public mutating func fill(row: Int, from: Int, to: Int, scalar: Unicode.Scalar, style: CellStyle) {
         guard row >= 0, row < rows else { return }
         for x in max(0, from)..<max(max(0, from), min(columns, to)) { cells[row * columns + x] = Cell(scalar: scalar.value, style: style) }

@@ -89,16 +89,11 @@ public enum ExaminerLayout {
 
     /// The assessment goes on while the window is too small; this says so and what size it needs.
     static func tooSmall(_ canvas: inout Canvas) {
-        guard canvas.rows > 0, canvas.columns > 0 else { return }
-        let lines = [
+        canvas.putMessage([
             "Terminal too small",
             "\(canvas.columns)×\(canvas.rows): make the window at least \(minimumColumns)×\(minimumRows)",
             "The assessment goes on; q ends it",
-        ]
-        let top = max(0, (canvas.rows - lines.count) / 2)
-        for (index, line) in lines.enumerated() {
-            canvas.putCentred(String(line.unicodeScalars.prefix(canvas.columns)), row: top + index, style: index == 0 ? .bold : .normal)
-        }
+        ])
     }
 
     /// Row `row`: the phase in words; `row + 1`: its progress.

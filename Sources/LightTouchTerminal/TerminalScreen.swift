@@ -76,6 +76,19 @@ public final class TerminalScreen: @unchecked Sendable {
         previous = nil
     }
 
+    /// `start()`, from any thread but `queue`: runs it there and waits.
+    public func startFromOutside() throws(TerminalError) {
+        let failure = queue.sync { () -> TerminalError? in
+            do throws(TerminalError) {
+                try start()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Colour when the terminal has it; otherwise bold, dim and reverse tell the styles apart.
     private func attributes(_ style: CellStyle) -> attr_t {
         switch (style, hasColour) {

@@ -107,16 +107,11 @@ public enum TrainerLayout {
     }
 
     static func tooSmall(_ canvas: inout Canvas) {
-        guard canvas.rows > 0, canvas.columns > 0 else { return }
-        let lines = [
+        canvas.putMessage([
             "Terminal too small",
             "\(canvas.columns)×\(canvas.rows); LightTouch needs \(minimumColumns)×\(minimumRows)",
             "Enlarge the window, or press q",
-        ]
-        let top = max(0, (canvas.rows - lines.count) / 2)
-        for (index, line) in lines.enumerated() {
-            canvas.putCentred(String(line.unicodeScalars.prefix(canvas.columns)), row: top + index, style: index == 0 ? .bold : .normal)
-        }
+        ])
     }
 
     /// Row `row`: the marker; `row + 1`: the bar with the band; `row + 2`: the scale.
