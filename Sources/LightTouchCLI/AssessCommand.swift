@@ -93,7 +93,6 @@ struct AssessCommand: ParsableCommand {
         let conversion = try calibratedConversion(connection, sensorOptions)
         let configuration = PipelineConfiguration(trial: drill.trials[0].options, sampleRate: Double(info.sampleRate))
         let output = OutputBuffer()
-        let trainer = TrainerState(session: PracticeSession(drill: drill))
         let done = DispatchSemaphore(value: 0)
         let recorder = try recording.startRecording(
             kind: .assessment, info: info, conversion: conversion, configuration: configuration, drill: drill,
@@ -101,6 +100,7 @@ struct AssessCommand: ParsableCommand {
             protocolText: chosen.text
         ) { done.signal() }
         defer { recorder.close() }
+        let trainer = TrainerState(session: PracticeSession(drill: drill), recorder: recorder)
         let noReconnect = sensorOptions.noReconnect || sensorOptions.isDemo
         let made = Result { () throws(FilterConfigurationError) in
             try LivePipeline(

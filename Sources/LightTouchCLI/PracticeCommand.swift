@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import LightTouchAcquisition
 import LightTouchCore
+import LightTouchStore
 import LightTouchTerminal
 import LightTouchTrainer
 import Synchronization
@@ -129,7 +130,7 @@ struct PracticeCommand: ParsableCommand {
             kind: .practice, info: info, conversion: conversion, configuration: configuration, drill: drill) { done.signal() }
         defer { recorder.close() }
         // Keys change what is scored (a trial started or ended, the target moved), so each is recorded for replay.
-        let trainer = drill.map { TrainerState(session: PracticeSession(drill: $0), onKey: recorder.noteKey) }
+        let trainer = drill.map { TrainerState(session: PracticeSession(drill: $0), recorder: recorder) }
         var sink: (@Sendable ([ProcessedSample]) -> Void)?
         if export != nil || trainer != nil {
             sink = { @Sendable (batch: [ProcessedSample]) -> Void in
@@ -387,15 +388,17 @@ final class TrainerState: Sendable {
     }
 
     private let state: Mutex<State>
-    private let onKey: (@Sendable (_ name: String, _ time: Double) -> Void)?
+    private let recorder: SessionRecorder?
 
-    /// - Parameter onKey: called with every key the session handles and the
-    ///   time of the newest sample it had seen (`-1` before the first), under
-    ///   the session's lock, so keys and samples are recorded in the order
-    ///   the session saw them (`SessionRecorder.noteKey`).
-    init(session: PracticeSession, onKey: (@Sendable (_ name: String, _ time: Double) -> Void)? = nil) {
+    /// - Parameter recorder: where the session's keys and what they did go,
+    ///   under the session's lock, so they are recorded in the order the
+    ///   session saw them: every key with the time of the newest sample it
+    ///   had seen (`-1` before the first), which is what a replay needs
+    ///   (`SessionRecorder.noteKey`); then, for people and exports, each
+    ///   feedback mode change, peek, and the drill's trial starts and ends.
+    init(session: PracticeSession, recorder: SessionRecorder? = nil) {
         state = Mutex(State(session: session))
-        self.onKey = onKey
+        self.recorder = recorder
     }
 
     var session: PracticeSession { state.withLock { $0.session } }
@@ -411,8 +414,16 @@ final class TrainerState: Sendable {
 
     func handle(_ key: PracticeSession.Key) {
         state.withLock { state in
-            onKey?(key.recordedName, state.session.hasSamples ? state.session.time : -1)
+            let time = state.session.hasSamples ? state.session.time : -1
+            let (mode, peeks) = (state.session.chosenMode, state.session.currentPeeks)
+            recorder?.noteKey(key.recordedName, time: time)
             _ = record(state.session.handle(key), &state)
+            if let chosen = state.session.chosenMode, chosen != mode {
+                recorder?.note(.feedback, time: time, trial: state.session.trialIndex.map { $0 + 1 }, detail: chosen.rawValue)
+            }
+            if state.session.currentPeeks > peeks {
+                recorder?.note(.peek, time: time, trial: state.session.trialIndex.map { $0 + 1 }, value: Double(state.session.currentPeeks))
+            }
         }
     }
 
@@ -469,6 +480,13 @@ final class TrainerState: Sendable {
                         + "in band \(m.inBandPercent.fixed(0))%, feedback \(result.feedback)")
             case .drillComplete: complete = true
             case .trialStarted: break
+            }
+            switch event {
+            case .trialStarted(let number):
+                recorder?.note(.drillTrialStarted, time: state.session.time, trial: number)
+            case .trialEnded(let result):
+                recorder?.note(.drillTrialEnded, time: state.session.time, trial: result.metrics.trial, value: result.metrics.score)
+            default: break
             }
         }
         return complete

@@ -120,8 +120,12 @@ public struct RecordedEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case tare, tareRefused = "tare_refused", trialStarted = "trial_started", trialEnded = "trial_ended"
         case disconnected, reconnected, stalled
-        /// The trainer's: a feedback mode change, a peek, a key, a note.
+        /// The trainer's: a feedback mode change (detail: the mode), a peek
+        /// (value: the trial's peeks so far), a key (detail: its name; what a
+        /// replay applies), a note.
         case feedback, peek, key, note
+        /// A drill's trial started or ended (trial: its number; value at the end: its score).
+        case drillTrialStarted = "drill_trial_started", drillTrialEnded = "drill_trial_ended"
     }
 
     public var kind: Kind

@@ -154,6 +154,21 @@ struct PracticeScreenTests {
         #expect(trials.first?["target_g"] as? Double == 5.5)
         #expect(trials.first?["feedback"] as? String == "full+bandwidth")
         #expect((trials.first?["duration_s"] as? Double ?? 10) < 10, "ended by space, before its 10 s")
+
+        // The export lists the keys and what they did, in order.
+        let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--data-dir", dataDir])
+        #expect(export.status == 0, "\(export.stderr)")
+        let events = export.stdout.split(separator: "\n").dropFirst(2).compactMap { line -> String? in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count >= 3, !fields[fields.count - 3].isEmpty else { return nil }
+            return fields.suffix(3).joined(separator: ",")
+        }.filter { !$0.hasPrefix("tare,") && !$0.hasPrefix("trial_") }
+        let score = try #require(trials.first?["score"] as? Double)
+        #expect(
+            events == [
+                "key,,target_up", "drill_trial_started,,", "key,,cycle_feedback", "feedback,,bandwidth", "key,,space",
+                "drill_trial_ended,\(score),",
+            ], "\(events)")
     }
 
     @Test func resizingKeepsASaneScreen() throws {
