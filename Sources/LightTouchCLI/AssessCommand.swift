@@ -257,7 +257,7 @@ struct AssessCommand: ParsableCommand {
         }
         var warnings = s.statusWarnings
         if !visible, case .refused(let refusal, _) = s.tare {
-            warnings = warnings.map { $0 == refusal.description ? ExaminerView.withoutForce(refusal) : $0 }
+            warnings = warnings.map { $0 == refusal.description ? refusal.descriptionWithoutForce : $0 }
         }
         return (parts + warnings).joined(separator: "  ")
     }

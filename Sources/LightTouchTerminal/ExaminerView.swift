@@ -89,20 +89,11 @@ public struct ExaminerView: Sendable {
         }
         live.lastResult = nil
         if liveFeedback != .shown, case .refused(let refusal, _) = snapshot.tare {
-            live.warnings = live.warnings.map { $0 == refusal.description ? Self.withoutForce(refusal) : $0 }
+            live.warnings = live.warnings.map { $0 == refusal.description ? refusal.descriptionWithoutForce : $0 }
         }
         self.live = live
         warnings = live.warnings
         notice = session.notice
-    }
-
-    /// A refused tare's reason without its grams or SD: those tell how the
-    /// student is pressing when the protocol hides the force.
-    public static func withoutForce(_ refusal: TareRefusal) -> String {
-        switch refusal {
-        case .unstable: "tare refused: the signal is moving; keep the sensor still and press t again"
-        case .forceApplied: "tare refused: the sensor is pressed; lift off and press t again"
-        }
     }
 
     /// What of the live force the protocol allows now. During a trial, what

@@ -71,7 +71,8 @@ public struct TrainerView: Sendable {
         if !snapshot.connected { warnings.append("sensor unplugged: plug it back in, or press q to quit") }
         switch snapshot.tare {
         case .measuring: warnings.append("taring: keep your hands off the sensor…")
-        case .refused(let refusal, _): warnings.append(refusal.description)
+        case .refused(let refusal, _):
+            warnings.append(session.visibility == .all ? refusal.description : refusal.descriptionWithoutForce)
         case .zeroed: break
         }
         if snapshot.lostFrames > 0 { warnings.append("lost frames: \(snapshot.lostFrames)") }

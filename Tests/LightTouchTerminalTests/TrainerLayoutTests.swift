@@ -5,12 +5,12 @@ import Testing
 @testable import LightTouchTerminal
 
 @Suite struct TrainerLayoutTests {
-    func view(force: Double, mode: FeedbackMode? = nil, running: Bool = false) -> TrainerView {
+    func view(force: Double, mode: FeedbackMode? = nil, running: Bool = false, tare: TareState = .zeroed(offset: 0)) -> TrainerView {
         var drill = Drill.firstTouch
         if let mode { drill = drill.overriding(feedback: mode) }
         var session = PracticeSession(drill: drill)
         var snapshot = PipelineSnapshot(calibrated: false)
-        snapshot.tare = .zeroed(offset: 0)
+        snapshot.tare = tare
         var samples: [(time: Double, force: Double)] = []
         for k in 0..<300 { samples.append((Double(k) * 0.01, running ? force : 0)) }
         _ = session.push(samples)
@@ -31,6 +31,17 @@ import Testing
         #expect(text.contains("LT-DEMO-0001"))
         #expect(text.contains("trial 1 of 5"))
         #expect(text.unicodeScalars.contains { $0.value > 0x2800 && $0.value <= 0x28FF })  // the braille plot
+    }
+
+    /// A refused tare's grams would tell the force that blind feedback hides.
+    @Test func aRefusedTareInABlindTrialTellsNoForce() {
+        let refusal = TareRefusal.forceApplied(grams: 4.87)
+        let blind = view(force: 4.87, mode: .blind, running: true, tare: .refused(refusal, offset: 0))
+        let text = TrainerLayout.render(blind, rows: 24, columns: 80).text
+        #expect(text.contains("tare refused: the sensor is pressed; lift off and press t again"))
+        #expect(!text.contains("4.8") && !text.contains("4.9"), "\(text)")
+        let full = view(force: 4.87, mode: .full, running: true, tare: .refused(refusal, offset: 0))
+        #expect(full.warnings.contains(refusal.description))
     }
 
     @Test func verdictFollowsTheForce() {

@@ -30,6 +30,15 @@ public enum TareRefusal: Error, Equatable, Sendable, CustomStringConvertible {
             "tare refused: \(grams.fixed(1)) g is already on the sensor; lift your hand off and try again"
         }
     }
+
+    /// The reason without its grams or SD, for a screen that hides the force
+    /// (blind feedback): those would tell the student how they are pressing.
+    public var descriptionWithoutForce: String {
+        switch self {
+        case .unstable: "tare refused: the signal is moving; keep the sensor still and press t again"
+        case .forceApplied: "tare refused: the sensor is pressed; lift off and press t again"
+        }
+    }
 }
 
 /// Collects the tare window, in constant memory.
