@@ -255,11 +255,7 @@ struct AssessCommand: ParsableCommand {
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("protocol complete")
         }
-        var warnings = s.statusWarnings
-        if !visible, case .refused(let refusal, _) = s.tare {
-            warnings = warnings.map { $0 == refusal.description ? refusal.descriptionWithoutForce : $0 }
-        }
-        return (parts + warnings).joined(separator: "  ")
+        return (parts + s.statusWarnings(hidingForce: !visible)).joined(separator: "  ")
     }
 
     static func statusJSON(_ s: PipelineSnapshot, _ session: PracticeSession) -> String {

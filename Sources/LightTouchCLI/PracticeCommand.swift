@@ -324,23 +324,30 @@ struct PracticeCommand: ParsableCommand {
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 
-    /// A headless drill's status line.
+    /// A headless drill's status line: the force, verdict and hold only as
+    /// the feedback mode shows them (blind: none of them, as on the screen).
     static func statusLine(_ s: PipelineSnapshot, _ session: PracticeSession) -> String {
         let options = session.currentOptions
-        var parts = [
-            "t \(s.time.fixed(1)) s", "\(s.filtered.fixed(2)) g", Verdict(force: s.filtered, options: options).rawValue,
-            "hold \(session.currentHold.fixed(1))/\(options.holdGoal.fixed(0)) s",
-        ]
+        var parts = ["t \(s.time.fixed(1)) s"]
+        switch session.visibility {
+        case .all:
+            parts += [
+                "\(s.filtered.fixed(2)) g", Verdict(force: s.filtered, options: options).rawValue,
+                "hold \(session.currentHold.fixed(1))/\(options.holdGoal.fixed(0)) s",
+            ]
+        case .calmOnTarget: parts.append("on target")
+        case .hidden: parts.append("feedback off")
+        }
         switch session.phase {
         case .ready(let next): parts.append("touch the sensor to start trial \(next + 1) of \(session.drill.trials.count)")
         case .running(let index):
             parts.append("trial \(index + 1) of \(session.drill.trials.count)")
-            if let trial = session.currentTrial { parts.append("in band \(trial.inBandPercent.fixed(0))%") }
+            if session.visibility == .all, let trial = session.currentTrial { parts.append("in band \(trial.inBandPercent.fixed(0))%") }
             parts.append("feedback \(session.currentMode.rawValue)")
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("drill complete")
         }
-        return (parts + s.statusWarnings).joined(separator: "  ")
+        return (parts + s.statusWarnings(hidingForce: session.visibility != .all)).joined(separator: "  ")
     }
 
     static func statusLine(_ s: PipelineSnapshot, _ options: TrialOptions) -> String {
@@ -355,7 +362,7 @@ struct PracticeCommand: ParsableCommand {
         } else {
             parts.append(s.trialNumber == 0 ? "touch the sensor to start" : "rest")
         }
-        return (parts + s.statusWarnings).joined(separator: "  ")
+        return (parts + s.statusWarnings()).joined(separator: "  ")
     }
 
     static func statusJSON(_ s: PipelineSnapshot, _ options: TrialOptions) -> String {
@@ -527,11 +534,12 @@ final class ExportQueue: Sendable {
 }
 
 extension PipelineSnapshot {
-    /// What every plain status line ends with: the tare, the calibration and losses.
-    var statusWarnings: [String] {
+    /// What every plain status line ends with: the tare, the calibration and
+    /// losses; a refused tare without its grams when the force is hidden.
+    func statusWarnings(hidingForce: Bool = false) -> [String] {
         var parts: [String] = []
         if case .measuring = tare { parts.append("taring…") }
-        if case .refused(let refusal, _) = tare { parts.append(refusal.description) }
+        if case .refused(let refusal, _) = tare { parts.append(hidingForce ? refusal.descriptionWithoutForce : refusal.description) }
         if !calibrated { parts.append("uncalibrated") }
         if calibrationExpired { parts.append("calibration EXPIRED") }
         if lostFrames > 0 { parts.append("lost frames \(lostFrames)") }

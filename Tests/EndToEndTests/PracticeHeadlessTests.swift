@@ -37,6 +37,20 @@ import Testing
         #expect((status.last?["t_s"] as? Double ?? 99) < 20)
     }
 
+    /// Blind feedback hides the force in plain status lines too, as on the screen.
+    @Test func aBlindTrialsPlainStatusLinesShowNoForce() throws {
+        let result = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--drill", "blind-check", "--trials", "1", "--hold", "5",
+             "--plain", "--duration", "6", "--data-dir", FileManager.default.temporaryDirectory.appendingPathComponent("lt-blind-\(UUID().uuidString)").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let running = result.stdout.split(separator: "\n").filter { $0.hasPrefix("t ") && $0.contains("feedback blind") }
+        #expect(running.count > 10)
+        #expect(running.allSatisfy { $0.contains("feedback off") && !$0.contains(/\d g/) && !$0.contains("in band") }, "\(running.prefix(3))")
+        // Before the trial, the force shows (to find the sensor).
+        #expect(result.stdout.split(separator: "\n").first?.contains(" g  ") == true)
+    }
+
     @Test func aDrillFileIsReadAndABadOneNamesTheFileAndTheKey() throws {
         let directory = FileManager.default.temporaryDirectory
         let good = directory.appendingPathComponent("drill-\(UUID().uuidString).toml")
