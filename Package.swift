@@ -49,11 +49,16 @@ let package = Package(
             ]
         ),
         // The command-line interface, one file per subcommand.
+        // The simulated sensor's command-line options, shared by the demo sensor and the emulator.
+        .target(
+            name: "LightTouchSensorOptions",
+            dependencies: ["LightTouchSensorModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "LightTouchCLI",
             dependencies: [
                 "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
-                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration",
+                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "lighttouch-emulator",
             dependencies: [
-                "LightTouchEmulator", "LightTouchSensorModel", "LightTouchCore",
+                "LightTouchEmulator", "LightTouchSensorModel", "LightTouchSensorOptions", "LightTouchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

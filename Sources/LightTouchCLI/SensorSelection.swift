@@ -39,7 +39,7 @@ func openSensor(_ options: SensorOptions, demo: DemoSensorOptions) throws -> any
     if options.isDemo {
         let configuration = try demo.modelConfiguration(rate: options.rate ?? 1000)
         do {
-            return try DemoSensor(configuration: configuration, faults: demo.faultInjector())
+            return try DemoSensor(configuration: configuration, faults: demo.faultInjector)
         } catch {
             throw UserError("demo sensor: \(error)")
         }

@@ -5,6 +5,7 @@ import Foundation
 import LightTouchCore
 import LightTouchEmulator
 import LightTouchSensorModel
+import LightTouchSensorOptions
 
 /// `lighttouch-emulator [options] -- COMMAND [ARGS...]`: runs COMMAND with an
 /// emulated LightTouch sensor plugged in, and exits with COMMAND's status.
@@ -29,42 +30,13 @@ struct LightTouchEmulatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Sample rate at power-up: 10, 80, 320 or 1000 Hz.", valueName: "hz"))
     var rate = 1000
 
-    @Option(help: "Channels, 1 to 4.")
-    var channels = 1
-
-    @Option(help: ArgumentHelp("Counts at zero load.", valueName: "counts"))
-    var offset: Double = 120_000
-
-    @Option(help: ArgumentHelp("Load-cell sensitivity, counts per gram.", valueName: "k"))
-    var countsPerGram: Double = 4_000
-
-    @Option(help: ArgumentHelp("Quadratic nonlinearity X per gram (counts = offset + k(m + Xm²)).", valueName: "x"))
-    var nonlinearity: Double = 0
-
-    @Option(help: ArgumentHelp("Noise standard deviation, grams.", valueName: "sd"))
-    var noiseG: Double = 0.02
-
-    @Option(help: ArgumentHelp("Zero drift, grams per minute.", valueName: "d"))
-    var driftGPerMin: Double = 0
-
-    @Option(
-        help: ArgumentHelp("CSV force script `time_s,force_g` or `time_s,ch0,ch1,…` (overrides --scenario).", valueName: "file"))
-    var forceScript: String?
-
-    @Option(help: ArgumentHelp("Scripted hand: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
-    var scenario = Scenario.steady.rawValue
+    @OptionGroup(title: "The load cell, the hand on it and the link") var model: SensorModelOptions
 
     @Option(help: ArgumentHelp("Unplug the sensor this many seconds after COMMAND starts.", valueName: "s"))
     var unplugAt: Double?
 
     @Option(help: ArgumentHelp("Plug it back in at this time (needs --unplug-at).", valueName: "s"))
     var replugAt: Double?
-
-    @Option(help: ArgumentHelp("Fraction of packets corrupted on the wire (one bit flipped).", valueName: "p"))
-    var corruptRate: Double = 0
-
-    @Option(help: ArgumentHelp("Fraction of packets dropped on the wire.", valueName: "p"))
-    var dropRate: Double = 0
 
     @Option(help: ArgumentHelp("The device stops sending frames this many seconds after it powers up.", valueName: "s"))
     var stallAt: Double?
@@ -73,9 +45,6 @@ struct LightTouchEmulatorCommand: ParsableCommand {
         help: ArgumentHelp(
             "A calibration blob (200 bytes, raw or as hex text) preloaded into the sensor's flash.", valueName: "file"))
     var storedCalibration: String?
-
-    @Option(help: "Seed for the sensor's noise and the link's faults (same seed, same run).")
-    var seed: UInt64 = 1
 
     @Option(
         help: ArgumentHelp("Write what the emulator did (frames sent, dropped, corrupted…) to FILE as JSON.", valueName: "file"))
@@ -102,13 +71,6 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             throw ValidationError(
                 "give the command to run after `--`, e.g. `lighttouch-emulator -- lighttouch stream --duration 3`")
         }
-        if forceScript == nil, Scenario(rawValue: scenario) == nil {
-            throw ValidationError(
-                "unknown scenario `\(scenario)`; choose one of \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        for (name, value) in [("--corrupt-rate", corruptRate), ("--drop-rate", dropRate)] where !(0...1).contains(value) {
-            throw ValidationError("\(name) must be a fraction from 0 to 1 (got \(value))")
-        }
         for (name, value) in [("--unplug-at", unplugAt), ("--replug-at", replugAt), ("--stall-at", stallAt)] {
             if let value, !(value.isFinite && value >= 0) {
                 throw ValidationError("\(name) must be 0 or more seconds (got \(value))")
@@ -129,8 +91,7 @@ struct LightTouchEmulatorCommand: ParsableCommand {
     func run() throws {
         try Preload.ensure()
         let configuration = try modelConfiguration()
-        let faults = FaultInjector(corruptRate: corruptRate, dropRate: dropRate, seed: seed &+ 0x5EED)
-        let status = try runCommand(configuration: configuration, faults: faults)
+        let status = try runCommand(configuration: configuration, faults: model.faultInjector)
         throw ExitCode(status)
     }
 
@@ -204,7 +165,7 @@ struct LightTouchEmulatorCommand: ParsableCommand {
 
     private func json(_ report: EmulatedSensor.Report) -> JSONValue {
         .object([
-            ("serial", .string(serial)), ("channels", .int(channels)), ("rate_hz", .int(rate)),
+            ("serial", .string(serial)), ("channels", .int(model.channels)), ("rate_hz", .int(rate)),
             ("frames_transmitted", .int(report.framesTransmitted)), ("dropped", .int(report.dropped)),
             ("corrupted", .int(report.corrupted)), ("packets_delivered", .int(report.packetsDelivered)),
             ("device_fifo_dropped", .int(report.deviceFIFODropped)), ("control_requests", .int(report.controlRequests)),
@@ -216,35 +177,19 @@ struct LightTouchEmulatorCommand: ParsableCommand {
     }
 
     private func modelConfiguration() throws -> SensorModelConfiguration {
-        var configuration = SensorModelConfiguration()
-        configuration.serial = serial
-        configuration.channels = channels
-        configuration.rate = rate
-        configuration.offsetCounts = offset
-        configuration.countsPerGram = countsPerGram
-        configuration.nonlinearity = nonlinearity
-        configuration.noiseGrams = noiseG
-        configuration.driftGramsPerMinute = driftGPerMin
-        configuration.stallAtSeconds = stallAt
-        configuration.seed = seed
-        if let forceScript {
-            do {
-                configuration.force = .script(try ForceScript.load(path: forceScript))
-            } catch {
-                throw EmulatorError(error.description, exitCode: ExitCode(65))
-            }
-        } else if let scenario = Scenario(rawValue: scenario) {
-            configuration.force = .scenario(scenario)
-        }
-        if let storedCalibration {
-            configuration.storedCalibration = try Self.readBlob(storedCalibration)
-        }
+        let stored = try storedCalibration.map(Self.readBlob)
         do {
-            try configuration.validate()
+            return try model.configuration(rate: rate) { configuration in
+                configuration.serial = serial
+                configuration.stallAtSeconds = stallAt
+                if let stored { configuration.storedCalibration = stored }
+            }
         } catch {
-            throw EmulatorError(error.description, exitCode: ExitCode(64))
+            switch error {
+            case .forceScript(let message): throw EmulatorError(message, exitCode: ExitCode(65))
+            case .setting(let message): throw EmulatorError(message, exitCode: ExitCode(64))
+            }
         }
-        return configuration
     }
 
     /// "2.0" as (2, 0).

@@ -76,6 +76,22 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    /// The emulator takes the same sensor-model options, and its bad options
+    /// get the same kind of answer.
+    @Test(arguments: [
+        (["--channels", "5", "--", "true"], Int32(64), "lighttouch-emulator: channels must be 1 to 4 (got 5)\n"),
+        (["--scenario", "wobbly", "--", "true"], 64, "lighttouch-emulator: unknown scenario `wobbly`; choose one of"),
+        (["--force-script", "/nonexistent.csv", "--", "true"], 65, "lighttouch-emulator: /nonexistent.csv: cannot read the force script"),
+        (["--stored-calibration", "/nonexistent.bin", "--", "true"], 66, "lighttouch-emulator: cannot read the calibration blob /nonexistent.bin\n"),
+        (["--drop-rate", "2", "--", "true"], 64, "lighttouch-emulator: --drop-rate must be a fraction from 0 to 1 (got 2.0)"),
+    ])
+    func theEmulatorsBadOptionsGetOneClearLine(arguments: [String], status: Int32, message: String) throws {
+        let result = try Programs.run("lighttouch-emulator", arguments)
+        #expect(result.status == status)
+        #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
     @Test func aBadForceScriptNamesTheFileAndLine() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("force-\(UUID().uuidString).csv")
         try "time_s,force_g\n0,0\n1,five\n".write(to: file, atomically: true, encoding: .utf8)
