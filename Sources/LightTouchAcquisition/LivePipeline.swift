@@ -234,6 +234,7 @@ public final class LivePipeline: Sendable {
         snapshot.lastTrial = pipeline.trials.last
         snapshot.completedTrials = pipeline.trials.count
         snapshot.tare = state.tare
+        snapshot.taring = state.tareWindow != nil
         snapshot.samples = pipeline.samples
         snapshot.lostFrames = stream.lostFrames
         snapshot.crcErrors = stream.crcErrors

@@ -214,7 +214,6 @@ struct AssessCommand: ParsableCommand {
                         trainer.say("no tare while a trial runs: press t between trials", for: 3)
                     } else {
                         pipeline.requestTare()
-                        trainer.say("taring: keep your hands off the sensor…", for: TareSettings().window + 0.3)
                     }
                 default: break  // the protocol fixes the feedback and the target
                 }

@@ -270,7 +270,6 @@ struct PracticeCommand: ParsableCommand {
                 case .character(" "): trainer.handle(.space)
                 case .character("t"), .character("T"):
                     pipeline.requestTare()
-                    trainer.say("taring: keep your hands off the sensor…", for: TareSettings().window + 0.3)
                 case .character("f"), .character("F"): trainer.handle(.cycleFeedback)
                 case .character("p"), .character("P"): trainer.handle(.peek)
                 case .character("+"), .character("="): trainer.handle(.targetUp)
@@ -538,8 +537,11 @@ extension PipelineSnapshot {
     /// losses; a refused tare without its grams when the force is hidden.
     func statusWarnings(hidingForce: Bool = false) -> [String] {
         var parts: [String] = []
-        if case .measuring = tare { parts.append("taring…") }
-        if case .refused(let refusal, _) = tare { parts.append(hidingForce ? refusal.descriptionWithoutForce : refusal.description) }
+        if taring {
+            parts.append("taring…")
+        } else if case .refused(let refusal, _) = tare {
+            parts.append(hidingForce ? refusal.descriptionWithoutForce : refusal.description)
+        }
         if !calibrated { parts.append("uncalibrated") }
         if calibrationExpired { parts.append("calibration EXPIRED") }
         if lostFrames > 0 { parts.append("lost frames \(lostFrames)") }

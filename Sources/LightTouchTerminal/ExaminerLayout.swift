@@ -73,11 +73,7 @@ public enum ExaminerLayout {
         }
 
         // Warning or notice.
-        if let notice = view.notice {
-            canvas.put(notice, row: rows - 2, column: 1, style: .warn)
-        } else if let warning = view.warnings.first {
-            canvas.put("⚠ " + warning + (view.warnings.count > 1 ? "  (+\(view.warnings.count - 1))" : ""), row: rows - 2, column: 1, style: .warn)
-        }
+        TrainerLayout.putNoticeOrWarning(&canvas, notice: view.notice, warnings: view.warnings, taring: view.live.taring, row: rows - 2)
         // Key help: the protocol fixes the feedback and the target, so only these two.
         var help = "t tare (between trials) · q end the assessment (a trial in progress is kept)"
         // The bottom-right cell stays blank (writing it scrolls some terminals).

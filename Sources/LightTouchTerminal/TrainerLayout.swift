@@ -89,12 +89,7 @@ public enum TrainerLayout {
         if let result = view.lastResult {
             canvas.put(resultLine(result), row: rows - 3, column: 1, style: .bold)
         }
-        // Warning or notice.
-        if let notice = view.notice {
-            canvas.put(notice, row: rows - 2, column: 1, style: .warn)
-        } else if let warning = view.warnings.first {
-            canvas.put("⚠ " + warning + (view.warnings.count > 1 ? "  (+\(view.warnings.count - 1))" : ""), row: rows - 2, column: 1, style: .warn)
-        }
+        putNoticeOrWarning(&canvas, notice: view.notice, warnings: view.warnings, taring: view.taring, row: rows - 2)
         // Key help.
         var help = "space start/end trial · t tare · f feedback · p peek · +/- target · q quit"
         if view.isDemo { help += " · ↑↓ demo force" }
@@ -104,6 +99,16 @@ public enum TrainerLayout {
         canvas.fill(row: rows - 1, from: 0, to: width, scalar: " ", style: .help)
         canvas.put(" " + help, row: rows - 1, column: 0, style: .help)
         return canvas
+    }
+
+    /// One line for what the student must know now: a notice, else the first
+    /// warning and how many more there are; a tare measuring comes first.
+    static func putNoticeOrWarning(_ canvas: inout Canvas, notice: String?, warnings: [String], taring: Bool, row: Int) {
+        if let notice, !taring {
+            canvas.put(notice, row: row, column: 1, style: .warn)
+        } else if let warning = warnings.first {
+            canvas.put("⚠ " + warning + (warnings.count > 1 ? "  (+\(warnings.count - 1))" : ""), row: row, column: 1, style: .warn)
+        }
     }
 
     static func tooSmall(_ canvas: inout Canvas) {

@@ -29,6 +29,9 @@ public struct TrainerView: Sendable {
     public var peeks: Int
     public var lastResult: TrialResult?
     public var warnings: [String]
+    /// A tare is measuring (its warning then comes before any notice: the student just asked for it
+    /// and must keep off the sensor).
+    public var taring: Bool
     public var notice: String?
     /// The filtered force over the last seconds, oldest first.
     public var history: [(time: Double, force: Double)]
@@ -69,11 +72,11 @@ public struct TrainerView: Sendable {
         self.bell = bell
         var warnings = extraWarnings
         if !snapshot.connected { warnings.append("sensor unplugged: plug it back in, or press q to quit") }
-        switch snapshot.tare {
-        case .measuring: warnings.append("taring: keep your hands off the sensor…")
-        case .refused(let refusal, _):
+        taring = snapshot.taring
+        if snapshot.taring {
+            warnings.append("taring: keep your hands off the sensor…")
+        } else if case .refused(let refusal, _) = snapshot.tare {
             warnings.append(session.visibility == .all ? refusal.description : refusal.descriptionWithoutForce)
-        case .zeroed: break
         }
         if snapshot.lostFrames > 0 { warnings.append("lost frames: \(snapshot.lostFrames)") }
         if snapshot.droppedBlocks > 0 { warnings.append("the pipeline fell behind: \(snapshot.droppedBlocks) blocks dropped") }

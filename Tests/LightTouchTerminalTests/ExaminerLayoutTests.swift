@@ -29,6 +29,7 @@ import Testing
         snapshot.calibrationExpired = expired
         if tared { snapshot.tare = .zeroed(offset: 0) }
         if let tare { snapshot.tare = tare }
+        snapshot.taring = snapshot.tare == .measuring
         snapshot.time = session.time
         snapshot.raw = force
         snapshot.filtered = force

@@ -11,6 +11,7 @@ import Testing
         var session = PracticeSession(drill: drill)
         var snapshot = PipelineSnapshot(calibrated: false)
         snapshot.tare = tare
+        snapshot.taring = tare == .measuring
         var samples: [(time: Double, force: Double)] = []
         for k in 0..<300 { samples.append((Double(k) * 0.01, running ? force : 0)) }
         _ = session.push(samples)
@@ -31,6 +32,19 @@ import Testing
         #expect(text.contains("LT-DEMO-0001"))
         #expect(text.contains("trial 1 of 5"))
         #expect(text.unicodeScalars.contains { $0.value > 0x2800 && $0.value <= 0x28FF })  // the braille plot
+    }
+
+    /// A re-tare (`t`) keeps the old zero while it measures; the screen says it is taring all the same.
+    @Test func aReTareShowsWhileItMeasures() {
+        var retaring = view(force: 0.02)
+        #expect(!retaring.warnings.contains { $0.hasPrefix("taring") })
+        var snapshot = PipelineSnapshot(calibrated: false)
+        snapshot.tare = .zeroed(offset: 0.3)
+        snapshot.taring = true
+        retaring = TrainerView(
+            snapshot: snapshot, session: PracticeSession(drill: .firstTouch), history: [], sensor: "LT-DEMO-0001", isDemo: true,
+            bell: false)
+        #expect(retaring.warnings.contains("taring: keep your hands off the sensor…"))
     }
 
     /// A refused tare's grams would tell the force that blind feedback hides.

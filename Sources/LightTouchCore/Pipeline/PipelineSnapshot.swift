@@ -54,6 +54,9 @@ public struct PipelineSnapshot: Sendable {
     public var lastTrial: TrialMetrics?
     public var completedTrials: Int
     public var tare: TareState
+    /// A tare window is being collected: the first, or a re-tare (`t`),
+    /// while the previous zero still applies.
+    public var taring: Bool
     public var calibrated: Bool
     /// The calibration in use is past its expiry date.
     public var calibrationExpired = false
@@ -79,6 +82,7 @@ public struct PipelineSnapshot: Sendable {
         lastTrial = nil
         completedTrials = 0
         tare = .measuring
+        taring = true
         self.calibrated = calibrated
         samples = 0
         lostFrames = 0
