@@ -189,13 +189,8 @@ struct AssessCommand: ParsableCommand {
         protocol chosen: AssessmentProtocol, pipeline: LivePipeline, trainer: TrainerState, sensor: String,
         done: DispatchSemaphore, limit: Double
     ) throws {
-        let ui = DispatchQueue(label: "lighttouch.screen", qos: .userInteractive)
-        let screen = TerminalScreen(queue: ui)
-        do {
-            try screen.startFromOutside()
-        } catch {
-            throw UserError(error.description)
-        }
+        let screen = try TerminalScreen.started()
+        let ui = screen.queue
         defer { ui.sync { screen.stop() } }
         let name = chosen.name
         let grading = Self.grading(chosen)

@@ -242,13 +242,8 @@ struct PracticeCommand: ParsableCommand {
     private func runFullScreen(
         pipeline: LivePipeline, trainer: TrainerState, connection: any SensorConnection, done: DispatchSemaphore
     ) throws {
-        let ui = DispatchQueue(label: "lighttouch.screen", qos: .userInteractive)
-        let screen = TerminalScreen(queue: ui)
-        do {
-            try screen.startFromOutside()
-        } catch {
-            throw UserError(error.description)
-        }
+        let screen = try TerminalScreen.started()
+        let ui = screen.queue
         defer { ui.sync { screen.stop() } }
         let demoSensor = connection as? DemoSensor
         let serial = connection.info.serial
@@ -529,6 +524,20 @@ final class ExportQueue: Sendable {
         if buffer.dropped > 0 {
             throw UserError("\(path): the disk could not keep up; \(buffer.dropped) batches of samples are missing from the export")
         }
+    }
+}
+
+extension TerminalScreen {
+    /// The screen on a queue of its own, started (the caller stops it on that queue);
+    /// the user's one-line error when the terminal cannot be used.
+    static func started() throws -> TerminalScreen {
+        let screen = TerminalScreen(queue: DispatchQueue(label: "lighttouch.screen", qos: .userInteractive))
+        do {
+            try screen.startFromOutside()
+        } catch {
+            throw UserError(error.description)
+        }
+        return screen
     }
 }
 
