@@ -35,7 +35,8 @@ public enum SessionExport {
         func flushEvents(while due: (RecordedEvent) -> Bool) {
             while let event = events.first, due(event) {
                 events.removeFirst()
-                let time = event.time ?? lastTime
+                // A key pressed before the first scored sample is recorded at −1 (`SessionRecorder.noteKey`): it shows at 0.
+                let time = event.time.map { max(0, $0) } ?? lastTime
                 write("\(time)\(empty),\(event.kind.rawValue),\(event.value.map { "\($0)" } ?? ""),\(field(event.detail ?? ""))\n")
             }
         }
