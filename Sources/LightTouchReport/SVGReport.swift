@@ -192,9 +192,13 @@ public enum SVGReport {
     }
 
     /// Up to two decimals, no trailing zeros.
+    /// Total: a value that is not finite (never drawn on purpose) is 0, so the SVG stays valid.
     static func fmt(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
         let rounded = (value * 100).rounded() / 100
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        if rounded == rounded.rounded() {
+            return abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
+        }
         var text = String(rounded)
         if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 3 {
             text = String(text[..<text.index(dot, offsetBy: 3)])
@@ -203,8 +207,9 @@ public enum SVGReport {
     }
 
     static func fmt1(_ value: Double) -> String {
+        guard value.isFinite else { return "—" }
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) + ".0" : String(rounded)
+        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) + ".0" : String(rounded)
     }
 
     static func niceStep(_ span: Double, count: Int) -> Double {

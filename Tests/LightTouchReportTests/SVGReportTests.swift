@@ -52,4 +52,16 @@ import Testing
         #expect(SVGReport.ticks(0, 42.2, count: 10) == [0, 5, 10, 15, 20, 25, 30, 35, 40])
         #expect(SVGReport.niceCeiling(9.1) == 10)
     }
+
+    /// Numbers on the drawing never trap, whatever they are.
+    @Test func numbersAreTotal() {
+        #expect(SVGReport.fmt(.infinity) == "0")
+        #expect(SVGReport.fmt(.nan) == "0")
+        #expect(SVGReport.fmt(1e300) == "1e+300")
+        #expect(SVGReport.fmt(-2.5) == "-2.5")
+        #expect(SVGReport.fmt(12) == "12")
+        #expect(SVGReport.fmt1(.nan) == "—")
+        #expect(SVGReport.fmt1(71.25) == "71.3")
+        #expect(SVGReport.fmt1(1e20) == "1e+20")
+    }
 }
