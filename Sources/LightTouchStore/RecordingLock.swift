@@ -13,17 +13,23 @@
 /// by a reused pid; the lock cannot.
 struct RecordingLock: Sendable {
     private let fd: Int32
-    private let path: String
+    private var path: String
 
     static func directory(_ data: DataDirectory) -> String { data.path + "/recording" }
 
     static func path(_ data: DataDirectory, session id: Int64) -> String { directory(data) + "/\(id).lock" }
 
-    /// Takes the lock of session `id`; nil when it cannot (the session is
-    /// still recorded, but `sessions` will show it as `interrupted` while it runs).
-    init?(_ data: DataDirectory, session id: Int64) {
+    /// Takes a lock for a session about to be inserted, under a name of its
+    /// own; `assign(to:)` gives it the session's name once the session has
+    /// an id, so that there is no moment at which the new session exists
+    /// and its lock does not. Nil when it cannot (the session is still
+    /// recorded, but `sessions` shows it as `interrupted` while it runs).
+    init?(pendingIn data: DataDirectory) {
+        self.init(path: Self.directory(data) + "/pending-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).lock", in: data)
+    }
+
+    private init?(path: String, in data: DataDirectory) {
         _ = mkdir(Self.directory(data), 0o700)
-        let path = Self.path(data, session: id)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
@@ -32,6 +38,12 @@ struct RecordingLock: Sendable {
         }
         self.fd = fd
         self.path = path
+    }
+
+    /// Names the lock after session `id` (the lock stays held: it is on the file, not its name).
+    mutating func assign(to id: Int64, in data: DataDirectory) {
+        let target = Self.path(data, session: id)
+        if rename(path, target) == 0 { path = target }
     }
 
     /// The recording ended: the lock file goes, then the lock. Call once;

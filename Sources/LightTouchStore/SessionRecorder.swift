@@ -54,9 +54,17 @@ public final class SessionRecorder: Sendable {
     {
         self.store = store
         self.onFailure = onFailure
-        let id = try store.insertSession(start)
+        var lock = RecordingLock(pendingIn: store.directory)
+        let id: Int64
+        do {
+            id = try store.insertSession(start)
+        } catch {
+            lock?.release()
+            throw error
+        }
+        lock?.assign(to: id, in: store.directory)
         sessionID = id
-        state.withLock { $0.lock = RecordingLock(store.directory, session: id) }
+        state.withLock { $0.lock = lock }
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + Self.commitInterval, repeating: Self.commitInterval, leeway: .milliseconds(20))
         timer.setEventHandler { @Sendable [weak self] in self?.flush() }
