@@ -202,14 +202,7 @@ struct AssessCommand: ParsableCommand {
             for key in screen.readKeys() {
                 switch key {
                 case .character("q"), .character("Q"): done.signal()
-                case .character("t"), .character("T"):
-                    // A tare under the student's hand would move the zero mid-trial
-                    // (an uncalibrated sensor accepts up to 25 g as zero) and spoil the trial.
-                    if trainer.session.isRunning {
-                        trainer.say("no tare while a trial runs: press t between trials", for: 3)
-                    } else {
-                        pipeline.requestTare()
-                    }
+                case .character("t"), .character("T"): trainer.tare(pipeline)
                 default: break  // the protocol fixes the feedback and the target
                 }
             }

@@ -263,8 +263,7 @@ struct PracticeCommand: ParsableCommand {
                 switch key {
                 case .character("q"), .character("Q"): done.signal()
                 case .character(" "): trainer.handle(.space)
-                case .character("t"), .character("T"):
-                    pipeline.requestTare()
+                case .character("t"), .character("T"): trainer.tare(pipeline)
                 case .character("f"), .character("F"): trainer.handle(.cycleFeedback)
                 case .character("p"), .character("P"): trainer.handle(.peek)
                 case .character("+"), .character("="): trainer.handle(.targetUp)
@@ -431,6 +430,17 @@ final class TrainerState: Sendable {
     /// Ends a trial in progress (the session is stopping).
     func endTrial() -> Bool {
         state.withLock { state in record(state.session.finish(), &state) }
+    }
+
+    /// `t`: a tare, between trials only. During one it would take the
+    /// student's press for the zero (an uncalibrated sensor accepts up to
+    /// 25 g as zero) and spoil the trial.
+    func tare(_ pipeline: LivePipeline) {
+        let allowed = state.withLock { state in
+            if state.session.isRunning { state.session.say("no tare while a trial runs: press t between trials", for: 3) }
+            return !state.session.isRunning
+        }
+        if allowed { pipeline.requestTare() }
     }
 
     func say(_ text: String, for seconds: Double) {

@@ -91,9 +91,11 @@ struct PracticeScreenTests {
         try term.press("+")
         try term.waitFor("target 5.0 g")
 
-        // space starts a trial; space ends it, with its score.
+        // space starts a trial; t does not tare during it; space ends it, with its score.
         try term.press("Space")
         try term.waitFor("s of 10 s")
+        try term.press("t")
+        try term.waitFor("no tare while a trial runs: press t between trials")
         try term.press("Space")
         var pane = try term.waitFor("trial 1: score")
         #expect(pane.contains("rest: trial 2 of 5 starts in"))
