@@ -76,48 +76,16 @@ public enum SVGReport {
         out += line(plot.left + plot.width - 150, legendY - 4, plot.left + plot.width - 132, legendY - 4, stroke: "#c0392b", width: 1.5)
         out += text(plot.left + plot.width - 128, legendY, "out of band", size: 12, anchor: "start", fill: "#333333")
 
-        // The metrics table.
-        if let header = document.table.first {
-            let widths = header.indices.map { column in
-                document.table.map { $0.indices.contains(column) ? Double($0[column].count) : 0 }.max() ?? 0
-            }
-            let total = widths.reduce(0, +)
-            var columnX: [Double] = []
-            var cursor = plot.left
-            for width in widths {
-                columnX.append(cursor)
-                cursor += plot.width * (width + 2) / (total + 2 * Double(widths.count))
-            }
-            for (index, row) in document.table.enumerated() {
-                let rowY = tableTop + rowHeight * Double(index)
-                if index > 0, index % 2 == 0 { out += rect(plot.left - 6, rowY - 15, plot.width + 12, rowHeight, fill: "#f4f6fa") }
-                for (column, cell) in row.enumerated() where column < columnX.count {
-                    out += text(columnX[column], rowY, cell, size: 13, anchor: "start", fill: index == 0 ? "#1a1a1a" : "#333333", bold: index == 0)
-                }
-            }
-            out += line(plot.left - 6, tableTop + 6, plot.left + plot.width + 6, tableTop + 6, stroke: "#999999")
-        }
-        var noteY = tableTop + rowHeight * Double(document.table.count) + 14
-        for note in document.notes {
-            let color = note.hasPrefix("FAIL") ? "#c0392b" : note.hasPrefix("pass") || note.hasPrefix("PASS") ? "#1f7a3a" : "#333333"
-            out += text(plot.left, noteY, note, size: 13, anchor: "start", fill: color, bold: note.hasPrefix("PASS") || note.hasPrefix("FAIL"))
-            noteY += 20
-        }
+        // The metrics table, then the notes.
+        out += table(document.table, top: tableTop, left: plot.left, width: plot.width, rowHeight: rowHeight)
+        out += notes(document.notes, top: tableTop + rowHeight * Double(document.table.count) + 14, left: plot.left)
         out += "</svg>\n"
         return out
     }
 
     /// An HTML page with the SVG inline.
     public static func html(_ document: ReportDocument) -> String {
-        """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(escape(document.title))</title>
-        <style>body{font-family:sans-serif;margin:24px;background:#fafafa} svg{max-width:100%;height:auto;background:#fff;box-shadow:0 1px 4px #0002}</style>
-        </head><body>
-        \(svg(document).split(separator: "\n").dropFirst().joined(separator: "\n"))
-        </body></html>
-
-        """
+        page(title: document.title, svg: svg(document))
     }
 
     // MARK: - Drawing
