@@ -21,14 +21,7 @@ public struct AssessmentProtocol: Sendable, Equatable {
         JSONValue.object([
             ("format", .int(ProtocolFile.version)), ("name", .string(name)),
             ("rest_s", .double(drill.restSeconds)),
-            ("trials", .array(drill.trials.map { trial in
-                .object([
-                    ("target_g", .double(trial.options.target)), ("tolerance_g", .double(trial.options.tolerance)),
-                    ("contact_g", .double(trial.options.contact)), ("release_s", .double(trial.options.release)),
-                    ("grace_s", .double(trial.options.grace)), ("hold_s", .double(trial.options.holdGoal)),
-                    ("length_s", .double(trial.lengthSeconds)), ("feedback", .string(trial.feedback.rawValue)),
-                ])
-            })),
+            ("trials", .array(drill.trials.map(\.json))),
             ("scope", .string(rubric.scope.description)),
             ("criteria", .array(rubric.criteria.map { .string($0.description) })),
             ("grades", .array(rubric.bands.map { .string("\($0.grade) >= \($0.minimumScore.trimmed)") })),

@@ -14,14 +14,7 @@ public enum DrillCoding {
         JSONValue.object([
             ("version", .int(version)), ("name", .string(drill.name)), ("purpose", .string(drill.purpose)),
             ("rest_s", .double(drill.restSeconds)),
-            ("trials", .array(drill.trials.map { trial in
-                .object([
-                    ("target_g", .double(trial.options.target)), ("tolerance_g", .double(trial.options.tolerance)),
-                    ("contact_g", .double(trial.options.contact)), ("release_s", .double(trial.options.release)),
-                    ("grace_s", .double(trial.options.grace)), ("hold_s", .double(trial.options.holdGoal)),
-                    ("length_s", .double(trial.lengthSeconds)), ("feedback", .string(trial.feedback.rawValue)),
-                ])
-            })),
+            ("trials", .array(drill.trials.map(\.json))),
         ]).serialized()
     }
 

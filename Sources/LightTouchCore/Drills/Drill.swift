@@ -11,6 +11,17 @@ public struct DrillTrial: Sendable, Equatable, Hashable {
         self.lengthSeconds = lengthSeconds
         self.feedback = feedback
     }
+
+    /// `{"target_g", "tolerance_g", "contact_g", "release_s", "grace_s", "hold_s", "length_s", "feedback"}`,
+    /// in this order: how a recording stores the trial, and part of a protocol's content hash (never reorder).
+    public var json: JSONValue {
+        .object([
+            ("target_g", .double(options.target)), ("tolerance_g", .double(options.tolerance)),
+            ("contact_g", .double(options.contact)), ("release_s", .double(options.release)),
+            ("grace_s", .double(options.grace)), ("hold_s", .double(options.holdGoal)),
+            ("length_s", .double(lengthSeconds)), ("feedback", .string(feedback.rawValue)),
+        ])
+    }
 }
 
 /// A practice drill: a sequence of fixed-length trials with rests between
