@@ -1,9 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layering (arrows point inward only):
-//   CLI / executables  ->  adapters (Acquisition, USB, Emulator)  ->  SensorModel  ->  Core
-// LightTouchCore is pure: no I/O, no clocks, no globals.
+// Layering (arrows point inward only; README "How it is built"):
+//
+//   executables   lighttouch (LightTouchCLI: options, wiring, printing), lighttouch-emulator
+//        |
+//   adapters      LightTouchUSB, LightTouchDemoSensor, LightTouchStore, LightTouchTerminal,
+//        |        LightTouchCalibration (certificate files), LightTouchEmulator
+//        |        (no adapter depends on another adapter)
+//   application   LightTouchSession: the session engine (live sessions, calibration runs,
+//        |        re-scoring of recordings, results)
+//   domain        LightTouchTrainer (drills as played), LightTouchAssessment (protocols,
+//        |        grades), LightTouchReport (SVG/HTML documents), LightTouchSensorModel
+//   core          LightTouchCore: pure (codec, calibration maths, filters, scoring, drills)
+//                 and the ports the adapters implement (SensorConnection, SessionRecording)
+//
 // Each C library is wrapped once, in its own system-library target.
 let package = Package(
     name: "LightTouch",
@@ -29,35 +40,43 @@ let package = Package(
             sources: ["src"],
             publicHeadersPath: "include"
         ),
-        // Pure core: protocol codec, stream accounting (later: calibration maths,
-        // filters, hold tracking, scoring).
-        .target(name: "LightTouchCore"),
+        // Pure core: protocol codec and stream accounting, calibration maths, filters,
+        // per-sample scoring, trials, drills, JSON; and the ports (SensorConnection,
+        // SessionRecording) and recording vocabulary every adapter depends on.
+        .target(
+            name: "LightTouchCore",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")]
+        ),
         // A physical model of a sensor with a hand on it, producing frames through
         // the C device reference. Time is injected; no clocks are read here.
         .target(
             name: "LightTouchSensorModel",
             dependencies: ["LightTouchCore", "CLightTouchDevice"]
         ),
-        // Adapters that deliver packets from a sensor: the in-process demo sensor
-        // (wall-clock paced) and the acquisition session that decodes them.
+        // Adapter: the in-process demo sensor (the sensor model, wall-clock paced).
         .target(
-            name: "LightTouchAcquisition",
+            name: "LightTouchDemoSensor",
+            dependencies: ["LightTouchCore", "LightTouchSensorModel"]
+        ),
+        // The session engine: live sessions (practice, assessment), calibration runs and
+        // the re-scoring of recordings, from a SensorConnection to results.
+        .target(
+            name: "LightTouchSession",
             dependencies: [
-                "LightTouchCore", "LightTouchSensorModel",
-                .product(name: "Logging", package: "swift-log"),
+                "LightTouchCore", "LightTouchTrainer", "LightTouchAssessment",
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // The command-line interface, one file per subcommand.
         // The simulated sensor's command-line options, shared by the demo sensor and the emulator.
         .target(
             name: "LightTouchSensorOptions",
             dependencies: ["LightTouchSensorModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The command line (swift-argument-parser): option parsing, wiring and printing.
         .target(
             name: "LightTouchCLI",
             dependencies: [
-                "LightTouchCore", "LightTouchSensorModel", "LightTouchAcquisition", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
+                "LightTouchCore", "LightTouchSession", "LightTouchSensorModel", "LightTouchDemoSensor", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
                 "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -66,9 +85,9 @@ let package = Package(
         ),
         .executableTarget(name: "lighttouch", dependencies: ["LightTouchCLI"]),
 
-        // Calibration runs on a sensor, certificate files, reports and residual plots: an adapter
-        // around the pure calibration maths in LightTouchCore.
-        .target(name: "LightTouchCalibration", dependencies: ["LightTouchCore", "LightTouchAcquisition"]),
+        // Adapter: certificate files (written through a rename, checked on read), the
+        // calibration a sensor is used with, and the certificate's text report.
+        .target(name: "LightTouchCalibration", dependencies: ["LightTouchCore"]),
 
         // Assessment protocols (a drill and a rubric) and grading: pure.
         .target(name: "LightTouchAssessment", dependencies: ["LightTouchCore"]),
@@ -77,7 +96,7 @@ let package = Package(
         // Recordings, assessments and the gradebook in SQLite (GRDB): an adapter.
         .target(
             name: "LightTouchStore",
-            dependencies: ["LightTouchCore", "LightTouchAcquisition", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LightTouchCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         // A practice session (drills, feedback modes, keys, peeks), UI-agnostic and pure.
@@ -86,7 +105,7 @@ let package = Package(
         // No pkgConfig: SwiftPM would drop its -D flags with a warning; the shim defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // The full-screen trainer: layout into a canvas (pure), drawn with ncursesw from one queue.
-        .target(name: "LightTouchTerminal", dependencies: ["CNcursesw", "LightTouchCore", "LightTouchTrainer"]),
+        .target(name: "LightTouchTerminal", dependencies: ["CNcursesw", "LightTouchCore", "LightTouchTrainer", "LightTouchSession"]),
 
         // libusb-1.0 and umockdev, each wrapped once (shim.h holds what Swift cannot import).
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
@@ -95,7 +114,7 @@ let package = Package(
         .target(
             name: "LightTouchUSB",
             dependencies: [
-                "CLibUSB", "LightTouchCore", "LightTouchAcquisition",
+                "CLibUSB", "LightTouchCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -109,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "lighttouch-emulator",
             dependencies: [
-                "LightTouchEmulator", "LightTouchSensorModel", "LightTouchSensorOptions", "LightTouchCore",
+                "LightTouchEmulator", "CLightTouchEmulatorSupport", "LightTouchSensorModel", "LightTouchSensorOptions", "LightTouchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,13 +137,17 @@ let package = Package(
         .testTarget(name: "LightTouchCoreTests", dependencies: ["LightTouchCore"], exclude: ["Resources"]),
         .testTarget(
             name: "LightTouchSensorModelTests",
-            dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchAcquisition"]
+            dependencies: ["LightTouchSensorModel", "LightTouchCore", "LightTouchDemoSensor"]
+        ),
+        .testTarget(
+            name: "LightTouchSessionTests",
+            dependencies: ["LightTouchSession", "LightTouchCore", "LightTouchTrainer", "LightTouchAssessment"]
         ),
         .testTarget(name: "LightTouchTrainerTests", dependencies: ["LightTouchTrainer", "LightTouchCore"]),
         .testTarget(name: "LightTouchTerminalTests", dependencies: ["LightTouchTerminal", "LightTouchTrainer", "LightTouchCore"]),
         .testTarget(
             name: "LightTouchStoreTests",
-            dependencies: ["LightTouchStore", "LightTouchCore", "LightTouchAcquisition", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LightTouchStore", "LightTouchCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LightTouchAssessmentTests", dependencies: ["LightTouchAssessment", "LightTouchCore"]),
         .testTarget(name: "LightTouchReportTests", dependencies: ["LightTouchReport"]),

@@ -2,8 +2,9 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Histogram
-import LightTouchAcquisition
+import LightTouchDemoSensor
 import LightTouchCore
+import LightTouchSession
 import LightTouchSensorModel
 import Synchronization
 
@@ -167,16 +168,16 @@ struct BenchCommand: ParsableCommand {
         model.rate = SensorProtocol.highestRate
         let sensor = try DemoSensor(configuration: model)
         let histogram = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))
-        let live = try LivePipeline(
+        let live = try LiveSession(
             connection: sensor, configuration: PipelineConfiguration(sampleRate: Double(SensorProtocol.highestRate)),
-            conversion: .nominal(sensor.info),
+            conversion: ForceConversion.nominal(sensor.info),
             onLatency: { nanos in histogram.withLock { _ = $0.record(nanos) } })
         let cpuBefore = Self.processCPUSeconds()
         let wallBefore = DispatchTime.now().uptimeNanoseconds
         try live.start()
         // Waiting is the measurement: the pipeline works in the background meanwhile.
         Thread.sleep(forTimeInterval: streamSeconds)
-        let (_, stream, _) = live.finish()
+        let stream = live.finish().stream
         let wall = Double(DispatchTime.now().uptimeNanoseconds - wallBefore) / 1e9
         let cpu = (Self.processCPUSeconds() - cpuBefore) / wall * 100
         sensor.close()

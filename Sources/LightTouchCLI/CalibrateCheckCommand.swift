@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LightTouchCalibration
 import LightTouchCore
+import LightTouchSession
 
 struct CalibrateCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +45,7 @@ struct CalibrateCheckCommand: ParsableCommand {
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
         let info = connection.info
-        let inUse = try loadCalibration(connection, file: sensorOptions.calibration)
+        let inUse = try chooseCalibration(connection, file: sensorOptions.calibration)
         for warning in inUse.warnings { printError(warning) }
         guard inUse.conversion.isCalibrated, let polynomial = inUse.conversion.channels.first else {
             throw UserError("\(info.serial) is uncalibrated: there is nothing to check; run `lighttouch calibrate run` first")

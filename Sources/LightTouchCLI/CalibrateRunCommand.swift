@@ -1,9 +1,10 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import LightTouchAcquisition
+import LightTouchDemoSensor
 import LightTouchCalibration
 import LightTouchCore
+import LightTouchSession
 import LightTouchStore
 import Synchronization
 
@@ -180,9 +181,9 @@ struct CalibrateRunCommand: ParsableCommand {
         let guided = !yes
         let enter = guided ? EnterKey() : nil
         let recording = CalibrationSession.Recording(
-            block: { block in recorder.record([block], []) },
+            block: { block in recorder.record(blocks: [block], events: []) },
             confirmed: { time in recorder.noteKey("enter", time: time) },
-            disconnected: { reason in recorder.record([], [.disconnected(reason: reason)]) })
+            disconnected: { reason in recorder.record(blocks: [], events: [.disconnected(reason: reason)]) })
         let session = CalibrationSession(connection: connection, recorder: plan.recorder(procedure), recording: recording) { event, recorder in
             let step = recorder.currentStep
             let position = "step \(min(recorder.points.count + 1, stepCount))/\(stepCount)"

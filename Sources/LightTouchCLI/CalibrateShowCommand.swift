@@ -45,7 +45,7 @@ struct CalibrateShowCommand: ParsableCommand {
         }
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
-        let inUse = try loadCalibration(connection, file: sensorOptions.calibration)
+        let inUse = try chooseCalibration(connection, file: sensorOptions.calibration)
         for warning in inUse.warnings { printError(warning) }
         let info = connection.info
         let coefficients = inUse.conversion.channels.first?.coefficients ?? []

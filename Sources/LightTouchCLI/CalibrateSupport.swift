@@ -1,91 +1,29 @@
 import ArgumentParser
 import Foundation
-import LightTouchAcquisition
+import LightTouchDemoSensor
 import LightTouchCalibration
 import LightTouchCore
 import Synchronization
 
-/// The calibration a command uses, and what the user must be told about it.
-struct CalibrationInUse {
-    var conversion: ForceConversion
-    /// Where it came from: "sensor flash", a certificate path, or "none".
-    var source: String
-    var blob: CalibrationBlob?
-    var certificate: CertificateFile?
-    /// One line each, for stderr (and any screen that shows grams).
-    var warnings: [String]
-    var isExpired: Bool
-
-    /// "uncalibrated", "calibrated", or "calibration EXPIRED": the word for a status line.
-    var label: String { conversion.isCalibrated ? (isExpired ? "calibration EXPIRED" : "calibrated") : "uncalibrated" }
-}
-
 /// The time now, Unix seconds (the CLI is the edge that reads clocks).
 func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
-/// Loads the calibration at open: from `--calibration FILE` when given (a
-/// certificate for another sensor is refused; a corrupt one is reported and
-/// the sensor is used uncalibrated), else from the sensor's flash (a corrupt
-/// blob is reported, PROTOCOL.md §5, and the sensor is used uncalibrated).
-/// An expired calibration is used, with a warning.
-func loadCalibration(_ connection: any SensorConnection, file: String?, now: Int64 = unixNow()) throws -> CalibrationInUse {
-    let info = connection.info
-    let nominal = ForceConversion.nominal(info)
-    func expiry(_ expiresAt: Int64, _ source: String) -> (Bool, [String]) {
-        guard now >= expiresAt else { return (false, []) }
-        return (true, ["warning: the calibration (\(source)) expired on \(CivilTime.iso8601(expiresAt)); grams may be off: recalibrate with `lighttouch calibrate run`"])
-    }
-    if let file {
-        let certificateFile: CertificateFile
-        do {
-            certificateFile = try CertificateFile.read(path: file)
-        } catch {
-            if error.unreadable { throw UserError(error.description, exitCode: ExitCode(66)) }  // EX_NOINPUT
-            return CalibrationInUse(
-                conversion: nominal, source: "none", blob: nil, certificate: nil,
-                warnings: ["error: \(error.description); using the sensor uncalibrated"], isExpired: false)
-        }
-        let certificate = certificateFile.certificate
-        guard certificate.serial == info.serial else {
-            throw UserError.data(
-                "\(file) is the certificate of sensor \(certificate.serial), but this sensor is \(info.serial): refused "
-                    + "(use that sensor's own certificate, or calibrate this one)")
-        }
-        let blob = certificate.blob(certificateID: certificateFile.id)
-        let (expired, warnings) = expiry(certificate.expiresAt, file)
-        return CalibrationInUse(
-            conversion: .calibrated(blob), source: file, blob: blob, certificate: certificateFile, warnings: warnings, isExpired: expired)
-    }
-    guard info.capabilities.contains(.calibrationStorage) else {
-        return CalibrationInUse(conversion: nominal, source: "none", blob: nil, certificate: nil, warnings: [], isExpired: false)
-    }
-    let bytes: [UInt8]
+/// The calibration to use (`loadCalibration`), its refusals as the user's errors.
+func chooseCalibration(_ connection: any SensorConnection, file: String?, now: Int64 = unixNow()) throws -> CalibrationInUse {
     do {
-        bytes = try connection.readCalibration()
+        return try loadCalibration(connection, file: file, now: now)
     } catch {
-        return CalibrationInUse(
-            conversion: nominal, source: "none", blob: nil, certificate: nil,
-            warnings: ["warning: cannot read the stored calibration (\(error)); using the sensor uncalibrated"], isExpired: false)
-    }
-    switch CalibrationBlob.decode(bytes, expectedSerial: info.serial) {
-    case .success(let blob):
-        let (expired, warnings) = expiry(blob.expiresAt, "sensor flash")
-        return CalibrationInUse(
-            conversion: .calibrated(blob), source: "sensor flash", blob: blob, certificate: nil, warnings: warnings, isExpired: expired)
-    case .failure(.empty):
-        return CalibrationInUse(conversion: nominal, source: "none", blob: nil, certificate: nil, warnings: [], isExpired: false)
-    case .failure(let problem):
-        return CalibrationInUse(
-            conversion: nominal, source: "none", blob: nil, certificate: nil,
-            warnings: ["error: stored calibration is corrupt: \(problem.rawValue) (\(problem)); using the sensor uncalibrated"],
-            isExpired: false)
+        switch error {
+        case .unreadable(let message): throw UserError(message, exitCode: ExitCode(66))  // EX_NOINPUT
+        case .foreign(let message): throw UserError.data(message)
+        }
     }
 }
 
 /// For commands that show grams: loads the calibration and prints its
 /// warnings on stderr; returns the conversion to use.
 func calibratedConversion(_ connection: any SensorConnection, _ options: SensorOptions) throws -> ForceConversion {
-    let inUse = try loadCalibration(connection, file: options.calibration)
+    let inUse = try chooseCalibration(connection, file: options.calibration)
     for warning in inUse.warnings { printError(warning) }
     return inUse.isExpired ? inUse.conversion.markedExpired() : inUse.conversion
 }

@@ -1,6 +1,6 @@
 import Foundation
 import ArgumentParser
-import LightTouchAcquisition
+import LightTouchDemoSensor
 import LightTouchCore
 import LightTouchSensorModel
 

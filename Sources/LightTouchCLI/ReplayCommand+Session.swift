@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LightTouchAssessment
 import LightTouchCore
+import LightTouchSession
 import LightTouchStore
 import LightTouchTrainer
 
@@ -90,105 +91,5 @@ extension ReplayCommand {
             if let grace = scoring.grace { drill.trials[index].options.grace = grace }
         }
         return drill
-    }
-}
-
-/// A recording scored again: by the pipeline's own trials, or by its drill,
-/// or graded by its protocol, as the live run did. `replay`, `report` and
-/// `export` all start here.
-struct RescoredSession {
-    let session: RecordedSession
-    let configuration: PipelineConfiguration
-    let pipeline: ForcePipeline
-    let summary: SessionSummary
-    let drill: Drill?
-    /// The drill's trials (drill and assessment sessions).
-    let results: [TrialResult]?
-    let assessment: AssessmentReport?
-    /// Every scored sample (when asked for).
-    let points: [(time: Double, force: Double, inBand: Bool)]
-
-    init(
-        _ session: RecordedSession, configuration: PipelineConfiguration? = nil, adjustDrill: (Drill) -> Drill = { $0 },
-        keepPoints: Bool = false
-    ) throws {
-        let id = session.summary.id
-        self.session = session
-        let configuration = configuration ?? session.configuration
-        self.configuration = configuration
-        let replay = SessionReplay(session)
-        let drill: Drill?
-        do {
-            drill = try session.drill.map { text throws(DrillCoding.DecodeError) in adjustDrill(try DrillCoding.drill(text)) }
-        } catch {
-            throw UserError.data("session \(id): \(error.description)")
-        }
-        self.drill = drill
-        var practice = drill.map { PracticeSession(drill: $0) }
-        var points: [(time: Double, force: Double, inBand: Bool)] = []
-        // Keys the trainer handled, each after the newest sample it had seen (`SessionRecorder.noteKey`).
-        var keys = session.events.filter { $0.kind == .key }.compactMap { event in
-            event.time.flatMap { time in event.detail.flatMap(PracticeSession.Key.init(recordedName:)).map { (time: time, key: $0) } }
-        }[...]
-        let outcome = Result { () throws(FilterConfigurationError) in
-            try replay.run(configuration: configuration) { sample in
-                guard let processed = sample.processed else { return }
-                while let next = keys.first, next.time < processed.time {
-                    _ = practice?.handle(next.key)
-                    keys.removeFirst()
-                }
-                _ = practice?.push(CollectionOfOne((time: processed.time, force: processed.filtered)))
-                if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
-            }
-        }
-        switch outcome {
-        case .success(let result):
-            pipeline = result.pipeline
-            summary = replay.summary(of: result.pipeline, overRange: result.overRange)
-        case .failure(let error): throw UserError("session \(id): \(error.description)", exitCode: ExitCode(64))
-        }
-        self.points = points
-        if var practice {
-            for remaining in keys { _ = practice.handle(remaining.key) }
-            _ = practice.finish()
-            results = practice.results
-        } else {
-            results = nil
-        }
-        if let drill, let results, let protocolText = session.protocolText {
-            var assessed: AssessmentProtocol
-            do {
-                assessed = try ProtocolFile.parse(protocolText, file: "session \(id)'s protocol")
-            } catch {
-                throw UserError.data(error.description)
-            }
-            assessed.drill = drill
-            assessment = AssessmentReport(
-                protocol: assessed, student: session.summary.student ?? "", examiner: session.summary.examiner, results: results,
-                summary: summary, configuration: configuration)
-        } else {
-            assessment = nil
-        }
-    }
-
-    /// The drill session's report, as `practice` printed it.
-    var drillReport: SessionReport? {
-        guard let drill, let results else { return nil }
-        return SessionReport(
-            drill: drill, results: results, samples: summary.samples, lostFrames: summary.lostFrames,
-            rejectedSamples: summary.rejectedSamples, calibrated: summary.calibrated, options: configuration.jsonMembers)
-    }
-
-    /// The results line the live run printed.
-    var resultsJSON: JSONValue {
-        if let assessment { return assessment.json }
-        if let drillReport { return drillReport.json }
-        return pipeline.resultsJSON(summary: summary)
-    }
-
-    var table: String {
-        if let assessment { return assessment.table }
-        if let drillReport { return drillReport.table }
-        return ResultsTable.render(trials: pipeline.trials, summary: summary, options: configuration)
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import LightTouchCalibration
 import LightTouchCore
+import LightTouchSession
 
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,8 +63,8 @@ struct ReplayCommand: ParsableCommand {
             rejectedSamples: metadata["rejected_samples"].flatMap { Int($0) } ?? 0,
             calibrated: metadata["calibrated"].map { $0 == "true" } ?? true)
         try exporter?.close(metadata: [
-            ("sample_rate_hz", "\(rate)"), ("calibrated", "\(summary.calibrated)"),
-            ("lost_frames", "\(summary.lostFrames)"), ("rejected_samples", "\(summary.rejectedSamples)"),
+            ("sample_rate_hz", .double(rate)), ("calibrated", .bool(summary.calibrated)),
+            ("lost_frames", .int(summary.lostFrames)), ("rejected_samples", .int(summary.rejectedSamples)),
         ])
         if json {
             print(pipeline.resultsJSON(summary: summary).serialized())
@@ -135,15 +137,21 @@ final class SampleExporter: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Ends the file with a `# lighttouch key=value …` line that a replay reads back.
-    func close(metadata: [(String, String)]) throws {
-        buffer.append(contentsOf: ("# lighttouch " + metadata.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + "\n").utf8)
+    /// Ends the file, and writes its metadata (`metadata`, the rate, the
+    /// calibration state and the losses) as a JSON object beside it, at the
+    /// CSV's path with `.json` appended: the CSV itself stays a header and rows.
+    func close(metadata: [(String, JSONValue)]) throws {
         flush()
         do {
             try handle.synchronize()
             try handle.close()
+            let sidecar = JSONValue.object([("format", .string("lighttouch-samples")), ("version", .int(1))] + metadata)
+            try AtomicFile.write(Array((sidecar.serialized() + "\n").utf8), to: Self.sidecarPath(path))
         } catch {
             throw UserError("\(path): the sample export could not be completed (\(FileErrors.describe(error)))")
         }
     }
+
+    /// Where a CSV's metadata is written: beside it, `.json` appended.
+    static func sidecarPath(_ csv: String) -> String { csv + ".json" }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LightTouchCore
+import LightTouchSession
 import LightTouchReport
 import LightTouchStore
 

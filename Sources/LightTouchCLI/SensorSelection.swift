@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LightTouchAcquisition
+import LightTouchDemoSensor
 import LightTouchCore
 import LightTouchSensorModel
 import LightTouchUSB

@@ -67,17 +67,3 @@ extension SessionSummaryRow {
         ])
     }
 }
-
-/// Columns padded to their widest cell.
-enum TextTable {
-    static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
-        guard let first = rows.first else { return "" }
-        let widths = first.indices.map { column in rows.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, text in
-                let pad = String(repeating: " ", count: max(0, widths[column] - text.count))
-                return rightAligned.contains(column) ? pad + text : text + pad
-            }.joined(separator: "  ").replacing(/\s+$/, with: "")
-        }.joined(separator: "\n")
-    }
-}

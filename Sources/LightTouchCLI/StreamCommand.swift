@@ -1,8 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import LightTouchAcquisition
+import LightTouchDemoSensor
 import LightTouchCore
+import LightTouchSession
 import Synchronization
 
 struct StreamCommand: ParsableCommand {

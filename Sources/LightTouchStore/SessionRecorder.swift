@@ -1,19 +1,18 @@
 import Dispatch
 import Foundation
 import GRDB
-import LightTouchAcquisition
 import LightTouchCore
 import Synchronization
 
 /// Records one live session into the store, without ever stalling
-/// acquisition: `record` (the `LivePipeline` recorder hook) only appends to a
+/// acquisition: `record` only appends to a
 /// bounded buffer; the writer's own queue commits what arrived every 100 ms,
 /// so after a crash or `kill -9` everything up to about 100 ms (at most
 /// 250 ms) before it is in the database. The session stays `interrupted`
 /// until `complete`. If the disk fills or the file becomes unwritable
 /// mid-session, the recording stops, keeps what it wrote, and `onFailure`
 /// is called once so the session can stop cleanly.
-public final class SessionRecorder: Sendable {
+public final class SessionRecorder: SessionRecording {
     /// How often the writer commits.
     public static let commitInterval = DispatchTimeInterval.milliseconds(100)
 
@@ -71,12 +70,10 @@ public final class SessionRecorder: Sendable {
         timer.resume()
     }
 
-    /// The `LivePipeline` recorder hook: raw blocks and the events they caused.
-    public var record: @Sendable (_ blocks: [SampleBlock], _ events: [PipelineEvent]) -> Void {
-        { [self] blocks, events in
-            guard !blocks.isEmpty || !events.isEmpty else { return }
-            buffer.push(Batch(blocks: blocks, events: events, trainer: []))
-        }
+    /// Raw blocks and the events they caused: appended to the buffer, never blocking.
+    public func record(blocks: [SampleBlock], events: [PipelineEvent]) {
+        guard !blocks.isEmpty || !events.isEmpty else { return }
+        buffer.push(Batch(blocks: blocks, events: events, trainer: []))
     }
 
     /// Records a trainer event (a feedback mode change, a peek, a key) at

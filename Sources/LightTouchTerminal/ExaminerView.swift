@@ -102,11 +102,10 @@ public struct ExaminerView: Sendable {
     /// could watch the force during the rest would settle on the target there
     /// and carry it into the next trial, which starts at the touch.
     public static func liveFeedback(_ session: PracticeSession) -> LiveFeedback {
-        guard session.isRunning else { return session.currentMode == .full ? .shown : .hidden }
-        switch session.visibility {
-        case .all: return .shown
-        case .calmOnTarget: return .calmOnTarget
-        case .hidden: return .hidden
+        switch session.examinerVisibility {
+        case .all: .shown
+        case .calmOnTarget: .calmOnTarget
+        case .hidden: .hidden
         }
     }
 

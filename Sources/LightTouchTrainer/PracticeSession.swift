@@ -123,6 +123,15 @@ public struct PracticeSession: Sendable {
 
     public var currentMode: FeedbackMode { mode(ofTrial: trialIndex ?? drill.trials.count - 1) }
 
+    /// What an examiner's display may show of the live force: during a
+    /// trial what its feedback mode shows; between trials all of it only when
+    /// the mode is `full` (a blind protocol hides the force during the rest
+    /// too, or a student could set 5 g there).
+    public var examinerVisibility: FeedbackVisibility {
+        guard isRunning else { return currentMode == .full ? .all : .hidden }
+        return visibility
+    }
+
     public var isRunning: Bool {
         if case .running = phase { return true }
         return false

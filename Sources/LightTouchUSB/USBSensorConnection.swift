@@ -1,6 +1,5 @@
 import CLibUSB
 import Dispatch
-import LightTouchAcquisition
 import LightTouchCore
 import Logging
 import Synchronization

@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import GRDB
-import LightTouchAcquisition
 import LightTouchCore
 import Testing
 
@@ -53,9 +52,9 @@ enum Fixtures {
             let made = factory.next(counts: counts, saturatedMask: index == 3 ? 1 : 0)
             let block = try #require(made)
             sent.append(block)
-            recorder.record([block], index == 10 ? [.tare(time: 0.5, offset: 0.25), .trialStarted(time: 0.6, trial: 1)] : [])
+            recorder.record(blocks: [block], events: index == 10 ? [.tare(time: 0.5, offset: 0.25), .trialStarted(time: 0.6, trial: 1)] : [])
         }
-        recorder.record([], [.disconnected(reason: "unplugged"), .reconnected])
+        recorder.record(blocks: [], events: [.disconnected(reason: "unplugged"), .reconnected])
         // `recording` while the recorder runs (stored as `interrupted` until completed).
         #expect(try store.sessions().first?.status == .recording)
         try recorder.complete(results: "{\"results\":1}", lostFrames: 2, rejectedSamples: 14)
@@ -68,7 +67,7 @@ enum Fixtures {
         #expect(session.results == "{\"results\":1}")
         #expect(session.lostFrames == 2)
         #expect(session.rejectedSamples == 14)
-        #expect(session.blocks == sent.map(RecordedBlock.init))
+        #expect(session.blocks == sent)
         #expect(session.blocks[3].saturatedMask == 1)
         #expect(session.events.map(\.kind) == [.tare, .trialStarted, .disconnected, .reconnected])
         #expect(session.events[0].value == 0.25)
@@ -87,7 +86,7 @@ enum Fixtures {
         defer { recorder.close() }
         var factory = BlockFactory()
         let first = factory.next(counts: Array(repeating: 120_000, count: 14))
-        recorder.record([try #require(first)], [])
+        recorder.record(blocks: [try #require(first)], events: [])
         // A second connection sees the block once the writer's timer has committed it.
         let reader = try RecordingStore(directory: directory, forRecording: false)
         let deadline = DispatchTime.now() + .seconds(5)
@@ -107,7 +106,7 @@ enum Fixtures {
         let recorder = try SessionRecorder(store: store, start: Fixtures.start()) { _ in stopped.signal() }
         var factory = BlockFactory()
         let first = factory.next(counts: Array(repeating: 120_000, count: 14))
-        recorder.record([try #require(first)], [])
+        recorder.record(blocks: [try #require(first)], events: [])
         recorder.close()  // commits the first block
         let pages = try store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") } ?? 0
         // The disk is "full" from here on: SQLite refuses to grow the file (SQLITE_FULL).
@@ -115,7 +114,7 @@ enum Fixtures {
         let recording = try SessionRecorder(store: store, start: Fixtures.start()) { _ in stopped.signal() }
         for _ in 0..<400 {
             let block = factory.next(counts: (0..<14).map { Int32($0 * 7919 % 65536) })
-            recording.record([try #require(block)], [])
+            recording.record(blocks: [try #require(block)], events: [])
         }
         #expect(stopped.wait(timeout: .now() + 10) == .success, "the failure is reported")
         #expect(throws: StoreError.self) { try recording.complete(results: "{}", lostFrames: 0, rejectedSamples: 0) }

@@ -38,6 +38,21 @@ public struct SessionSummary: Sendable, Equatable {
     public var rejectedSamples: Int
     public var calibrated: Bool
 
+    public init(
+        trials: Int, meanScore: Double?, bestScore: Double?, bestHoldSeconds: Double, inBandSeconds: Double, samples: Int,
+        lostFrames: Int, rejectedSamples: Int, calibrated: Bool
+    ) {
+        self.trials = trials
+        self.meanScore = meanScore
+        self.bestScore = bestScore
+        self.bestHoldSeconds = bestHoldSeconds
+        self.inBandSeconds = inBandSeconds
+        self.samples = samples
+        self.lostFrames = lostFrames
+        self.rejectedSamples = rejectedSamples
+        self.calibrated = calibrated
+    }
+
     public var json: JSONValue {
         .object([
             ("trials", .int(trials)),
@@ -62,12 +77,16 @@ public struct ForcePipeline: Sendable {
     public private(set) var samples = 0
     public private(set) var lastSample: ProcessedSample?
     private var filter: FilterChain
-    private var segmenter: TrialSegmenter
+    /// Nil when something else decides the trials (a drill: `WindowedTrials`).
+    private var segmenter: TrialSegmenter?
 
-    public init(configuration: PipelineConfiguration) throws(FilterConfigurationError) {
+    /// - Parameter segmentsTrials: whether the pipeline finds trials by touch
+    ///   and release; a drill decides its own trials, so it turns this off and
+    ///   trials are never segmented twice.
+    public init(configuration: PipelineConfiguration, segmentsTrials: Bool = true) throws(FilterConfigurationError) {
         self.configuration = configuration
         filter = try configuration.filter.makeChain(sampleRateHz: configuration.sampleRate)
-        segmenter = TrialSegmenter(options: configuration.trial)
+        segmenter = segmentsTrials ? TrialSegmenter(options: configuration.trial) : nil
     }
 
     /// Runs one sample (time in seconds, force in grams after tare) through
@@ -80,27 +99,27 @@ public struct ForcePipeline: Sendable {
             time: time, raw: grams, filtered: filtered, inBand: configuration.trial.isInBand(filtered))
         samples += 1
         lastSample = sample
-        if let trial = segmenter.push(time: time, force: filtered) { trials.append(trial) }
+        if let trial = segmenter?.push(time: time, force: filtered) { trials.append(trial) }
         return sample
     }
 
     /// Ends the stream: a trial in progress ends by the rules.
     public mutating func finish() {
-        if let trial = segmenter.finish() { trials.append(trial) }
+        if let trial = segmenter?.finish() { trials.append(trial) }
     }
 
     /// The trial in progress, as it stands now.
     public var currentTrial: TrialMetrics? {
-        lastSample.flatMap { segmenter.snapshot(at: $0.time) }
+        lastSample.flatMap { segmenter?.snapshot(at: $0.time) }
     }
 
     /// The hold running now, seconds.
     public var currentHold: Double {
-        lastSample.map { segmenter.currentHold(at: $0.time) } ?? 0
+        lastSample.flatMap { segmenter?.currentHold(at: $0.time) } ?? 0
     }
 
     /// Trials started so far, the one in progress included.
-    public var trialCount: Int { segmenter.trialCount }
+    public var trialCount: Int { segmenter?.trialCount ?? 0 }
 
     public func summary(lostFrames: Int = 0, rejectedSamples: Int = 0, calibrated: Bool) -> SessionSummary {
         let scores = trials.map(\.score)

@@ -13,11 +13,36 @@ public struct SampleBlock: Sendable, Equatable {
     public var saturatedMask: UInt8
     public var sequence: UInt32
 
+    public init(
+        timestampMicros: Int64, periodMicros: Double, channels: Int, samplesPerChannel: Int, counts: [Int32],
+        saturatedMask: UInt8, sequence: UInt32
+    ) {
+        self.timestampMicros = timestampMicros
+        self.periodMicros = periodMicros
+        self.channels = channels
+        self.samplesPerChannel = samplesPerChannel
+        self.counts = counts
+        self.saturatedMask = saturatedMask
+        self.sequence = sequence
+    }
+
+    /// The order a recording's columns come in.
+    public init(
+        sequence: UInt32, timestampMicros: Int64, periodMicros: Double, channels: Int, samplesPerChannel: Int,
+        saturatedMask: UInt8, counts: [Int32]
+    ) {
+        self.init(
+            timestampMicros: timestampMicros, periodMicros: periodMicros, channels: channels, samplesPerChannel: samplesPerChannel,
+            counts: counts, saturatedMask: saturatedMask, sequence: sequence)
+    }
+
     /// Device time of sample `k`, µs.
+    @inline(__always)
     public func timeMicros(ofSample k: Int) -> Double {
         Double(timestampMicros) + Double(k) * periodMicros
     }
 
+    @inline(__always)
     public func count(channel: Int, sample: Int) -> Int32 {
         counts[channel * samplesPerChannel + sample]
     }

@@ -1,8 +1,6 @@
-import Foundation
-import LightTouchCore
 import Testing
 
-@testable import LightTouchStore
+@testable import LightTouchCore
 
 @Suite struct SessionReplayTests {
     static func session(blocks: [RecordedBlock], events: [RecordedEvent], conversion: ForceConversion) -> RecordedSession {
@@ -14,18 +12,63 @@ import Testing
             lostFrames: nil, rejectedSamples: nil, blocks: blocks, events: events)
     }
 
-    @Test func gramsAreBitForBitTheLiveConversions() throws {
+    /// The live scorer measures its tares; the replay applies the recorded
+    /// ones. Fed the same blocks, with the live tares recorded, both give the
+    /// same samples bit for bit, over range and before the first tare included.
+    @Test func liveAndReplayedScorersAgreeBitForBit() throws {
         let conversion = ForceConversion(
             channels: [CalibrationPolynomial(coefficients: [120_000, 4000, 3.5, -0.01]), CalibrationPolynomial(offset: 5, countsPerGram: 2000)],
             isCalibrated: true)
+        let configuration = PipelineConfiguration(trial: TrialOptions(), filter: .default, sampleRate: 100)
         var tracker = StreamTracker(rate: 100, firstSequence: 0)
-        let counts: [Int32] = [120_000, 140_123, 161_777, 99_000, 5, 20_005, 9_999, -4000]
-        let frame = Frame(sequence: 0, timestampMicros: 0, channels: 2, samplesPerChannel: 4, counts: counts)
-        let block = try #require(FrameCodec.encode(frame).flatMap { tracker.ingest($0) })
-        let recorded = RecordedBlock(block)
-        for k in 0..<4 {
-            #expect(SessionReplay.grams(conversion, recorded, sample: k).bitPattern == conversion.grams(block, sample: k).bitPattern)
-            #expect(recorded.timeMicros(ofSample: k) == block.timeMicros(ofSample: k))
+        var blocks: [SampleBlock] = []
+        for index in 0..<60 {
+            // At rest for 0.8 s, then a press of about 5 g with a wobble; one block over range.
+            let grams = index < 20 ? 0.01 * Double(index % 3) : 5 + 0.3 * Double(index % 5)
+            var counts: [Int32] = []
+            for k in 0..<2 {
+                let wobble: Double = (grams + 0.001 * Double(k)) * 4000
+                counts.append(Int32(120_000 + Int(wobble)))
+            }
+            counts += [5, 6]
+            let frame = Frame(sequence: UInt32(index), timestampMicros: UInt32(index * 20_000), channels: 2, samplesPerChannel: 2, counts: counts)
+            var block = try #require(FrameCodec.encode(frame).flatMap { tracker.ingest($0) })
+            if index == 40 { block.saturatedMask = 1 }
+            blocks.append(block)
+        }
+        var live = try SampleScorer(configuration: configuration, conversion: conversion, tare: TareSettings())
+        _ = live.isTaring
+        var liveSteps: [String] = []
+        var tares: [SampleScorer.RecordedTare] = []
+        for (index, block) in blocks.enumerated() {
+            if index == 30 { live.requestTare() }  // a re-tare under the press: refused
+            for k in 0..<block.samplesPerChannel {
+                liveSteps.append(Self.describe(live.score(block, sample: k)))
+                switch live.takeTareOutcome() {
+                case .zeroed(let time, let offset): tares.append(.init(time: time, offset: offset))
+                case .refused(let time, _): tares.append(.init(time: time, offset: nil))
+                case nil: break
+                }
+            }
+        }
+        #expect(tares.count == 2)
+        #expect(tares.last?.offset == nil)
+        var replayed = try SampleScorer(configuration: configuration, conversion: conversion, recordedTares: tares)
+        var replaySteps: [String] = []
+        for block in blocks {
+            for k in 0..<block.samplesPerChannel { replaySteps.append(Self.describe(replayed.score(block, sample: k))) }
+        }
+        #expect(replaySteps == liveSteps)
+        #expect(replayed.rejectedSamples == 2)
+        #expect(liveSteps.filter { $0.hasPrefix("unscored") }.count > 0)
+    }
+
+    static func describe(_ step: SampleScorer.Step) -> String {
+        switch step {
+        case .overRange(let time): "over \(time.bitPattern)"
+        case .unscored(let time, let untared): "unscored \(time.bitPattern) \(untared.bitPattern)"
+        case .scored(let sample, let untared):
+            "scored \(sample.time.bitPattern) \(sample.raw.bitPattern) \(sample.filtered.bitPattern) \(sample.inBand) \(untared.bitPattern)"
         }
     }
 

@@ -1,6 +1,3 @@
-import Foundation
-import LightTouchCore
-
 /// A drill as recorded with a session: JSON, every number in shortest
 /// round-trip form, so that a replay runs exactly the drill that ran live.
 ///
@@ -23,24 +20,24 @@ public enum DrillCoding {
     }
 
     public static func drill(_ text: String) throws(DecodeError) -> Drill {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        guard let object = try? JSONReader.parse(Array(text.utf8)), case .object = object else {
             throw DecodeError(description: "the recorded drill is not a JSON object")
         }
-        guard (object["version"] as? NSNumber)?.intValue == version else {
+        guard object["version"]?.intValue == version else {
             throw DecodeError(description: "the recorded drill has an unknown version")
         }
-        func number(_ dictionary: [String: Any], _ key: String) throws(DecodeError) -> Double {
-            guard let value = dictionary[key] as? NSNumber else {
+        func number(_ object: JSONValue, _ key: String) throws(DecodeError) -> Double {
+            guard let value = object[key]?.doubleValue else {
                 throw DecodeError(description: "the recorded drill lacks `\(key)`")
             }
-            return value.doubleValue
+            return value
         }
-        guard let name = object["name"] as? String, let purpose = object["purpose"] as? String,
-            let trials = object["trials"] as? [[String: Any]]
+        guard let name = object["name"]?.stringValue, let purpose = object["purpose"]?.stringValue,
+            let trials = object["trials"]?.arrayValue
         else { throw DecodeError(description: "the recorded drill lacks its name or trials") }
         var decoded: [DrillTrial] = []
         for trial in trials {
-            guard let feedbackName = trial["feedback"] as? String, let feedback = FeedbackMode(rawValue: feedbackName) else {
+            guard let feedbackName = trial["feedback"]?.stringValue, let feedback = FeedbackMode(rawValue: feedbackName) else {
                 throw DecodeError(description: "the recorded drill has an unknown feedback mode")
             }
             let options = TrialOptions(

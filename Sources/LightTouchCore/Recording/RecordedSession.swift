@@ -1,4 +1,3 @@
-import LightTouchCore
 
 /// What kind of session a recording is.
 public enum SessionKind: String, Sendable, CaseIterable {
@@ -67,53 +66,29 @@ public struct SessionSummaryRow: Sendable, Equatable {
     public var sensorSerial: String
     public var drillName: String?
     public var protocolName: String?
-}
-
-/// A block of raw samples as recorded: device time and counts, as the sensor sent them.
-public struct RecordedBlock: Sendable, Equatable {
-    public var sequence: UInt32
-    public var timestampMicros: Int64
-    public var periodMicros: Double
-    public var channels: Int
-    public var samplesPerChannel: Int
-    public var saturatedMask: UInt8
-    /// Channel-major, as in `SampleBlock`.
-    public var counts: [Int32]
-
-    public init(_ block: SampleBlock) {
-        sequence = block.sequence
-        timestampMicros = block.timestampMicros
-        periodMicros = block.periodMicros
-        channels = block.channels
-        samplesPerChannel = block.samplesPerChannel
-        saturatedMask = block.saturatedMask
-        counts = block.counts
-    }
 
     public init(
-        sequence: UInt32, timestampMicros: Int64, periodMicros: Double, channels: Int, samplesPerChannel: Int,
-        saturatedMask: UInt8, counts: [Int32]
+        id: Int64, kind: String, student: String? = nil, examiner: String? = nil, startedAt: String, endedAt: String? = nil, status: SessionStatus, stopReason: String? = nil, recordedSeconds: Double, samples: Int, sensorSerial: String, drillName: String? = nil, protocolName: String? = nil
     ) {
-        self.sequence = sequence
-        self.timestampMicros = timestampMicros
-        self.periodMicros = periodMicros
-        self.channels = channels
-        self.samplesPerChannel = samplesPerChannel
-        self.saturatedMask = saturatedMask
-        self.counts = counts
-    }
-
-    /// Device time of sample `k`, µs: the same arithmetic as `SampleBlock.timeMicros(ofSample:)`.
-    @inline(__always)
-    public func timeMicros(ofSample k: Int) -> Double {
-        Double(timestampMicros) + Double(k) * periodMicros
-    }
-
-    @inline(__always)
-    public func count(channel: Int, sample: Int) -> Int32 {
-        counts[channel * samplesPerChannel + sample]
+        self.id = id
+        self.kind = kind
+        self.student = student
+        self.examiner = examiner
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.status = status
+        self.stopReason = stopReason
+        self.recordedSeconds = recordedSeconds
+        self.samples = samples
+        self.sensorSerial = sensorSerial
+        self.drillName = drillName
+        self.protocolName = protocolName
     }
 }
+
+/// A block of raw samples as recorded: device time and counts, exactly the
+/// block the stream accounting delivered, so live and replay read the same values.
+public typealias RecordedBlock = SampleBlock
 
 /// Something recorded in a session besides samples.
 public struct RecordedEvent: Sendable, Equatable {
@@ -166,4 +141,22 @@ public struct RecordedSession: Sendable {
     public var results: String?
     public var blocks: [RecordedBlock]
     public var events: [RecordedEvent]
+
+    public init(
+        summary: SessionSummaryRow, sensorInfoJSON: String, conversion: ForceConversion, configuration: PipelineConfiguration, drill: String? = nil, protocolText: String? = nil, protocolHash: String? = nil, calibrationRun: String? = nil, lostFrames: Int? = nil, rejectedSamples: Int? = nil, results: String? = nil, blocks: [RecordedBlock], events: [RecordedEvent]
+    ) {
+        self.summary = summary
+        self.sensorInfoJSON = sensorInfoJSON
+        self.conversion = conversion
+        self.configuration = configuration
+        self.drill = drill
+        self.protocolText = protocolText
+        self.protocolHash = protocolHash
+        self.calibrationRun = calibrationRun
+        self.lostFrames = lostFrames
+        self.rejectedSamples = rejectedSamples
+        self.results = results
+        self.blocks = blocks
+        self.events = events
+    }
 }

@@ -1,5 +1,4 @@
 import Dispatch
-import LightTouchAcquisition
 import LightTouchCore
 import Synchronization
 

@@ -1,8 +1,8 @@
 import LightTouchCore
 
 /// The trial-by-trial table and the session summary, for a person to read.
-enum ResultsTable {
-    static func render(trials: [TrialMetrics], summary: SessionSummary, options: PipelineConfiguration) -> String {
+public enum ResultsTable {
+    public static func render(trials: [TrialMetrics], summary: SessionSummary, options: PipelineConfiguration) -> String {
         let band = "\(options.trial.target.fixed(1)) g ± \(options.trial.tolerance.fixed(1)) g"
         var lines = ["Target \(band), hold goal \(options.trial.holdGoal.fixed(1)) s, filter \(options.filter.kind.rawValue)\(summary.calibrated ? "" : " (uncalibrated)")", ""]
         let header = ["trial", "start s", "length s", "to target s", "in band %", "best hold s", "mean g", "SD g", "CV", "peak g", "score"]
@@ -35,15 +35,5 @@ enum ResultsTable {
             lines.append("lost frames \(summary.lostFrames), rejected samples \(summary.rejectedSamples)")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension String {
-    func padding(toLength length: Int) -> String {
-        count >= length ? self : self + String(repeating: " ", count: length - count)
-    }
-
-    func leftPadding(toLength length: Int) -> String {
-        count >= length ? self : String(repeating: " ", count: length - count) + self
     }
 }

@@ -1,4 +1,3 @@
-import LightTouchCore
 
 /// What a sensor connection reports while streaming, on the connection's own
 /// thread (the USB event thread, or the demo sensor's timer queue). The handler

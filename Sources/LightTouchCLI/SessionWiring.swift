@@ -1,0 +1,70 @@
+import ArgumentParser
+import Dispatch
+import LightTouchCore
+import LightTouchSession
+import LightTouchTerminal
+import Synchronization
+
+/// A stop asked for before the session exists (a recording that fails at
+/// once), passed on to the session once it does.
+final class StopRequest: Sendable {
+    private let state = Mutex<(requested: Bool, session: LiveSession?)>((false, nil))
+
+    func request() {
+        let session = state.withLock { state -> LiveSession? in
+            state.requested = true
+            return state.session
+        }
+        session?.requestStop()
+    }
+
+    func forward(to session: LiveSession) {
+        let requested = state.withLock { state -> Bool in
+            state.session = session
+            return state.requested
+        }
+        if requested { session.requestStop() }
+    }
+}
+
+extension LiveSession {
+    /// The session, or the user's one-line error for options that cannot make a filter.
+    static func make(
+        connection: any SensorConnection, configuration: PipelineConfiguration, conversion: ForceConversion, drill: Drill?,
+        recorder: (any SessionRecording)?, endings: Endings, sink: (@Sendable ([ProcessedSample]) -> Void)? = nil,
+        onEvent: (@Sendable (SensorEvent) -> Void)? = nil
+    ) throws -> LiveSession {
+        do {
+            return try LiveSession(
+                connection: connection, configuration: configuration, conversion: conversion, drill: drill, recorder: recorder,
+                endings: endings, sink: sink, onEvent: onEvent)
+        } catch {
+            throw UserError(error.description, exitCode: ExitCode(64))
+        }
+    }
+}
+
+extension OutputBuffer {
+    /// Connection events as note lines (not while a screen is up: it shows them itself).
+    var noteConnection: @Sendable (SensorEvent) -> Void {
+        { [self] event in
+            switch event {
+            case .disconnected(let reason): note("sensor disconnected: \(reason)")
+            case .reconnected: note("sensor reconnected")
+            case .stalled: note("sensor stalled")
+            case .packet: break
+            }
+        }
+    }
+}
+
+extension UserError {
+    /// Runs a full screen; a terminal that cannot be used is the user's one-line error.
+    static func onTerminal<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TerminalError {
+            throw UserError(error.description)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Dispatch
+#if canImport(Glibc)
+    import Glibc
+#endif
+import LightTouchCore
+import LightTouchSession
+import LightTouchTrainer
+import Synchronization
+
+/// The student's full screen over a live session: one queue owns ncurses;
+/// at 20 Hz it reads the keys, hands them to the session, and draws one
+/// `SessionFrame` (one consistent instant) laid out by `TrainerLayout`.
+public struct TrainerScreen: Sendable {
+    public let session: LiveSession
+    /// Rings the terminal bell when the force leaves the band and when a hold goal is met.
+    public let bell: Bool
+    /// The demo sensor's arrow keys: press harder (positive grams) or lighter.
+    public let nudge: (@Sendable (Double) -> Void)?
+
+    public init(session: LiveSession, bell: Bool, nudge: (@Sendable (Double) -> Void)? = nil) {
+        self.session = session
+        self.bell = bell
+        self.nudge = nudge
+    }
+
+    /// Runs the session on the screen until it ends (q, a signal, `limit`
+    /// seconds), and gives the terminal back before returning.
+    /// - Returns: what drawing cost, for `LIGHTTOUCH_DISPLAY_STATS`.
+    @discardableResult
+    public func run(limit: Double?) throws -> DisplayCost {
+        let screen = try TerminalScreen.startedOnOwnQueue()
+        defer { screen.queue.sync { screen.stop() } }
+        let session = session, ringBell = bell, nudge = nudge
+        let serial = session.connection.info.serial
+        let lastBell = Mutex<UInt64>(0)
+        let cost = DisplayCostMeter()
+        try session.run(limit: limit, every: .milliseconds(50), on: screen.queue) {
+            cost.measure {
+                for key in screen.readKeys() {
+                    switch key {
+                    case .character("q"), .character("Q"): session.requestStop()
+                    case .character(" "): session.handle(.drill(.space))
+                    case .character("t"), .character("T"): session.handle(.tare)
+                    case .character("f"), .character("F"): session.handle(.drill(.cycleFeedback))
+                    case .character("p"), .character("P"): session.handle(.drill(.peek))
+                    case .character("+"), .character("="): session.handle(.drill(.targetUp))
+                    case .character("-"), .character("_"): session.handle(.drill(.targetDown))
+                    case .up: nudge?(0.5)
+                    case .down: nudge?(-0.5)
+                    case .right: nudge?(0.1)
+                    case .left: nudge?(-0.1)
+                    default: break
+                    }
+                }
+                if session.takeBell(), ringBell {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    let ring = lastBell.withLock { last in
+                        guard now - last > 1_000_000_000 else { return false }
+                        last = now
+                        return true
+                    }
+                    if ring { screen.bell() }
+                }
+                let frame = session.frame
+                guard let drill = frame.drill else { return }
+                let view = TrainerView(
+                    snapshot: frame.snapshot, session: drill, history: Array(frame.history), sensor: serial, isDemo: nudge != nil,
+                    bell: ringBell)
+                let size = screen.size
+                screen.draw(TrainerLayout.render(view, rows: size.rows, columns: size.columns))
+            }
+        }
+        return cost.total
+    }
+}
+
+/// The examiner's full screen over an assessment: the rules, the phase and
+/// the trials recorded; the force only as the protocol allows. `t` tares
+/// (between trials only: the session refuses it during one), `q` ends.
+public struct ExaminerScreen: Sendable {
+    public let session: LiveSession
+    public let protocolName: String
+    public let grading: String
+    public let student: String
+    public let examiner: String?
+
+    public init(session: LiveSession, protocolName: String, grading: String, student: String, examiner: String?) {
+        self.session = session
+        self.protocolName = protocolName
+        self.grading = grading
+        self.student = student
+        self.examiner = examiner
+    }
+
+    /// Runs the session on the screen until it ends, and gives the terminal back.
+    public func run(limit: Double?) throws {
+        let screen = try TerminalScreen.startedOnOwnQueue()
+        defer { screen.queue.sync { screen.stop() } }
+        let session = session, name = protocolName, grading = grading, student = student, examiner = examiner
+        let serial = session.connection.info.serial
+        try session.run(limit: limit, every: .milliseconds(50), on: screen.queue) {
+            for key in screen.readKeys() {
+                switch key {
+                case .character("q"), .character("Q"): session.requestStop()
+                case .character("t"), .character("T"): session.handle(.tare)
+                default: break  // the protocol fixes the feedback and the target
+                }
+            }
+            let frame = session.frame
+            guard let drill = frame.drill else { return }
+            let view = ExaminerView(
+                snapshot: frame.snapshot, session: drill, protocolName: name, grading: grading, student: student,
+                examiner: examiner, sensor: serial)
+            let size = screen.size
+            screen.draw(ExaminerLayout.render(view, rows: size.rows, columns: size.columns))
+        }
+    }
+}
+
+/// What drawing the screen cost: frames and the CPU time spent in them.
+public struct DisplayCost: Sendable {
+    public var frames: Int
+    public var nanos: UInt64
+}
+
+/// Measures the CPU time of each frame's handler (for docs/speed.md).
+final class DisplayCostMeter: Sendable {
+    private let cost = Mutex(DisplayCost(frames: 0, nanos: 0))
+
+    func measure(_ body: () -> Void) {
+        let start = Self.threadCPUNanos()
+        body()
+        let spent = Self.threadCPUNanos() &- start
+        cost.withLock { $0 = DisplayCost(frames: $0.frames + 1, nanos: $0.nanos &+ spent) }
+    }
+
+    var total: DisplayCost { cost.withLock { $0 } }
+
+    /// CPU time of the calling thread, nanoseconds.
+    static func threadCPUNanos() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+    }
+}
+
+extension TerminalScreen {
+    /// A screen on a queue of its own, started (stop it on that queue).
+    static func startedOnOwnQueue() throws(TerminalError) -> TerminalScreen {
+        let screen = TerminalScreen(queue: DispatchQueue(label: "lighttouch.screen", qos: .userInteractive))
+        try screen.startFromOutside()
+        return screen
+    }
+}
