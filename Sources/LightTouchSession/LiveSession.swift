@@ -199,6 +199,11 @@ public final class LiveSession: @unchecked Sendable {
         queue.async { self.apply(key) }
     }
 
+    /// Waits until every block delivered so far is scored and published.
+    public func settle() {
+        queue.sync { drain() }
+    }
+
     /// The latest published frame.
     public var frame: SessionFrame { published.withLock { $0 } }
 

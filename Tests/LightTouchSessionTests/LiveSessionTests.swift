@@ -1,0 +1,177 @@
+import Dispatch
+import Foundation
+import LightTouchAssessment
+import LightTouchCore
+import LightTouchTrainer
+import Testing
+
+@testable import LightTouchSession
+
+/// The session engine with an injected sensor and an in-memory recording:
+/// no terminal, no USB stack, no database file.
+@Suite struct LiveSessionTests {
+    static let rate = 100.0
+
+    /// `seconds` of a constant force, at 100 Hz.
+    static func hold(_ grams: Double, for seconds: Double) -> [Double] {
+        Array(repeating: grams, count: Int((seconds * rate).rounded()))
+    }
+
+    static func make(
+        _ sensor: ScriptedSensor, drill: Drill?, recording: MemoryRecording, endings: LiveSession.Endings = .init()
+    ) throws -> (LiveSession, PipelineConfiguration, ForceConversion) {
+        var configuration = PipelineConfiguration(sampleRate: rate)
+        if let first = drill?.trials.first { configuration.trial = first.options }
+        let conversion = ForceConversion.nominal(sensor.info)
+        let session = try LiveSession(
+            connection: sensor, configuration: configuration, conversion: conversion, drill: drill, recorder: recording, endings: endings)
+        return (session, configuration, conversion)
+    }
+
+    /// A drill with keys between trials: the live results line and the
+    /// replay of what was recorded are the same bytes, and they say what the
+    /// keys did (the feedback chosen, the target moved).
+    @Test func aDrillWithKeysReplaysToTheSameBytes() throws {
+        let sensor = ScriptedSensor()
+        let recording = MemoryRecording()
+        let drill = Drill.firstTouch.overriding(trialCount: 2)
+        let (session, configuration, conversion) = try Self.make(sensor, drill: drill, recording: recording)
+        try session.start()
+        sensor.send(Self.hold(0, for: 0.8))  // at rest: the first tare
+        session.settle()
+        session.handle(.drill(.cycleFeedback))  // full → bandwidth
+        sensor.send(Self.hold(5, for: 10.5) + Self.hold(0, for: 1))
+        session.settle()
+        session.handle(.drill(.targetUp))  // during the rest: trial 2 aims at 5.5 g
+        sensor.send(Self.hold(0, for: 5) + Self.hold(5.5, for: 10.5) + Self.hold(0, for: 1))
+        let ending = session.finish()
+        let live = SessionResults(pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill)
+        try recording.complete(results: live.json.serialized(), lostFrames: 0, rejectedSamples: 0)
+
+        let results = try #require(ending.drill?.results)
+        #expect(results.count == 2)
+        #expect(results.map(\.feedback) == ["bandwidth", "bandwidth"])
+        #expect(results.map(\.options.target) == [5, 5.5])
+        // The drill decides the trials: the pipeline segmented none of its own.
+        #expect(ending.pipeline.trials.isEmpty)
+        #expect(!recording.events.contains { $0.kind == .trialStarted || $0.kind == .trialEnded })
+        #expect(recording.events.filter { $0.kind == .drillTrialEnded }.count == 2)
+        #expect(recording.events.filter { $0.kind == .key }.compactMap(\.detail) == ["cycle_feedback", "target_up"])
+        let tare = try #require(recording.events.first { $0.kind == .tare })
+        #expect(tare.value == 0)
+
+        let recorded = recording.session(info: sensor.info, conversion: conversion, configuration: configuration, drill: drill)
+        let replayed = try RescoredSession(recorded)
+        #expect(replayed.resultsJSON.serialized() == live.json.serialized())
+        #expect(replayed.table == live.table)
+    }
+
+    /// Without a drill the pipeline finds the trials by touch and release,
+    /// and the replay gives the same results line.
+    @Test func trialsByTouchReplayToTheSameBytes() throws {
+        let sensor = ScriptedSensor()
+        let recording = MemoryRecording()
+        let (session, configuration, conversion) = try Self.make(sensor, drill: nil, recording: recording)
+        try session.start()
+        sensor.send(Self.hold(0, for: 1) + Self.hold(4.8, for: 6) + Self.hold(0, for: 1) + Self.hold(6.5, for: 3) + Self.hold(0, for: 1))
+        let ending = session.finish()
+        let live = SessionResults(pipeline: ending.pipeline, summary: ending.summary, drill: nil)
+        #expect(ending.pipeline.trials.count == 2)
+        #expect(ending.summary.samples == 1150)  // 12 s at 100 Hz, less the 0.5 s the first tare measured
+        let recorded = recording.session(info: sensor.info, conversion: conversion, configuration: configuration, drill: nil)
+        #expect(try RescoredSession(recorded).resultsJSON.serialized() == live.json.serialized())
+    }
+
+    /// `t` during a trial would take the press for the zero: refused with a
+    /// notice, checked where the trial is decided, and nothing is tared.
+    @Test func aTareDuringATrialIsRefused() throws {
+        let sensor = ScriptedSensor()
+        let recording = MemoryRecording()
+        let (session, _, _) = try Self.make(sensor, drill: Drill.firstTouch, recording: recording)
+        try session.start()
+        sensor.send(Self.hold(0, for: 0.8) + Self.hold(5, for: 2))
+        session.settle()
+        session.handle(.tare)
+        sensor.send(Self.hold(5, for: 1))
+        let ending = session.finish()
+        #expect(ending.drill?.notice == "no tare while a trial runs: press t between trials")
+        #expect(recording.events.filter { $0.kind == .tare || $0.kind == .tareRefused }.count == 1)
+        #expect(session.frame.snapshot.taring == false)
+    }
+
+    /// Between trials a tare is measured again: the new zero applies from its sample on.
+    @Test func aTareBetweenTrialsIsMeasured() throws {
+        let sensor = ScriptedSensor()
+        let recording = MemoryRecording()
+        let (session, _, _) = try Self.make(sensor, drill: Drill.firstTouch, recording: recording)
+        try session.start()
+        sensor.send(Self.hold(0, for: 0.8))
+        session.settle()
+        session.handle(.tare)
+        sensor.send(Self.hold(0.3, for: 0.8))  // the sensor's zero drifted 0.3 g
+        _ = session.finish()
+        let tares = recording.events.filter { $0.kind == .tare }.compactMap(\.value)
+        #expect(tares.count == 2)
+        #expect(abs(tares[1] - 0.3) < 1e-9)
+        #expect(abs(session.frame.snapshot.raw) < 1e-9)  // 0.3 g on the sensor, less the new zero
+    }
+
+    /// A drill that completes ends the run by itself, long before its limit.
+    @Test func aCompletedDrillEndsTheRun() throws {
+        let sensor = ScriptedSensor()
+        let drill = Drill.firstTouch.overriding(trialCount: 1)
+        let (session, _, _) = try Self.make(sensor, drill: drill, recording: MemoryRecording(), endings: .init(whenDrillCompletes: true))
+        sensor.feedOnStart(Self.hold(0, for: 0.8) + Self.hold(5, for: 11) + Self.hold(0, for: 2))
+        let started = Date()
+        try session.run(limit: 120, every: .milliseconds(50), on: DispatchQueue(label: "test.ticks")) {}
+        #expect(Date().timeIntervalSince(started) < 100)
+        let ending = session.finish()
+        #expect(ending.drill?.phase == .complete)
+        #expect(ending.drill?.results.count == 1)
+    }
+
+    /// An unplugged sensor shows in the frame, is recorded, and (when it is
+    /// not waited for) ends the run.
+    @Test func anUnplugEndsTheRunWhenNotWaitedFor() throws {
+        let sensor = ScriptedSensor()
+        let recording = MemoryRecording()
+        let (session, _, _) = try Self.make(sensor, drill: Drill.firstTouch, recording: recording, endings: .init(whenUnplugged: true))
+        sensor.feedOnStart(Self.hold(0, for: 1), thenUnplug: "unplugged")
+        let started = Date()
+        try session.run(limit: 120, every: .milliseconds(50), on: DispatchQueue(label: "test.ticks")) {}
+        #expect(Date().timeIntervalSince(started) < 100)
+        #expect(session.frame.unplugged == "unplugged")
+        #expect(session.frame.snapshot.connected == false)
+        let ending = session.finish()
+        #expect(ending.unplugged == "unplugged")
+        #expect(recording.events.contains { $0.kind == .disconnected && $0.detail == "unplugged" })
+    }
+
+    /// An assessment is graded from the drill's trials, and its replay grades the same.
+    @Test func anAssessmentReplaysToTheSameGrade() throws {
+        let chosen = try #require(AssessmentProtocol.builtIn.first.flatMap { AssessmentProtocol.builtIn(named: $0.name) })
+        let sensor = ScriptedSensor()
+        let recording = MemoryRecording()
+        let (session, configuration, conversion) = try Self.make(sensor, drill: chosen.drill, recording: recording)
+        try session.start()
+        var script = Self.hold(0, for: 0.8)
+        for trial in chosen.drill.trials {
+            script += Self.hold(trial.options.target, for: trial.lengthSeconds + 0.5) + Self.hold(0, for: chosen.drill.restSeconds + 0.5)
+        }
+        sensor.send(script)
+        let ending = session.finish()
+        let assessed = Assessed(protocol: chosen, student: "ada", examiner: nil)
+        let live = SessionResults(pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill, assessment: assessed)
+        guard case .assessment(let report) = live else {
+            Issue.record("not graded as an assessment")
+            return
+        }
+        #expect(report.results.count == chosen.drill.trials.count)
+        let recorded = recording.session(
+            info: sensor.info, conversion: conversion, configuration: configuration, drill: chosen.drill, protocolText: chosen.text,
+            student: "ada")
+        let replayed = try RescoredSession(recorded)
+        #expect(replayed.resultsJSON.serialized() == live.json.serialized())
+        #expect(replayed.assessment?.assessment.passed == report.assessment.passed)
+    }
+}
