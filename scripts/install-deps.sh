@@ -11,7 +11,8 @@ packages=(
   libumockdev-dev    # emulated USB sensor: testbed API
   pkg-config         # SwiftPM finds the C libraries through it
   tmux               # end-to-end tests drive the terminal UI in a real terminal
-  python3            # regenerates protocol test vectors (not needed by the tests)
+  python3            # regenerates protocol test vectors; reads CSV exports in the tests
+  python3-pandas     # the export tests read a CSV export with pandas.read_csv, as users do
   make gcc           # builds and tests the C device reference
   librsvg2-bin       # rsvg-convert: renders `lighttouch report` SVGs to PNG (tests, README sample)
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LightTouchCalibration
 import LightTouchCore
 import LightTouchSession
 import LightTouchStore
@@ -9,11 +10,12 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a recorded session's samples and events as CSV.",
         discussion: """
-            One row per sample: time_s, the raw counts (one column per channel), untared_g (the force \
-            before tare), grams, filtered_g and in_band as scored (empty where a sample was not scored: \
-            before the first tare, or over range); and one row per event (tare, trial start and end, \
-            unplug, replug…) in the event, value and detail columns, in order. Recordings hold personal \
-            data: nothing leaves the data directory unless you export it.
+            A plain CSV, a header and one row per sample, that pandas, R and spreadsheets read with their \
+            default settings: time_s, the raw counts (one column per channel), untared_g (the force before \
+            tare), grams, filtered_g and in_band as scored (empty where a sample was not scored: before the \
+            first tare, or over range), and over_range. With --out FILE.csv the session's metadata and its \
+            events (tares, keys, trials, unplugs…) are written beside it as FILE.csv.json. Recordings hold \
+            personal data: nothing leaves the data directory unless you export it.
             """)
 
     @Argument(help: ArgumentHelp("The session (`lighttouch sessions` lists them).", valueName: "session-id"))
@@ -35,13 +37,23 @@ struct ExportCommand: ParsableCommand {
         let store = try recording.openRequired()
         let recorded = try RecordingOptions.checked { () throws(StoreError) in try store.session(session) }
         let output = try CSVOutput(path: out)
+        let metadata: JSONValue
         do {
-            try SessionExport.csv(recorded) { output.write($0) }
+            metadata = try SessionExport.csv(recorded) { output.write($0) }
         } catch {
             output.abandon()
             throw UserError("session \(session): \(error.description)")
         }
         try output.finish()
+        if let out {
+            do {
+                try AtomicFile.write(Array((metadata.serialized() + "\n").utf8), to: SampleExporter.sidecarPath(out))
+            } catch {
+                throw UserError(
+                    "\(SampleExporter.sidecarPath(out)): cannot write the export's metadata (\(FileErrors.describe(error)))",
+                    exitCode: ExitCode(73))
+            }
+        }
     }
 }
 

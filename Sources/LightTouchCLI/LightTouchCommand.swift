@@ -1,4 +1,5 @@
 import ArgumentParser
+import LightTouchCore
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -45,6 +46,7 @@ public enum LightTouchVersion {
 
 /// One line on stderr, prefixed with the program's name.
 func printError(_ message: String) {
-    let line = Array("lighttouch: \(message)\n".utf8)
+    // Whatever a message quotes (a file's content, a name), no control character reaches the terminal.
+    let line = Array("lighttouch: \(PrintableText.escaped(message))\n".utf8)
     line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

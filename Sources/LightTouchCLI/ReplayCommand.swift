@@ -84,9 +84,39 @@ struct ReplayCommand: ParsableCommand {
         let result = data.withUnsafeBytes { raw in
             Result { () throws(SampleCSV.ParseError) in try SampleCSV.parse(raw, source: path) }
         }
+        var samples: SampleCSV
         switch result {
-        case .success(let samples): return samples
+        case .success(let parsed): samples = parsed
         case .failure(let error): throw UserError.data(error.description)
+        }
+        try readSidecar(of: path, into: &samples)
+        return samples
+    }
+
+    /// What the session knew (the rate, the calibration, the losses), from the
+    /// JSON a LightTouch export writes beside its CSV, when it is there.
+    static func readSidecar(of path: String, into samples: inout SampleCSV) throws {
+        let sidecar = SampleExporter.sidecarPath(path)
+        guard FileManager.default.fileExists(atPath: sidecar) else { return }
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: sidecar)))
+        } catch {
+            throw UserError.data("\(sidecar): cannot read the export's metadata (\(FileErrors.describe(error)))")
+        }
+        guard let object = try? JSONReader.parse(bytes), case .object(let members) = object,
+            object["format"]?.stringValue == "lighttouch-samples"
+        else {
+            throw UserError.data("\(sidecar): not the metadata of a LightTouch sample export; move it away to replay the CSV alone")
+        }
+        for (key, value) in members {
+            switch value {
+            case .bool(let flag): samples.metadata[key] = flag ? "true" : "false"
+            case .int(let number): samples.metadata[key] = "\(number)"
+            case .double(let number): samples.metadata[key] = "\(number)"
+            case .string(let text): samples.metadata[key] = text
+            default: continue
+            }
         }
     }
 }

@@ -1,69 +1,71 @@
-import Foundation
 import LightTouchCore
 
-/// A recording as CSV: one row per recorded sample instant and one per
-/// event, in the order they happened.
+/// A recording as plain CSV, a header and one row per recorded sample instant,
+/// which pandas, R and a spreadsheet read with their default settings:
 ///
-///     # lighttouch session=3 kind=practice student=ada started_at=… sensor=… calibrated=false sample_rate_hz=1000
-///     time_s,counts,untared_g,grams,filtered_g,in_band,event,value,detail
-///     0.5,140012,5.003,5.001,4.998,1,,,
-///     0.5,,,,,,tare,0.002,
+///     time_s,counts,untared_g,grams,filtered_g,in_band,over_range
+///     0.5,140012,5.003,5.001,4.998,1,0
 ///
 /// `counts` is one column per channel (`counts_1`, `counts_2`, … with more
 /// than one). `untared_g` is the force before tare; `grams`, `filtered_g`
 /// and `in_band` are what was scored, empty for samples that were not
-/// (before the first tare, or over range: their `event` is `over_range`).
-/// Event rows carry the event's kind, its value (a tare's offset, g) and its detail.
+/// (before the first tare, or over range: `over_range` is 1 for those).
+/// What is not a sample (who, which sensor, the rate, and every event: tares,
+/// keys, trials, unplugs) is in `metadata`, the JSON written beside the CSV.
 public enum SessionExport {
-    public static func csv(_ session: RecordedSession, write: (String) -> Void) throws(FilterConfigurationError) {
-        let summary = session.summary
+    /// Writes the CSV's text through `write`; returns the metadata object.
+    public static func csv(_ session: RecordedSession, write: (String) -> Void) throws(FilterConfigurationError) -> JSONValue {
         let channels = session.blocks.first?.channels ?? session.conversion.channels.count
-        var header = "# lighttouch session=\(summary.id) kind=\(summary.kind)"
-        if let student = summary.student { header += " student=\(field(student))" }
-        header += " started_at=\(summary.startedAt) status=\(summary.status.rawValue) sensor=\(field(summary.sensorSerial))"
-        header += " calibrated=\(session.conversion.isCalibrated) sample_rate_hz=\(session.configuration.sampleRate)\n"
-        write(header)
         let countColumns = channels == 1 ? ["counts"] : (1...max(1, channels)).map { "counts_\($0)" }
-        write((["time_s"] + countColumns + ["untared_g", "grams", "filtered_g", "in_band", "event", "value", "detail"]).joined(separator: ",") + "\n")
-        let empty = String(repeating: ",", count: countColumns.count + 4)
-        var events = session.events[...]
-        var lastTime = 0.0
+        write((["time_s"] + countColumns + ["untared_g", "grams", "filtered_g", "in_band", "over_range"]).joined(separator: ",") + "\n")
         var row = ""
-        /// Writes the events at the head of the list while `due` says so: each
-        /// timed one after its sample, the others (unplug, replug) where in the
-        /// stream they were recorded.
-        func flushEvents(while due: (RecordedEvent) -> Bool) {
-            while let event = events.first, due(event) {
-                events.removeFirst()
-                // A key pressed before the first scored sample is recorded at −1 (`SessionRecorder.noteKey`): it shows at 0.
-                let time = event.time.map { max(0, $0) } ?? lastTime
-                write("\(time)\(empty),\(event.kind.rawValue),\(event.value.map { "\($0)" } ?? ""),\(field(event.detail ?? ""))\n")
-            }
-        }
-        let replay = SessionReplay(session)
-        _ = try replay.run { sample in
-            flushEvents { event in event.time.map { $0 < sample.time } ?? (event.blockIndex <= sample.block) }
-            lastTime = sample.time
+        _ = try SessionReplay(session).run { sample in
             let block = session.blocks[sample.block]
             row = "\(sample.time)"
             for channel in 0..<block.channels { row += ",\(block.count(channel: channel, sample: sample.index))" }
             for _ in block.channels..<countColumns.count { row += "," }
             if sample.overRange {
-                row += ",,,,,over_range,,\n"
+                row += ",,,,,1\n"
             } else if let processed = sample.processed {
-                row += ",\(sample.untared),\(processed.raw),\(processed.filtered),\(processed.inBand ? 1 : 0),,,\n"
+                row += ",\(sample.untared),\(processed.raw),\(processed.filtered),\(processed.inBand ? 1 : 0),0\n"
             } else {
-                row += ",\(sample.untared),,,,,,\n"
+                row += ",\(sample.untared),,,,0\n"
             }
             write(row)
-            flushEvents { event in event.time.map { $0 <= sample.time } ?? false }
         }
-        flushEvents { _ in true }
+        return metadata(session)
     }
 
-    /// A CSV field, quoted when it must be.
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == " " }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// The session's metadata and events, for the JSON beside the CSV.
+    public static func metadata(_ session: RecordedSession) -> JSONValue {
+        let summary = session.summary
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        let events = session.events.map { event in
+            JSONValue.object([
+                // A key pressed before the first scored sample is recorded at −1: it shows at 0.
+                ("time_s", event.time.map { .double(max(0, $0)) } ?? .null),
+                ("kind", .string(event.kind.rawValue)),
+                ("trial", event.trial.map(JSONValue.int) ?? .null),
+                ("value", event.value.map(JSONValue.double) ?? .null),
+                ("detail", optional(event.detail)),
+            ])
+        }
+        return .object([
+            ("format", .string("lighttouch-session-export")), ("version", .int(1)),
+            ("session", .int(Int(summary.id))), ("kind", .string(summary.kind)), ("student", optional(summary.student)),
+            ("examiner", optional(summary.examiner)), ("started_at", .string(summary.startedAt)),
+            ("status", .string(summary.status.rawValue)), ("sensor", .string(summary.sensorSerial)),
+            ("calibrated", .bool(session.conversion.isCalibrated)), ("sample_rate_hz", .double(session.configuration.sampleRate)),
+            ("columns", .object([
+                ("time_s", .string("session time, s, from the first sample")),
+                ("counts", .string("raw ADC counts (one column per channel)")),
+                ("untared_g", .string("force before tare, g")),
+                ("grams", .string("force after tare, g (empty when not scored)")),
+                ("filtered_g", .string("force after the filter, g: what was scored")),
+                ("in_band", .string("1 when the filtered force was in the target band")),
+                ("over_range", .string("1 when a channel was at a rail: not scored")),
+            ])),
+            ("events", .array(events)),
+        ])
     }
 }

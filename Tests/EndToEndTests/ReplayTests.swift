@@ -70,7 +70,28 @@ import Testing
         let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "time_s,raw_g,filtered_g,in_band")
         #expect(Array(lines[1...5]) == ["0.0,0.0,0.0,0", "0.5,5.0,5.0,1", "1.0,5.5,5.5,1", "1.5,7.0,7.0,0", "2.0,0.0,0.0,0"])
-        #expect(lines.last?.hasPrefix("# lighttouch sample_rate_hz=2.0") == true)
+        #expect(lines.count == 6, "a header and the samples, nothing else")
+        let sidecar = try String(contentsOf: URL(fileURLWithPath: output.path + ".json"), encoding: .utf8)
+        #expect(
+            sidecar
+                == "{\"format\":\"lighttouch-samples\",\"version\":1,\"sample_rate_hz\":2,\"calibrated\":true,"
+                + "\"lost_frames\":0,\"rejected_samples\":0}\n")
+        try? FileManager.default.removeItem(atPath: output.path + ".json")
+    }
+
+    /// A binary file's bytes are never echoed: the error quotes them escaped and cut short.
+    @Test func anErrorNeverEchoesControlCharacters() throws {
+        let input = temporary("binary.csv")
+        defer { try? FileManager.default.removeItem(at: input) }
+        var bytes: [UInt8] = Array("\u{1B}[2J\u{1B}]0;pwned\u{07}".utf8) + (0..<200).map { UInt8($0) }
+        bytes += Array("\n0,1\n".utf8)
+        try Data(bytes).write(to: input)
+        let result = try Programs.run("lighttouch", ["replay", input.path])
+        #expect(result.status == 65)
+        #expect(!result.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) })
+        #expect(result.stderr.hasPrefix("lighttouch: \(input.path):1: the first column must be time_s"))
+        #expect(result.stderr.contains("\\u{1B}[2J"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
     @Test(arguments: [

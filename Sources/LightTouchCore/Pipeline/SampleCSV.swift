@@ -87,7 +87,7 @@ public struct SampleCSV: Sendable {
                 guard names.first == "time_s" else {
                     throw ParseError(
                         source: source, line: lineNumber,
-                        message: "the first column must be time_s (expected the header `time_s,force_g`, found `\(text)`)")
+                        message: "the first column must be time_s (expected the header `time_s,force_g`, found `\(PrintableText.excerpt(text))`)")
                 }
                 if let index = names.firstIndex(of: "force_g") {
                     forceColumn = index
@@ -96,7 +96,7 @@ public struct SampleCSV: Sendable {
                 } else {
                     throw ParseError(
                         source: source, line: lineNumber,
-                        message: "no force_g column (expected the header `time_s,force_g`, found `\(text)`)")
+                        message: "no force_g column (expected the header `time_s,force_g`, found `\(PrintableText.excerpt(text))`)")
                 }
                 continue
             }
@@ -115,7 +115,7 @@ public struct SampleCSV: Sendable {
                             throw ParseError(
                                 source: source, line: lineNumber,
                                 message: text.trimmingSpaces().isEmpty
-                                    ? "missing value in column \(name)" : "`\(text)` in column \(name) is not a number")
+                                    ? "missing value in column \(name)" : "`\(PrintableText.excerpt(text))` in column \(name) is not a number")
                         }
                         if field == 0 { time = value } else { force = value }
                     }
