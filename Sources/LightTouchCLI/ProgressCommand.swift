@@ -68,17 +68,17 @@ struct ProgressCommand: ParsableCommand {
 
     /// Reads the score and key metrics out of a session's results line.
     static func point(_ session: SessionSummaryRow, _ results: String) -> Point {
-        let object = (try? JSONSerialization.jsonObject(with: Data(results.utf8))) as? [String: Any] ?? [:]
-        let summary = object["session"] as? [String: Any] ?? [:]
-        let assessment = object["assessment"] as? [String: Any]
-        let trials = object["trials"] as? [[String: Any]] ?? []
-        let cvs = trials.compactMap { ($0["cv"] as? NSNumber)?.doubleValue }
+        let object = (try? JSONReader.parse(Array(results.utf8))) ?? .object([])
+        let summary = object["session"]
+        let assessment = object["assessment"]
+        let trials = object["trials"]?.arrayValue ?? []
+        let cvs = trials.compactMap { $0["cv"]?.doubleValue }
         return Point(
             session: session.id, date: String(session.startedAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
             kind: session.kind,
-            score: (assessment?["score"] as? NSNumber)?.doubleValue ?? (summary["mean_score"] as? NSNumber)?.doubleValue,
-            bestHold: (summary["best_hold_s"] as? NSNumber)?.doubleValue, inBand: (summary["in_band_s"] as? NSNumber)?.doubleValue,
-            cv: cvs.isEmpty ? nil : cvs.reduce(0, +) / Double(cvs.count), grade: assessment?["grade"] as? String)
+            score: assessment?["score"]?.doubleValue ?? summary?["mean_score"]?.doubleValue,
+            bestHold: summary?["best_hold_s"]?.doubleValue, inBand: summary?["in_band_s"]?.doubleValue,
+            cv: cvs.isEmpty ? nil : cvs.reduce(0, +) / Double(cvs.count), grade: assessment?["grade"]?.stringValue)
     }
 
     /// Scores 0–100 as columns of block characters, eight rows high, one column per session.

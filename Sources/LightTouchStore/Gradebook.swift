@@ -6,12 +6,14 @@ extension RecordingStore {
     /// Adds a grade to the gradebook; grades are never rewritten.
     @discardableResult
     public func addGrade(_ grade: GradeRecord) throws(StoreError) -> Int64 {
-        let criteria = grade.criteria.map { c -> [String: Any] in
-            var object: [String: Any] = ["metric": c.metric, "op": c.comparison, "threshold": c.threshold, "passed": c.passed]
-            object["value"] = c.value ?? NSNull()
-            return object
-        }
-        let json = (try? JSONSerialization.data(withJSONObject: criteria, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let json = JSONValue.array(
+            grade.criteria.map { c in
+                .object([
+                    ("metric", .string(c.metric)), ("op", .string(c.comparison)), ("passed", .bool(c.passed)),
+                    ("threshold", .double(c.threshold)), ("value", c.value.map(JSONValue.double) ?? .null),
+                ])
+            }
+        ).serialized()
         return try write { db in
             try db.execute(
                 sql: """
@@ -44,12 +46,12 @@ extension RecordingStore {
                 db, sql: "SELECT * FROM grade \(filter) ORDER BY id", arguments: StatementArguments(arguments))
             return rows.map { row in
                 let text: String = row["criteria"] ?? "[]"
-                let objects = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
+                let objects = (try? JSONReader.parse(Array(text.utf8)))?.arrayValue ?? []
                 let criteria = objects.map { o in
                     GradeRecord.Criterion(
-                        metric: o["metric"] as? String ?? "?", comparison: o["op"] as? String ?? "?",
-                        threshold: (o["threshold"] as? NSNumber)?.doubleValue ?? .nan, value: (o["value"] as? NSNumber)?.doubleValue,
-                        passed: (o["passed"] as? Bool) ?? false)
+                        metric: o["metric"]?.stringValue ?? "?", comparison: o["op"]?.stringValue ?? "?",
+                        threshold: o["threshold"]?.doubleValue ?? .nan, value: o["value"]?.doubleValue,
+                        passed: o["passed"]?.boolValue ?? false)
                 }
                 return GradeRecord(
                     id: row["id"], sessionID: row["session_id"], student: row["student"], examiner: row["examiner"],

@@ -158,12 +158,14 @@ struct PracticeScreenTests {
         #expect((trials.first?["duration_s"] as? Double ?? 10) < 10, "ended by space, before its 10 s")
 
         // The export lists the keys and what they did, in order.
-        let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--data-dir", dataDir])
+        let exported = dataDir + "/keys.csv"
+        let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--out", exported, "--data-dir", dataDir])
         #expect(export.status == 0, "\(export.stderr)")
-        let events = export.stdout.split(separator: "\n").dropFirst(2).compactMap { line -> String? in
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count >= 3, !fields[fields.count - 3].isEmpty else { return nil }
-            return fields.suffix(3).joined(separator: ",")
+        let metadata = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exported + ".json"))) as? [String: Any])
+        let events = try #require(metadata["events"] as? [[String: Any]]).map { event -> String in
+            let value = (event["value"] as? Double).map { "\($0)" } ?? ""
+            return "\(event["kind"] as? String ?? "?"),\(value),\(event["detail"] as? String ?? "")"
         }.filter { !$0.hasPrefix("tare,") && !$0.hasPrefix("trial_") }
         let score = try #require(trials.first?["score"] as? Double)
         #expect(

@@ -189,6 +189,11 @@ extension JSONValue {
         }
     }
 
+    public var boolValue: Bool? {
+        if case .bool(let flag) = self { return flag }
+        return nil
+    }
+
     public var arrayValue: [JSONValue]? {
         if case .array(let values) = self { return values }
         return nil
