@@ -87,7 +87,7 @@ let package = Package(
 
         // Adapter: certificate files (written through a rename, checked on read), the
         // calibration a sensor is used with, and the certificate's text report.
-        .target(name: "LightTouchCalibration", dependencies: ["LightTouchCore"]),
+        .target(name: "LightTouchCalibration", dependencies: ["LightTouchCore", "LightTouchReport"]),
 
         // Assessment protocols (a drill and a rubric) and grading: pure.
         .target(name: "LightTouchAssessment", dependencies: ["LightTouchCore"]),

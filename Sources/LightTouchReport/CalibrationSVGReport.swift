@@ -90,6 +90,43 @@ extension SVGReport {
         return out
     }
 
+    /// The residual panel alone, as an SVG of its own (what `calibrate run`
+    /// and `calibrate fit` write beside a certificate): the same drawing as
+    /// the report's residual panel, with a title, a caption and a legend.
+    public static func residualsSVG(
+        title: String, caption: String, readings: [CalibrationReportDocument.Reading], band: Double, target: Double?
+    ) -> String {
+        let readings = readings.filter { [$0.load, $0.residual].allSatisfy(isSane) }
+        let band = isSane(band) ? abs(band) : 0
+        let target = target.flatMap { isSane($0) ? $0 : nil }
+        let box = Box(left: 100, top: 90, width: 580, height: 280)
+        let loads = readings.map(\.load) + [0] + (target.map { [$0] } ?? [])
+        let low = loads.min() ?? 0, high = max(loads.max() ?? 1, low + 1)
+        let pad = (high - low) * 0.05
+        let width = 720.0, height = 500.0
+        var out = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
+            <rect width="100%" height="100%" fill="#ffffff"/>
+            <text x="\(fmt(box.left))" y="34" font-size="15" font-weight="bold" fill="#1a1a1a">\(escape(title))</text>
+            <text x="\(fmt(box.left))" y="56" font-size="12" fill="#555555">\(escape(caption))</text>
+
+            """
+        out += residualPanel(box, readings: readings, loads: (low - pad, high + pad), band: band, target: target)
+        var cursor = box.left
+        let y = box.bottom + 80
+        func item(_ symbol: String, _ label: String) {
+            out += symbol + text(cursor + 20, y + 4, label, size: 12, anchor: "start", fill: "#333333")
+            cursor += 20 + textWidth(label, size: 12) + 24
+        }
+        item(dot(cursor + 7, y, .increasing), "increasing load")
+        item(dot(cursor + 7, y, .decreasing), "decreasing load")
+        item(dot(cursor + 7, y, .zero), "zero")
+        if band > 0 { item(rect(cursor, y - 5, 14, 10, fill: "#2e9e4f", opacity: 0.3), "LLF band") }
+        out += "</svg>\n"
+        return out
+    }
+
     /// An HTML page with the SVG inline; it fetches nothing.
     public static func html(_ document: CalibrationReportDocument) -> String {
         page(title: document.title, svg: svg(document))
@@ -321,7 +358,7 @@ extension SVGReport {
             + text(px + (nearRight ? -4 : 4), box.top + 15, "target \(fmt(load)) g", size: 12, anchor: nearRight ? "end" : "start", fill: "#c0392b")
     }
 
-    /// A reading's dot: increasing filled, decreasing hollow, zero grey (as `ResidualPlot`).
+    /// A reading's dot: increasing filled, decreasing hollow, zero grey.
     static func dot(_ cx: Double, _ cy: Double, _ direction: CalibrationReportDocument.Reading.Direction) -> String {
         let style: String
         switch direction {

@@ -155,3 +155,22 @@ import Testing
         #expect(SVGReport.significant(0) == "0")
     }
 }
+
+/// The residual figure `calibrate run` writes is the report's residual panel on its own.
+@Suite struct ResidualFigureTests {
+    @Test func theStandaloneFigureIsTheReportsPanel() {
+        let readings = [
+            CalibrationReportDocument.Reading(
+                step: 1, series: 1, direction: .zero, start: 0, end: 1, load: 0, counts: 100, countsSD: 1, residual: 0.001),
+            CalibrationReportDocument.Reading(
+                step: 2, series: 1, direction: .increasing, start: 2, end: 3, load: 10, counts: 200, countsSD: 1, residual: -0.002),
+        ]
+        let svg = SVGReport.residualsSVG(title: "Residuals <x>", caption: "c", readings: readings, band: 0.003, target: 5)
+        let box = SVGReport.Box(left: 100, top: 90, width: 580, height: 280)
+        let panel = SVGReport.residualPanel(box, readings: readings, loads: (-0.5, 10.5), band: 0.003, target: 5)
+        #expect(svg.contains(panel))
+        #expect(svg.contains("Residuals &lt;x&gt;"))
+        #expect(svg.hasSuffix("</svg>\n"))
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+    }
+}
