@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "LightTouchSession",
             dependencies: [
-                "LightTouchCore", "LightTouchTrainer", "LightTouchAssessment",
+                "LightTouchCore", "LightTouchTrainer", "LightTouchAssessment", "LightTouchReport",
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),

@@ -154,11 +154,11 @@ struct CalibrateRunCommand: ParsableCommand {
             softwareVersion: "lighttouch \(LightTouchVersion.current)", sensorDetails: .object(sensorDetails))
 
         // The run is recorded; if the recording fails mid-run (disk full), the run stops.
-        let stopper = RunStopper()
+        let stopper = StopRequest()
         let recorder = try recording.startRecording(
             kind: .calibration, info: info, conversion: .nominal(info),
             configuration: PipelineConfiguration(sampleRate: Double(info.sampleRate)), calibrationRun: plan.json.serialized()
-        ) { stopper.stop() }
+        ) { stopper.request() }
         defer { recorder.close() }
         do {
             try perform(plan: plan, procedure: procedure, connection: connection, recorder: recorder, stopper: stopper)
@@ -168,9 +168,43 @@ struct CalibrateRunCommand: ParsableCommand {
         }
     }
 
+    /// The operator's view of the run: one line per step and reading, a progress bar between.
+    static func show(_ event: CalibrationRecorder.Event, _ recorder: CalibrationRecorder, progress: ProgressLine, stepCount: Int) {
+        let step = recorder.currentStep
+        let position = "step \(min(recorder.points.count + 1, stepCount))/\(stepCount)"
+        switch event {
+        case .waitingForOperator:
+            if let step {
+                let what = step.load == 0 ? "take every mass off" : "place \(step.load.trimmed) g"
+                let reseat = step.reseatBefore ? "re-seat the sensor (lift it off its base and set it back), then " : ""
+                progress.line("\(position): \(reseat)\(what) and press Enter")
+            }
+        case .watching(let phase, let matches):
+            guard let step else { return }
+            let target = step.load == 0 ? "zero" : "\(step.load.trimmed) g"
+            switch phase {
+            case .moving(let sd):
+                progress.update("\(position) \(target)  \(progressBar(0))  moving\(sd.map { " (SD \($0.fixed(3)) g)" } ?? "")")
+            case .settling(let fraction, let sd, _):
+                let state = matches ? "settling" : "waiting for \(target)"
+                progress.update("\(position) \(target)  \(progressBar(matches ? fraction * 0.5 : 0))  \(state) (SD \(sd.fixed(3)) g)")
+            case .reading(let fraction, let sd, _):
+                progress.update("\(position) \(target)  \(progressBar(0.5 + fraction * 0.5))  reading, keep still (SD \(sd.fixed(3)) g)")
+            default: break
+            }
+        case .taken(let point):
+            progress.line(
+                "step \(point.step + 1)/\(stepCount): \(point.load.trimmed) g \(point.direction.rawValue), series \(point.series): "
+                    + "\(point.reading.mean.fixed(1)) counts (SD \(point.reading.sd.fixed(1)), \(point.reading.count) samples)")
+        case .retry(let message):
+            progress.line("\(position): \(message); reading again")
+        case .failed, .complete: break
+        }
+    }
+
     private func perform(
         plan: CalibrationRunPlan, procedure: CalibrationProcedure, connection: any SensorConnection, recorder: SessionRecorder,
-        stopper: RunStopper
+        stopper: StopRequest
     ) throws {
         let info = connection.info
         let progress = ProgressLine()
@@ -180,73 +214,38 @@ struct CalibrateRunCommand: ParsableCommand {
                 + "\(series) series\(yes ? ", hands-free" : "")")
         let guided = !yes
         let enter = guided ? EnterKey() : nil
-        let recording = CalibrationSession.Recording(
-            block: { block in recorder.record(blocks: [block], events: []) },
-            confirmed: { time in recorder.noteKey("enter", time: time) },
-            disconnected: { reason in recorder.record(blocks: [], events: [.disconnected(reason: reason)]) })
-        let session = CalibrationSession(connection: connection, recorder: plan.recorder(procedure), recording: recording) { event, recorder in
-            let step = recorder.currentStep
-            let position = "step \(min(recorder.points.count + 1, stepCount))/\(stepCount)"
-            switch event {
-            case .waitingForOperator:
-                if let step {
-                    let what = step.load == 0 ? "take every mass off" : "place \(step.load.trimmed) g"
-                    let reseat = step.reseatBefore ? "re-seat the sensor (lift it off its base and set it back), then " : ""
-                    progress.line("\(position): \(reseat)\(what) and press Enter")
-                }
-            case .watching(let phase, let matches):
-                guard let step else { return }
-                let target = step.load == 0 ? "zero" : "\(step.load.trimmed) g"
-                switch phase {
-                case .moving(let sd):
-                    progress.update("\(position) \(target)  \(progressBar(0))  moving\(sd.map { " (SD \($0.fixed(3)) g)" } ?? "")")
-                case .settling(let fraction, let sd, _):
-                    let state = matches ? "settling" : "waiting for \(target)"
-                    progress.update("\(position) \(target)  \(progressBar(matches ? fraction * 0.5 : 0))  \(state) (SD \(sd.fixed(3)) g)")
-                case .reading(let fraction, let sd, _):
-                    progress.update("\(position) \(target)  \(progressBar(0.5 + fraction * 0.5))  reading, keep still (SD \(sd.fixed(3)) g)")
-                default: break
-                }
-            case .taken(let point):
-                progress.line(
-                    "step \(point.step + 1)/\(stepCount): \(point.load.trimmed) g \(point.direction.rawValue), series \(point.series): "
-                        + "\(point.reading.mean.fixed(1)) counts (SD \(point.reading.sd.fixed(1)), \(point.reading.count) samples)")
-            case .retry(let message):
-                progress.line("\(position): \(message); reading again")
-            case .failed, .complete: break
-            }
+        let run = LiveCalibration(plan: plan, procedure: procedure, connection: connection, recorder: recorder) { event, recorder in
+            Self.show(event, recorder, progress: progress, stepCount: stepCount)
         }
         if let enter {
             // The operator's Enter confirms each step; a thread of its own waits for it.
             Thread.detachNewThread {
                 while true {
                     guard enter.wait(timeout: .distantFuture) else { return }
-                    session.confirm()
+                    run.confirm()
                 }
             }
         }
         // Ctrl-C stops the run cleanly (the sensor is stopped, nothing is written).
-        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.cancel() }
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { run.requestStop() }
         defer { signals.cancel() }
-        stopper.target(session)
-        let outcome = try session.run()
-        if let failure = recorder.failure { throw UserError(failure) }
-        let points: [CalibrationPoint]
-        switch outcome {
-        case .complete(let taken): points = taken
-        case .failed(let error): throw UserError.data(error.description)
-        case .disconnected(let reason): throw UserError.unavailable("the sensor went away during the run (\(reason)); nothing was written")
-        case .cancelled: throw UserError("interrupted; nothing was written", exitCode: ExitCode(130))
-        }
-
-        let certificate: CalibrationCertificate, analysis: CalibrationAnalysis, text: String
+        stopper.forward(to: run)
+        let certified: LiveCalibration.Certified
         do {
-            (certificate, analysis, text) = try plan.certificate(points, procedure: procedure)
-        } catch {
-            throw UserError.data("the readings do not make a calibration: \(error); nothing was written")
+            certified = try run.run()
+        } catch let failure as LiveCalibration.Failure {
+            if let failure = recorder.failure { throw UserError(failure) }
+            switch failure {
+            case .disconnected: throw UserError.unavailable(failure.description)
+            case .cancelled: throw UserError(failure.description, exitCode: ExitCode(130))
+            case .failed, .notACalibration: throw UserError.data(failure.description)
+            case .sensorRefused: throw UserError(failure.description)
+            }
         }
+        if let failure = recorder.failure { throw UserError(failure) }
+        let (certificate, analysis, text, id) = (certified.certificate, certified.analysis, certified.text, certified.id)
+
         let bytes = Array((text + "\n").utf8)
-        let id = Array(SHA256.hash(bytes).prefix(16))
 
         // Every file is written beside its target first; the sensor next; the
         // files are put in place only when all of that worked.
@@ -264,17 +263,11 @@ struct CalibrateRunCommand: ParsableCommand {
             throw UserError("cannot write the results (\(error.localizedDescription)); nothing was written", exitCode: ExitCode(73))
         }
         if writeToSensor {
-            let blob = certificate.blob(certificateID: id).encoded()
             do {
-                try connection.writeCalibration(blob)
+                try run.store(certified)
             } catch {
                 discardStaged()
-                throw UserError("the sensor refused the calibration (\(error)); it keeps the one it had, and nothing was written")
-            }
-            let readBack = (try? connection.readCalibration()) ?? []
-            guard readBack == blob, case .success = CalibrationBlob.decode(readBack, expectedSerial: info.serial) else {
-                discardStaged()
-                throw UserError("the calibration read back from the sensor differs from the one written; no file was written")
+                throw UserError(error.description)
             }
             progress.line("stored in \(info.serial)'s flash and read back identical (certificate \(id.hexString))")
         }
@@ -293,26 +286,9 @@ struct CalibrateRunCommand: ParsableCommand {
                 massSet: "\(plan.massSet) (class \(plan.massClass))"))
         }
         try RecordingOptions.checked { () throws(StoreError) in
-            try recorder.complete(results: text, lostFrames: session.lostFrames, rejectedSamples: 0)
+            try recorder.complete(results: text, lostFrames: certified.lostFrames, rejectedSamples: 0)
         }
         if !json { progress.line("Recorded as session \(recorder.sessionID) (`lighttouch report \(recorder.sessionID) --out run.svg` draws it).") }
-    }
-}
-
-/// Stops a calibration run from the recorder's failure callback, which is
-/// set up before the run exists.
-final class RunStopper: Sendable {
-    private let session = Mutex<CalibrationSession?>(nil)
-    private let stopped = Atomic<Bool>(false)
-
-    func target(_ run: CalibrationSession) {
-        session.withLock { $0 = run }
-        if stopped.load(ordering: .acquiring) { run.cancel() }
-    }
-
-    func stop() {
-        stopped.store(true, ordering: .releasing)
-        session.withLock { $0 }?.cancel()
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LightTouchCore
+import LightTouchSession
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -26,6 +27,10 @@ public struct LightTouchCommand: ParsableCommand {
         } catch let error as UserError {
             printError(error.description)
             Glibc.exit(error.exitCode.rawValue)
+        } catch let error as RescoringError {
+            // A recording that cannot be scored again: its data (EX_DATAERR) or the options asked for (EX_USAGE).
+            printError(error.description)
+            Glibc.exit(error.kind == .data ? 65 : 64)
         } catch let error as ExitCode {
             Glibc.exit(error.rawValue)
         } catch {

@@ -5,20 +5,28 @@ import LightTouchSession
 import LightTouchTerminal
 import Synchronization
 
+/// Something running that can be asked to stop.
+protocol Stoppable: AnyObject, Sendable {
+    func requestStop()
+}
+
+extension LiveSession: Stoppable {}
+extension LiveCalibration: Stoppable {}
+
 /// A stop asked for before the session exists (a recording that fails at
 /// once), passed on to the session once it does.
 final class StopRequest: Sendable {
-    private let state = Mutex<(requested: Bool, session: LiveSession?)>((false, nil))
+    private let state = Mutex<(requested: Bool, session: (any Stoppable)?)>((false, nil))
 
     func request() {
-        let session = state.withLock { state -> LiveSession? in
+        let session = state.withLock { state -> (any Stoppable)? in
             state.requested = true
             return state.session
         }
         session?.requestStop()
     }
 
-    func forward(to session: LiveSession) {
+    func forward(to session: any Stoppable) {
         let requested = state.withLock { state -> Bool in
             state.session = session
             return state.requested

@@ -20,7 +20,7 @@ public final class CalibrationSession: Sendable {
     private struct State {
         var recorder: CalibrationRecorder
         var tracker: StreamTracker
-        var origin: Double?
+        var clock = CalibrationSampleClock()
         var outcome: Outcome?
         var lastEvent: CalibrationRecorder.Event?
         var lastCounts = 0.0
@@ -109,14 +109,8 @@ public final class CalibrationSession: Sendable {
         state.withLock { state in
             guard state.outcome == nil, let block = state.tracker.ingest(packet) else { return }
             recording?.block(block)
-            if block.saturatedMask != 0 { return }  // over range: not a reading
-            for k in 0..<block.samplesPerChannel {
-                let micros = block.timeMicros(ofSample: k)
-                let origin = state.origin ?? micros
-                state.origin = origin
-                let counts = Double(block.count(channel: 0, sample: k))
+            for (time, counts) in state.clock.samples(of: block) {
                 state.lastCounts = counts
-                let time = (micros - origin) / 1e6
                 state.lastTime = time
                 let event = state.recorder.add(time: time, counts: counts)
                 if event != state.lastEvent || Self.isTaken(event) { notes.append((event, state.recorder)) }

@@ -1,66 +1,55 @@
-import LightTouchCalibration
 import LightTouchCore
 import LightTouchReport
-import LightTouchStore
 
 /// A recorded calibration run taken again: its raw counts and the
 /// operator's Enter presses through a new recorder with the recorded plan,
 /// to the same readings, fit and certificate (`replay`, `report`).
-struct RescoredCalibration {
-    let session: RecordedSession
-    let plan: CalibrationRunPlan
-    let procedure: CalibrationProcedure
-    let points: [CalibrationPoint]
-    let certificate: CalibrationCertificate
-    let analysis: CalibrationAnalysis
+public struct RescoredCalibration: Sendable {
+    public let session: RecordedSession
+    public let plan: CalibrationRunPlan
+    public let procedure: CalibrationProcedure
+    public let points: [CalibrationPoint]
+    public let certificate: CalibrationCertificate
+    public let analysis: CalibrationAnalysis
     /// The certificate's JSON: what the live run printed with `--json`.
-    let text: String
+    public let text: String
 
-    init(_ session: RecordedSession) throws {
+    public init(_ session: RecordedSession) throws(RescoringError) {
         let id = session.summary.id
         self.session = session
         guard let recordedPlan = session.calibrationRun else {
-            throw UserError.data("session \(id) is a calibration session without its run's settings; it cannot be taken again")
+            throw RescoringError(kind: .data, description: "session \(id) is a calibration session without its run's settings; it cannot be taken again")
         }
         do {
             plan = try CalibrationRunPlan(json: JSONReader.parse(Array(recordedPlan.utf8)))
             procedure = try plan.procedure()
         } catch {
-            throw UserError.data("session \(id): \(error)")
+            throw RescoringError(kind: .data, description: "session \(id): \(error)")
         }
         let outcome = CalibrationReplay.run(plan.recorder(procedure), samples: Self.samples(session), confirms: Self.confirms(session))
         switch outcome {
         case .complete(let taken): points = taken
         case .failed(let error, let taken):
-            throw UserError.data(
+            throw RescoringError(kind: .data, description: 
                 "session \(id): the run stopped at reading \(taken.count + 1) of \(procedure.steps.count) (\(error)); "
                     + "there is no calibration to show")
         case .incomplete(let taken):
-            throw UserError.data(
+            throw RescoringError(kind: .data, description: 
                 "session \(id): the recording ends after \(taken.count) of \(procedure.steps.count) readings "
                     + "(it is \(session.summary.status.rawValue)\(session.summary.stopReason.map { ": \($0)" } ?? "")); there is no calibration to show")
         }
         do {
             (certificate, analysis, text) = try plan.certificate(points, procedure: procedure)
         } catch {
-            throw UserError.data("session \(id): the readings do not make a calibration: \(error)")
+            throw RescoringError(kind: .data, description: "session \(id): the readings do not make a calibration: \(error)")
         }
     }
 
     /// Channel 0's samples as the live run fed them to its recorder: blocks
     /// over range skipped, time 0 at the first sample of the first block in range.
     static func samples(_ session: RecordedSession) -> [(time: Double, counts: Double)] {
-        var samples: [(time: Double, counts: Double)] = []
-        var origin: Double?
-        for block in session.blocks where block.saturatedMask == 0 {
-            for k in 0..<block.samplesPerChannel {
-                let micros = block.timeMicros(ofSample: k)
-                let start = origin ?? micros
-                origin = start
-                samples.append(((micros - start) / 1e6, Double(block.count(channel: 0, sample: k))))
-            }
-        }
-        return samples
+        var clock = CalibrationSampleClock()
+        return session.blocks.flatMap { clock.samples(of: $0) }
     }
 
     /// When the operator pressed Enter (the newest sample's time then).
@@ -69,14 +58,14 @@ struct RescoredCalibration {
     }
 
     /// The certificate as `calibrate run` prints it.
-    var report: String {
+    public var report: String {
         CalibrationReport.text(
             analysis, serial: plan.serial, calibratedAt: certificate.calibratedAt, expiresAt: certificate.expiresAt,
             massSet: "\(plan.massSet) (class \(plan.massClass))")
     }
 
     /// The report's picture: the run, the curve, the residuals, the readings.
-    var document: CalibrationReportDocument {
+    public var document: CalibrationReportDocument {
         let s = session.summary
         let polynomial = CalibrationPolynomial(coefficients: certificate.coefficients)
         let signal = Self.samples(session).map {

@@ -1,4 +1,3 @@
-import LightTouchCore
 
 /// The certificate as a person reads it.
 public enum CalibrationReport {
