@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "LightTouchAssessmentTests", dependencies: ["LightTouchAssessment", "LightTouchCore"]),
         .testTarget(name: "LightTouchReportTests", dependencies: ["LightTouchReport"]),
         // Drive the built programs, as a user would.
-        .testTarget(name: "EndToEndTests", dependencies: ["lighttouch"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lighttouch"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

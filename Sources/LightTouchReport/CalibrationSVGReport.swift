@@ -113,16 +113,7 @@ extension SVGReport {
 
             """
         out += residualPanel(box, readings: readings, loads: (low - pad, high + pad), band: band, target: target)
-        var cursor = box.left
-        let y = box.bottom + 80
-        func item(_ symbol: String, _ label: String) {
-            out += symbol + text(cursor + 20, y + 4, label, size: 12, anchor: "start", fill: "#333333")
-            cursor += 20 + textWidth(label, size: 12) + 24
-        }
-        item(dot(cursor + 7, y, .increasing), "increasing load")
-        item(dot(cursor + 7, y, .decreasing), "decreasing load")
-        item(dot(cursor + 7, y, .zero), "zero")
-        if band > 0 { item(rect(cursor, y - 5, 14, 10, fill: "#2e9e4f", opacity: 0.3), "LLF band") }
+        out += legend(y: box.bottom + 80, band: band, left: box.left, curve: false)
         out += "</svg>\n"
         return out
     }
@@ -326,9 +317,10 @@ extension SVGReport {
 
     // MARK: - Pieces
 
-    static func legend(y: Double, band: Double) -> String {
+    /// The legend; without `curve`, only what a residual panel shows.
+    static func legend(y: Double, band: Double, left: Double = CalibrationLayout.curve.left, curve: Bool = true) -> String {
         var out = ""
-        var cursor = CalibrationLayout.curve.left
+        var cursor = left
         func item(_ symbol: String, _ label: String) {
             out += symbol + text(cursor + 20, y + 4, label, size: 12, anchor: "start", fill: "#333333")
             cursor += 20 + textWidth(label, size: 12) + 24
@@ -336,9 +328,9 @@ extension SVGReport {
         item(dot(cursor + 7, y, .increasing), "increasing load")
         item(dot(cursor + 7, y, .decreasing), "decreasing load")
         item(dot(cursor + 7, y, .zero), "zero")
-        item(line(cursor, y, cursor + 14, y, stroke: "#d35400", width: 2), "fitted equation")
+        if curve { item(line(cursor, y, cursor + 14, y, stroke: "#d35400", width: 2), "fitted equation") }
         if band > 0 { item(rect(cursor, y - 5, 14, 10, fill: "#2e9e4f", opacity: 0.3), "residual band") }
-        item(line(cursor + 7, y - 8, cursor + 7, y + 8, stroke: "#c0392b", dash: "4,3"), "target load")
+        if curve { item(line(cursor + 7, y - 8, cursor + 7, y + 8, stroke: "#c0392b", dash: "4,3"), "target load") }
         return out
     }
 

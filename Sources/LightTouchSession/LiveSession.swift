@@ -81,7 +81,8 @@ public final class LiveSession: @unchecked Sendable {
     private struct State {
         var scorer: SampleScorer
         var drill: PracticeSession?
-        var history: Deque<(time: Double, force: Double)> = []
+        /// The time of the newest point in the plot's history.
+        var lastHistoryTime: Double?
         var connected = true
         var unplugged: String?
         var finished = false
@@ -264,10 +265,10 @@ public final class LiveSession: @unchecked Sendable {
         var batch: [ProcessedSample] = []
         batch.reserveCapacity(arrivals.count * 14)
         var events: [PipelineEvent] = []
+        var newHistory: [(time: Double, force: Double)] = []
         for arrival in arrivals {
             let block = arrival.block
             for k in 0..<block.samplesPerChannel {
-                let trialsBefore = state.scorer.pipeline.trials.count, startedBefore = state.scorer.pipeline.trialCount
                 let step = state.scorer.score(block, sample: k)
                 if let outcome = state.scorer.takeTareOutcome() {
                     switch outcome {
@@ -277,16 +278,15 @@ public final class LiveSession: @unchecked Sendable {
                 }
                 guard case .scored(let sample, _) = step else { continue }
                 batch.append(sample)
-                let pipeline = state.scorer.pipeline
-                if pipeline.trials.count > trialsBefore, let ended = pipeline.trials.last {
+                if let ended = state.scorer.trialEnded {
                     events.append(.trialEnded(time: ended.endSeconds, trial: ended.trial))
                 }
-                if pipeline.trialCount > startedBefore {
-                    events.append(.trialStarted(time: sample.time, trial: pipeline.trialCount))
+                if let started = state.scorer.trialStarted {
+                    events.append(.trialStarted(time: sample.time, trial: started))
                 }
-                if let last = state.history.last, sample.time - last.time < 0.01 { continue }
-                state.history.append((sample.time, sample.filtered))
-                while let first = state.history.first, sample.time - first.time > historySeconds { state.history.removeFirst() }
+                if let last = state.lastHistoryTime, sample.time - last < 0.01 { continue }
+                state.lastHistoryTime = sample.time
+                newHistory.append((sample.time, sample.filtered))
             }
         }
         // The raw blocks and what they caused go to the recording before the
@@ -296,7 +296,7 @@ public final class LiveSession: @unchecked Sendable {
             let drillEvents = state.drill?.push(batch.lazy.map { (time: $0.time, force: $0.filtered) }) ?? []
             noteDrillEvents(drillEvents)
         }
-        publish()
+        publish(history: newHistory)
         let published = now()
         if let onLatency { for arrival in arrivals { onLatency(published &- arrival.nanos) } }
         if !batch.isEmpty { sink?(batch) }
@@ -380,7 +380,7 @@ public final class LiveSession: @unchecked Sendable {
         }
     }
 
-    private func publish() {
+    private func publish(history: [(time: Double, force: Double)] = []) {
         dispatchPrecondition(condition: .onQueue(queue))
         let stream = tracker.withLock { $0.statistics }
         var snapshot = PipelineSnapshot(calibrated: conversion.isCalibrated)
@@ -406,8 +406,20 @@ public final class LiveSession: @unchecked Sendable {
         snapshot.droppedBlocks = incoming.dropped
         snapshot.rejectedSamples = state.scorer.rejectedSamples
         snapshot.connected = state.connected
-        let frame = SessionFrame(snapshot: snapshot, drill: state.drill, history: state.history, unplugged: state.unplugged)
-        published.withLock { $0 = frame }
+        let (drill, unplugged, window) = (state.drill, state.unplugged, historySeconds)
+        // The history lives only in the published frame and grows there in
+        // place: a reader's copy shares its storage until the next append, so
+        // it is copied at most once per read (20 a second), never per batch.
+        published.withLock { frame in
+            frame.snapshot = snapshot
+            frame.drill = drill
+            frame.unplugged = unplugged
+            guard !history.isEmpty else { return }
+            frame.history.append(contentsOf: history)
+            if let newest = frame.history.last?.time {
+                while let first = frame.history.first, newest - first.time > window { frame.history.removeFirst() }
+            }
+        }
     }
 
     /// On the connection's thread, before the next packet.

@@ -56,6 +56,9 @@ public struct SampleScorer: Sendable {
     public private(set) var rejectedSamples = 0
     /// The latest tare that finished, until `takeTareOutcome` reads it.
     public private(set) var tareOutcome: TareOutcome?
+    /// A trial the pipeline started or ended at the last scored sample (touch and release).
+    public private(set) var trialStarted: Int?
+    public private(set) var trialEnded: TrialMetrics?
     private var tares: Tares
 
     /// A live session's scorer: the first tare is measured over the first samples.
@@ -105,7 +108,11 @@ public struct SampleScorer: Sendable {
         let untared = conversion.grams(block, sample: k)
         applyTares(time: time, untared: untared)
         if case .measuring = tare { return .unscored(time: time, untared: untared) }
-        return .scored(pipeline.process(time: time, grams: untared - tare.offset), untared: untared)
+        let trialsBefore = pipeline.trials.count, startedBefore = pipeline.trialCount
+        let sample = pipeline.process(time: time, grams: untared - tare.offset)
+        trialEnded = pipeline.trials.count > trialsBefore ? pipeline.trials.last : nil
+        trialStarted = pipeline.trialCount > startedBefore ? pipeline.trialCount : nil
+        return .scored(sample, untared: untared)
     }
 
     /// The tare that finished since the last call, if one did.

@@ -4,15 +4,27 @@ import Synchronization
 /// A bounded hand-off between threads: the producer never blocks. When the
 /// buffer is full the newest element is refused and counted, so a stalled
 /// consumer costs data that is counted and shown, never acquisition itself.
+///
+/// Its methods are `@inlinable` so that every client specialises them for its
+/// element type: on the live path an unspecialised generic buffer (metadata
+/// look-ups and value witnesses per element) doubled the arrival-to-state
+/// latency (`lighttouch bench`, docs/speed.md).
 public final class BoundedBuffer<Element: Sendable>: Sendable {
-    private struct State {
-        var items: Deque<Element>
-        var dropped = 0
+    @usableFromInline
+    struct State {
+        @usableFromInline var items: Deque<Element>
+        @usableFromInline var dropped = 0
+
+        @inlinable
+        init(items: Deque<Element>) {
+            self.items = items
+        }
     }
 
-    private let state: Mutex<State>
+    @usableFromInline let state: Mutex<State>
     public let capacity: Int
 
+    @inlinable
     public init(capacity: Int) {
         self.capacity = capacity
         state = Mutex(State(items: Deque(minimumCapacity: capacity)))
@@ -20,6 +32,7 @@ public final class BoundedBuffer<Element: Sendable>: Sendable {
 
     /// Appends `item`; returns false (and counts it) when the buffer is full.
     /// `wasEmpty` tells the producer the consumer needs waking.
+    @inlinable
     @discardableResult
     public func push(_ item: sending Element) -> (accepted: Bool, wasEmpty: Bool) {
         state.withLock { state in
@@ -34,6 +47,7 @@ public final class BoundedBuffer<Element: Sendable>: Sendable {
     }
 
     /// Takes everything buffered, oldest first.
+    @inlinable
     public func drain() -> [Element] {
         state.withLock { state in
             defer { state.items.removeAll(keepingCapacity: true) }
@@ -42,5 +56,6 @@ public final class BoundedBuffer<Element: Sendable>: Sendable {
     }
 
     /// Elements refused because the buffer was full.
+    @inlinable
     public var dropped: Int { state.withLock { $0.dropped } }
 }
