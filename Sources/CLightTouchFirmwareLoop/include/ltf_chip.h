@@ -96,6 +96,17 @@ size_t ltf_chip_poll_in(ltf_chip *chip, uint8_t packet[64]);
 
 ltf_chip_stats ltf_chip_get_stats(const ltf_chip *chip);
 
+/* The Pro Micro HX711 firmware's serial-number record in EEPROM
+ * (firmware-protocol/boards/pro-micro-hx711/src/settings.h). */
+#define LTF_SERIAL_RECORD_ADDRESS 0x3E0
+#define LTF_SERIAL_RECORD_BYTES 32
+#define LTF_CALIBRATION_ADDRESS 0x000
+#define LTF_CALIBRATION_BYTES 256
+/* The record for `serial`: 0, or -1 when PROTOCOL.md §1 does not allow it. */
+int ltf_serial_record(const char *serial, uint8_t record[LTF_SERIAL_RECORD_BYTES]);
+/* The serial in a record: 0, or -1 when the record is erased or damaged. */
+int ltf_serial_from_record(const uint8_t record[LTF_SERIAL_RECORD_BYTES], char serial[24]);
+
 #ifdef __cplusplus
 }
 #endif
