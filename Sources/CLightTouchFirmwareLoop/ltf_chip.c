@@ -357,10 +357,14 @@ void ltf_chip_free(ltf_chip *c)
 
 static void chip_eeprom_save(ltf_chip *c)
 {
-    avr_eeprom_desc_t desc = { .ee = NULL, .offset = 0, .size = LTF_CHIP_EEPROM_SIZE };
-    if (avr_ioctl(c->avr, lt_simavr_ioctl_eeprom_get(), &desc) == 0 && desc.ee != NULL) {
-        memcpy(c->eeprom, desc.ee, LTF_CHIP_EEPROM_SIZE);
-    }
+    uint8_t bytes[LTF_CHIP_EEPROM_SIZE];
+    avr_eeprom_desc_t desc = { .ee = bytes, .offset = 0, .size = LTF_CHIP_EEPROM_SIZE };
+    memset(bytes, 0xFF, sizeof bytes);
+    /* simavr copies into `ee`; avr_ioctl's result does not say whether the
+     * EEPROM module answered (it returned -1 here although it had), so it is
+     * not checked. */
+    avr_ioctl(c->avr, lt_simavr_ioctl_eeprom_get(), &desc);
+    memcpy(c->eeprom, bytes, LTF_CHIP_EEPROM_SIZE);
 }
 
 static void chip_eeprom_load(ltf_chip *c)
