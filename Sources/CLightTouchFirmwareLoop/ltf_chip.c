@@ -58,6 +58,7 @@ struct ltf_chip {
     int attached;
     int configured;
     int hooked;
+    int setup_taken;        /* the firmware cleared RXSTPI on endpoint 0 */
 
     /* The HX711. */
     int hx_powered;
@@ -266,6 +267,20 @@ static void usb_attach_changed(avr_irq_t *irq, uint32_t value, void *param)
     c->attached = value != 0;
 }
 
+/* The firmware writes UEINTX: clearing RXSTPI with endpoint 0 selected means
+ * it has read the SETUP packet out of the bank (datasheet 7766J §22.12).
+ * A real controller NAKs OUT data until then; simavr's does not, so the host
+ * side waits for this before it sends any. */
+#define LTF_UEINTX 0xE8
+#define LTF_UENUM 0xE9
+#define LTF_RXSTPI 3
+static void ueintx_written(avr_t *avr, avr_io_addr_t addr, uint8_t value, void *param)
+{
+    ltf_chip *c = param;
+    (void)addr;
+    if (avr->data[LTF_UENUM] == 0 && (value & (1u << LTF_RXSTPI)) == 0) c->setup_taken = 1;
+}
+
 /* ---- the chip ---- */
 
 /* An ELF header for the AVR (e_machine 83), or a message. */
@@ -445,8 +460,12 @@ int ltf_chip_control(ltf_chip *c, uint8_t bmRequestType, uint8_t bRequest, uint1
     uint32_t size = sizeof setup;
     uint8_t packet[64];
     int result = 0;
+    c->setup_taken = 0;
     if (usb_io(c, lt_simavr_ioctl_usb_setup(), 0, setup, &size) != 0) return -1;
-    run_cycles(c, 2000); /* the SETUP shares the bank with OUT data: let the firmware take it */
+    /* The SETUP shares the bank with OUT data: wait until the firmware has
+     * taken it (at most 100 ms), as a real controller's NAKs would. */
+    for (int waited = 0; !c->setup_taken && waited < 8000 && c->powered; waited++) run_cycles(c, 200);
+    if (!c->setup_taken) return -1;
 
     if (bmRequestType & 0x80) {
         int got = 0;
@@ -542,6 +561,7 @@ static void hook_pins(ltf_chip *c)
                             led_changed, c);
     avr_irq_register_notify(avr_io_getirq(c->avr, lt_simavr_ioctl_usb_getirq(), USB_IRQ_ATTACH), usb_attach_changed,
                             c);
+    avr_register_io_write(c->avr, LTF_UEINTX, ueintx_written, c);
 }
 
 static int get_string(ltf_chip *c, uint8_t index, char *out, size_t size)
