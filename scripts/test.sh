@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: the C device reference against the protocol vectors,
-# then every Swift test (unit tests and end-to-end tests of the built programs).
+# the sensor firmware's build and host tests, then every Swift test (unit
+# tests and end-to-end tests of the built programs).
 #
 # The emulated-USB suites stream at 1 kHz in real time and assert that not a
 # frame is lost, so they run on their own after everything else: sharing the
@@ -11,6 +12,10 @@ cd "$(dirname "$0")/.."
 
 echo "== C device reference (firmware-protocol/reference)"
 make -s -C firmware-protocol/reference test
+
+echo "== Sensor firmware (firmware-protocol/boards/pro-micro-hx711): build, budgets, host tests"
+make -s -C firmware-protocol/boards/pro-micro-hx711
+make -s -C firmware-protocol/boards/pro-micro-hx711 test
 
 echo "== Swift package"
 swift build --build-tests
