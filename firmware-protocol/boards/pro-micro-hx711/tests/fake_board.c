@@ -67,14 +67,27 @@ void board_eeprom_read(uint16_t address, uint8_t *buffer, uint16_t length)
     memcpy(buffer, fake.eeprom + address, length);
 }
 
+/* Like eeprom_update_byte: a byte that already holds the value is not written. */
 void board_eeprom_write(uint16_t address, const uint8_t *buffer, uint16_t length)
 {
-    memcpy(fake.eeprom + address, buffer, length);
+    uint16_t i;
+    for (i = 0; i < length; i++) {
+        if (fake.eeprom[address + i] != buffer[i]) {
+            fake.eeprom[address + i] = buffer[i];
+            fake.eeprom_writes++;
+        }
+    }
 }
 
 void board_eeprom_fill(uint16_t address, uint8_t value, uint16_t length)
 {
-    memset(fake.eeprom + address, value, length);
+    uint16_t i;
+    for (i = 0; i < length; i++) {
+        if (fake.eeprom[address + i] != value) {
+            fake.eeprom[address + i] = value;
+            fake.eeprom_writes++;
+        }
+    }
 }
 
 void board_watchdog_kick(void) {}

@@ -9,6 +9,7 @@
 typedef struct fake_board {
     uint32_t now_us;           /* the device clock; each half period adds 1 µs */
     uint8_t eeprom[1024];
+    unsigned eeprom_writes;    /* bytes actually changed (each 3.4 ms on the chip) */
     uint8_t irq_enabled;
     uint8_t led;
     uint8_t rate_fast;
