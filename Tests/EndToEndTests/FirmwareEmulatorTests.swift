@@ -176,6 +176,32 @@ struct FirmwareEmulatorTests {
         #expect(pressed.allSatisfy { abs($0 - 25) < 0.3 }, "\(pressed)")
     }
 
+    /// The simulated HX711 is strict where the datasheet is: a firmware that
+    /// holds PD_SCK high too long fails the checks above.
+    @Test func aFirmwareThatMistimesItsReadsIsCaught() throws {
+        let built = try Programs.run("/usr/bin/make", ["-s", "-C", FirmwareLoop.directory.path, "test-firmwares"], timeout: 180)
+        #expect(built.status == 0, "\(built.stderr)")
+        let build = FirmwareLoop.directory.appendingPathComponent("build")
+
+        // 70 µs high: the HX711 powers down on every pulse and never delivers.
+        let report = Emulator.temporaryFile("report.json")
+        let result = try Emulator.run(
+            ["--firmware", build.appendingPathComponent("test-mistimed-70us.elf").path, "--report", report, "--quiet"],
+            command: [lighttouch, "stream", "--duration", "2", "--json", "--summary-only"])
+        let summary = try #require(result.summary, "\(result.stdout)\n\(result.stderr)")
+        let emulator = try Emulator.report(at: report)
+        #expect(emulator["adc_power_downs"] as? Int ?? 0 > 0)
+        #expect(emulator["adc_reads"] as? Int == 0)
+        #expect(summary["not_ready_frames"] as? Int ?? 0 > 0, "\(summary)")
+
+        // 55 µs high: past the datasheet's 50 µs; counted.
+        let long = Emulator.temporaryFile("report.json")
+        _ = try Emulator.run(
+            ["--firmware", build.appendingPathComponent("test-mistimed-55us.elf").path, "--report", long, "--quiet"],
+            command: [lighttouch, "stream", "--duration", "1", "--summary-only"])
+        #expect(try Emulator.report(at: long)["adc_long_pulses"] as? Int ?? 0 > 0)
+    }
+
     @Test func badInputGetsOneClearLine() throws {
         let missing = try Emulator.run(["--firmware", "/nonexistent/firmware.elf"], command: ["/bin/true"])
         #expect(missing.status == 66)

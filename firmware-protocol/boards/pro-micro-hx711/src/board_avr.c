@@ -101,8 +101,15 @@ uint8_t board_hx711_dout(void)
 
 void board_hx711_half_period(void)
 {
+#ifdef LTF_TEST_MISTIMED_HALF_PERIOD_US
+    /* Only in `make test-firmwares`: a deliberately wrong firmware whose
+     * PD_SCK stays high too long, to show that the simulated HX711 (and so
+     * the tests) catch it. Never flashed. */
+    __builtin_avr_delay_cycles(16UL * LTF_TEST_MISTIMED_HALF_PERIOD_US);
+#else
     /* 16 cycles: 1 µs at 16 MHz. */
     __builtin_avr_delay_cycles(16);
+#endif
 }
 
 void board_hx711_rate(uint8_t fast)
