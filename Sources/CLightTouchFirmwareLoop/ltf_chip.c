@@ -39,6 +39,10 @@
 #define LTF_LED_PORT 'B'
 #define LTF_LED_PIN 0
 
+#define LTF_UEINTX 0xE8
+#define LTF_UENUM 0xE9
+#define LTF_RXSTPI 3
+
 #define LTF_RING 64
 #define LTF_LATENCY_BINS 400 /* 0.05 ms each, up to 20 ms */
 
@@ -59,6 +63,7 @@ struct ltf_chip {
     int configured;
     int hooked;
     int setup_taken;        /* the firmware cleared RXSTPI on endpoint 0 */
+    int restarted;          /* the firmware re-attached by itself since the last look */
 
     /* The HX711. */
     int hx_powered;
@@ -265,15 +270,20 @@ static void usb_attach_changed(avr_irq_t *irq, uint32_t value, void *param)
     ltf_chip *c = param;
     (void)irq;
     c->attached = value != 0;
+    if (value && c->configured) {
+        /* Attaching again while configured: the chip was reset under us (the
+         * watchdog: simavr resets it inside avr_run). A host sees the
+         * device leave and come back, and enumerates it again. */
+        c->configured = 0;
+        c->restarted = 1;
+        c->stats.resets++;
+    }
 }
 
 /* The firmware writes UEINTX: clearing RXSTPI with endpoint 0 selected means
  * it has read the SETUP packet out of the bank (datasheet 7766J §22.12).
  * A real controller NAKs OUT data until then; simavr's does not, so the host
  * side waits for this before it sends any. */
-#define LTF_UEINTX 0xE8
-#define LTF_UENUM 0xE9
-#define LTF_RXSTPI 3
 static void ueintx_written(avr_t *avr, avr_io_addr_t addr, uint8_t value, void *param)
 {
     ltf_chip *c = param;
@@ -428,8 +438,28 @@ void ltf_chip_run_until_us(ltf_chip *c, uint64_t us)
 
 /* ---- host side of the USB controller ---- */
 
+/* Whether the firmware has enabled endpoint `ep` (UECONX.EPEN), read through
+ * simavr's own UECONX handler with UENUM switched for the read. simavr
+ * printf()s a warning on stdout (the command's stdout) when the host side
+ * touches a disabled endpoint, which a chip that just reset has. */
+#define LTF_UECONX 0xEB
+static int usb_endpoint_enabled(ltf_chip *c, uint8_t ep)
+{
+    avr_t *avr = c->avr;
+    avr_io_addr_t io = AVR_DATA_TO_IO(LTF_UECONX);
+    uint8_t saved = avr->data[LTF_UENUM];
+    uint8_t value;
+    avr->data[LTF_UENUM] = ep;
+    value = avr->io[io].r.c != NULL ? avr->io[io].r.c(avr, LTF_UECONX, avr->io[io].r.param) : avr->data[LTF_UECONX];
+    avr->data[LTF_UENUM] = saved;
+    return (value & 1u) != 0;
+}
+
 static int usb_io(ltf_chip *c, uint32_t ioctl, uint8_t pipe, uint8_t *buffer, uint32_t *size)
 {
+    if (ioctl != lt_simavr_ioctl_usb_reset() && !usb_endpoint_enabled(c, pipe & 0x7Fu)) {
+        return AVR_IOCTL_USB_STALL; /* nobody answers on a disabled endpoint */
+    }
     struct avr_io_usb io = { .pipe = pipe, .sz = *size, .buf = buffer };
     int r = avr_ioctl(c->avr, ioctl, &io);
     *size = io.sz;
@@ -528,6 +558,13 @@ size_t ltf_chip_poll_in(ltf_chip *c, uint8_t packet[64])
     return size;
 }
 
+int ltf_chip_take_restart(ltf_chip *c)
+{
+    int restarted = c->restarted;
+    c->restarted = 0;
+    return restarted;
+}
+
 ltf_chip_stats ltf_chip_get_stats(const ltf_chip *c)
 {
     ltf_chip_stats stats = c->stats;
@@ -585,6 +622,7 @@ int ltf_chip_power_up(ltf_chip *c, ltf_enumeration *e, char *error, size_t error
     c->powered = 0;
     c->configured = 0;
     c->attached = 0;
+    c->restarted = 0;
     avr_cycle_timer_cancel(c->avr, hx_conversion, c);
     avr_cycle_timer_cancel(c->avr, hx_power_down, c);
     avr_reset(c->avr);

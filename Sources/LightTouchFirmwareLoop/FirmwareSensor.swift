@@ -158,6 +158,26 @@ public final class FirmwareSensor: Sendable {
             lte_emulator_free(pointer)
             throw Failure(description: "could not start the emulated host controller thread")
         }
+        box.setRestartHandler { [weak self] in self?.firmwareRestarted() }
+    }
+
+    /// Called (once per restart, on a queue of its own) when the firmware reset
+    /// itself while enumerated: a host sees it leave and come back.
+    public var onRestart: (@Sendable () -> Void)? {
+        get { restartObserver.withLock { $0 } }
+        set { restartObserver.withLock { $0 = newValue } }
+    }
+
+    private let restartObserver = Mutex<(@Sendable () -> Void)?>(nil)
+
+    private func firmwareRestarted() {
+        onRestart?()
+        unplug()
+        do {
+            try plug()
+        } catch {
+            // The firmware does not come back (it resets again and again): it stays unplugged.
+        }
     }
 
     deinit {
@@ -289,6 +309,11 @@ final class ChipBox: Sendable {
     private let chip: ChipPointer
     private let analog: AnalogInput
     private let state: Mutex<State>
+    private let restartHandler = Mutex<(@Sendable () -> Void)?>(nil)
+
+    func setRestartHandler(_ handler: @escaping @Sendable () -> Void) {
+        restartHandler.withLock { $0 = handler }
+    }
 
     init(chip: ChipPointer, analog: AnalogInput, faults: FaultInjector) {
         self.chip = chip
@@ -385,6 +410,10 @@ final class ChipBox: Sendable {
             let step = min(target, current + 1000)
             ltf_chip_run_until_us(chip, step)
             state.stepsInBurst += 1
+            if ltf_chip_take_restart(chip) != 0, let handler = restartHandler.withLock({ $0 }) {
+                // Unplugging takes the emulator's lock, which our caller holds.
+                DispatchQueue.global().async(execute: handler)
+            }
             return step < target
         }
     }

@@ -59,6 +59,12 @@ extension LightTouchEmulatorCommand {
             throw EmulatorError(error.description, exitCode: ExitCode(65))
         }
 
+        if !quiet {
+            sensor.onRestart = {
+                FileHandle.standardError.write(
+                    Data("lighttouch-emulator: the firmware reset itself (watchdog); the host sees it unplugged and plugged back in\n".utf8))
+            }
+        }
         guard let status = supervise(sensor) else { return 127 }
         let result = sensor.report
         if let eeprom {

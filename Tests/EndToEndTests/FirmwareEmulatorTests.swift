@@ -202,6 +202,29 @@ struct FirmwareEmulatorTests {
         #expect(try Emulator.report(at: long)["adc_long_pulses"] as? Int ?? 0 > 0)
     }
 
+    /// A firmware that hangs is reset by its watchdog; the host sees the
+    /// sensor leave and come back, and the stream goes on.
+    @Test func aHungFirmwareIsResetByItsWatchdogAndTheStreamResumes() throws {
+        let built = try Programs.run("/usr/bin/make", ["-s", "-C", FirmwareLoop.directory.path, "test-firmwares"], timeout: 180)
+        #expect(built.status == 0, "\(built.stderr)")
+        let hanging = FirmwareLoop.directory.appendingPathComponent("build/test-hang-2000ms.elf").path
+        let report = Emulator.temporaryFile("report.json")
+        // It stops 2 s after each start; the watchdog fires 0.5 s later.
+        let result = try Emulator.run(
+            ["--firmware", hanging, "--report", report], command: [lighttouch, "stream", "--duration", "4", "--json", "--summary-only"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let stalled = try #require(result.time(of: "lighttouch: sensor stalled"), "\(result.stderr)")
+        let reset = try #require(result.time(of: "the firmware reset itself (watchdog)"), "\(result.stderr)")
+        let resumed = try #require(result.time(of: "lighttouch: sensor reconnected"), "\(result.stderr)")
+        #expect(stalled < reset && reset < resumed, "\(result.stderr)")
+        #expect(reset - stalled < 1.0, "\(result.stderr)")
+        let summary = try #require(result.summary, "\(result.stdout)")
+        #expect(summary["disconnects"] as? Int == 1, "\(summary)")
+        #expect(summary["lost_frames"] as? Int == 0, "\(summary)")
+        #expect(summary["samples"] as? Int ?? 0 > 200, "\(summary)")
+        #expect(try Emulator.report(at: report)["chip_resets"] as? Int ?? 0 >= 2)
+    }
+
     @Test func badInputGetsOneClearLine() throws {
         let missing = try Emulator.run(["--firmware", "/nonexistent/firmware.elf"], command: ["/bin/true"])
         #expect(missing.status == 66)

@@ -94,6 +94,10 @@ int ltf_chip_control(ltf_chip *chip, uint8_t bmRequestType, uint8_t bRequest, ui
 /* The host polls interrupt IN endpoint 0x81: the packet's length, or 0 (NAK). */
 size_t ltf_chip_poll_in(ltf_chip *chip, uint8_t packet[64]);
 
+/* 1 (once) when the firmware reset itself while enumerated (its watchdog)
+ * and attached again: the host must see an unplug and a replug. */
+int ltf_chip_take_restart(ltf_chip *chip);
+
 ltf_chip_stats ltf_chip_get_stats(const ltf_chip *chip);
 
 /* The Pro Micro HX711 firmware's serial-number record in EEPROM

@@ -26,6 +26,14 @@ int main(void)
     }
     usb_init();
     for (;;) {
+#ifdef LTF_TEST_HANG_AFTER_MS
+        /* Only in `make test-firmwares`: a firmware that hangs, to show that
+         * the watchdog brings it back. Never flashed. */
+        if (board_clock_us() > LTF_TEST_HANG_AFTER_MS * 1000UL) {
+            for (;;) {
+            }
+        }
+#endif
         board_watchdog_kick();
         usb_poll();
         ltf_app_poll();
