@@ -181,8 +181,8 @@ public final class FirmwareSensor: Sendable {
     }
 
     deinit {
+        // The emulator (and its pump) first: the chip goes with the box after it.
         lte_emulator_free(emulator.pointer)
-        box.free()
     }
 
     /// The serial number in a 32-byte EEPROM record, or nil.
@@ -302,7 +302,6 @@ final class ChipBox: Sendable {
         var faults: FaultInjector
         var transmitted = 0
         var fifoDroppedBefore = 0
-        var freed = false
         var stepsInBurst = 0
     }
 
@@ -365,14 +364,8 @@ final class ChipBox: Sendable {
         }
     }
 
-    func free() {
-        let chip = chip.pointer
-        state.withLock { state in
-            guard !state.freed else { return }
-            state.freed = true
-            state.powered = false
-            ltf_chip_free(chip)
-        }
+    deinit {
+        ltf_chip_free(chip.pointer)
     }
 
     func writeEEPROM(_ bytes: [UInt8]) {
@@ -456,7 +449,6 @@ final class ChipBox: Sendable {
             report.dropped = state.faults.dropped
             report.corrupted = state.faults.corrupted
             report.deviceFIFODropped = state.fifoDroppedBefore + (state.powered ? Self.fifoDropped(chip) : 0)
-            guard !state.freed else { return report }
             let stats = ltf_chip_get_stats(chip)
             report.conversions = Int(stats.conversions)
             report.reads = Int(stats.reads)
