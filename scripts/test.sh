@@ -14,7 +14,7 @@ echo "== C device reference (firmware-protocol/reference)"
 make -s -C firmware-protocol/reference test
 
 echo "== Sensor firmware (firmware-protocol/boards/pro-micro-hx711): build, budgets, host tests"
-make -s -C firmware-protocol/boards/pro-micro-hx711
+make -s -C firmware-protocol/boards/pro-micro-hx711 all test-firmwares
 make -s -C firmware-protocol/boards/pro-micro-hx711 test
 
 echo "== Swift package"

@@ -209,6 +209,13 @@ public final class FirmwareSensor: Sendable {
     /// Plugs the sensor in. The first plug uses the power-up done at init;
     /// later ones power the chip up from reset and enumerate it again.
     public func plug() throws {
+        // One plug or unplug at a time (the emulator's schedule, a watchdog restart).
+        try plugging.withLock { _ in try plugLocked() }
+    }
+
+    private let plugging = Mutex<Void>(())
+
+    private func plugLocked() throws {
         if box.needsPowerUp {
             let enumeration = try box.powerUp()
             _ = enumeration.descriptors.withUnsafeBufferPointer {
@@ -225,8 +232,10 @@ public final class FirmwareSensor: Sendable {
     /// Pulls the sensor out: URBs in flight complete with "no device", and the
     /// chip loses power (its EEPROM stays).
     public func unplug() {
-        guard lte_emulator_unplug(emulator.pointer) == 0 else { return }
-        box.powerDown()
+        plugging.withLock { _ in
+            guard lte_emulator_unplug(emulator.pointer) == 0 else { return }
+            box.powerDown()
+        }
     }
 
     /// The chip's EEPROM now (1024 bytes), for `--eeprom`.

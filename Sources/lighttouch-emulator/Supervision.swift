@@ -30,8 +30,12 @@ extension LightTouchEmulatorCommand {
         _ = lte_forward_signals(child)
 
         let announce = !quiet
+        // One serial queue for both: when the machine is slow and both times
+        // have passed, the replug must still come after the unplug, never
+        // beside it.
+        let plugging = DispatchQueue(label: "lighttouch-emulator.plugging")
         if let unplugAt {
-            DispatchQueue.global().asyncAfter(deadline: .now() + unplugAt) { @Sendable [weak sensor] in
+            plugging.asyncAfter(deadline: .now() + unplugAt) { @Sendable [weak sensor] in
                 guard let sensor else { return }
                 if announce {
                     FileHandle.standardError.write(
@@ -41,7 +45,7 @@ extension LightTouchEmulatorCommand {
             }
         }
         if let replugAt {
-            DispatchQueue.global().asyncAfter(deadline: .now() + replugAt) { @Sendable [weak sensor] in
+            plugging.asyncAfter(deadline: .now() + replugAt) { @Sendable [weak sensor] in
                 guard let sensor else { return }
                 do {
                     try sensor.plug()

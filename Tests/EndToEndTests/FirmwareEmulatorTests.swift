@@ -160,16 +160,17 @@ struct FirmwareEmulatorTests {
     }
 
     @Test func practiceShowsTheScriptedForceInGrams() throws {
+        // At rest for 3 s (practice tares at its start), then 25 g.
         let script = CalibrationTests.write(
-            "time_s,force_g\n0,0\n1,0\n1.4,25\n10,25\n", "press.csv", in: CalibrationTests.temporaryDirectory())
+            "time_s,force_g\n0,0\n3,0\n3.4,25\n20,25\n", "press.csv", in: CalibrationTests.temporaryDirectory())
         let result = try Emulator.run(
-            firmware + ["--force-script", script, "--quiet"], command: [lighttouch, "practice", "--plain", "--duration", "4"])
+            firmware + ["--force-script", script, "--quiet"], command: [lighttouch, "practice", "--plain", "--duration", "7"])
         #expect(result.status == 0, "\(result.stderr)")
-        // "t 2.5 s  25.00 g  too heavy …": uncalibrated, through the firmware's
+        // "t 5.5 s  25.00 g  too heavy …": uncalibrated, through the firmware's
         // nominal sensitivity, after the tare at the start.
         let pressed = result.stdout.split(separator: "\n").compactMap { line -> Double? in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count > 4, fields[0] == "t", let t = Double(fields[1]), t >= 2, fields[4] == "g" else { return nil }
+            guard fields.count > 4, fields[0] == "t", let t = Double(fields[1]), t >= 5, fields[4] == "g" else { return nil }
             return Double(fields[3])
         }
         #expect(pressed.count >= 5, "\(result.stdout)")
