@@ -21,6 +21,9 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             and forwards SIGINT, SIGTERM and SIGHUP sent to it. Times (--unplug-at, --replug-at) count from \
             when COMMAND starts; --stall-at counts from when the sensor powers up.
 
+            With --firmware ELF the device is that sensor firmware running on a simulated ATmega32U4 with a \
+            simulated HX711 (docs/sensors.md), e.g. the Pro Micro firmware of docs/sensor-build-guide.md.
+
             Example: lighttouch-emulator --channels 4 --rate 1000 -- lighttouch stream --duration 3
             """)
 
