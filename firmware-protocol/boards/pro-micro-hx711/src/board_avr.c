@@ -16,7 +16,8 @@
 static volatile uint32_t ltf_clock_base_us;
 
 /* A watchdog reset leaves the watchdog running with its shortest timeout:
- * turn it off before anything else (§8.2 "Watchdog Timer", note on WDRF). */
+ * turn it off before anything else (datasheet, "Watchdog Timer": WDRF must be
+ * cleared before WDE can be). */
 void ltf_early_init(void) __attribute__((naked, used, section(".init3")));
 void ltf_early_init(void)
 {
@@ -31,12 +32,12 @@ ISR(TIMER1_COMPA_vect)
 
 void board_init(void)
 {
-    /* System clock prescaler 1: 16 MHz from the crystal (§6.9 CLKPR: set
-     * CLKPCE, then the new value within four cycles). */
+    /* System clock prescaler 1: 16 MHz from the crystal (§6.8.1 "System
+     * Clock Prescaler": set CLKPCE, then the new value within four cycles). */
     CLKPR = _BV(CLKPCE);
     CLKPR = 0;
 
-    /* Pins (§10.2): PD_SCK output low (high for > 60 µs powers the HX711
+    /* Pins ("I/O-Ports", DDRx/PORTx): PD_SCK output low (high for > 60 µs powers the HX711
      * down), RATE output, DOUT input with pull-up (a missing HX711 reads as
      * "not ready"), LED output, off (high). */
     DDRD |= _BV(LTF_SCK_BIT);
@@ -50,8 +51,8 @@ void board_init(void)
     PORTB |= _BV(LTF_LED_BIT);
 
     /* Timer1, CTC with OCR1A as top (WGM13:0 = 0100), clock/8 = 2 MHz:
-     * a compare match every 2000 counts = 1 ms (§14.10 "Clear Timer on
-     * Compare Match", §14.12 TCCR1B). */
+     * a compare match every 2000 counts = 1 ms ("16-bit Timer/Counter":
+     * "Clear Timer on Compare Match (CTC) Mode" and TCCR1B's WGM and CS bits). */
     TCCR1A = 0;
     TCCR1B = _BV(WGM12);
     OCR1A = LTF_CLOCK_COUNTS_PER_MS - 1u;
@@ -60,12 +61,12 @@ void board_init(void)
     TIMSK1 = _BV(OCIE1A);
     TCCR1B = _BV(WGM12) | _BV(CS11);
 
-    /* INT0 on DOUT's falling edge: the HX711's data ready (§11.1.1 EICRA,
-     * ISC01:0 = 10). */
+    /* INT0 on DOUT's falling edge: the HX711's data ready ("External
+     * Interrupts", EICRA: ISC01:0 = 10). */
     EICRA = (uint8_t)((EICRA & (uint8_t)~(_BV(ISC01) | _BV(ISC00))) | _BV(ISC01));
     EIFR = _BV(INTF0);
 
-    /* Watchdog: reset after 500 ms without a kick (§8.2). */
+    /* Watchdog: reset after 500 ms without a kick ("Watchdog Timer", WDTCSR). */
     wdt_enable(WDTO_500MS);
     sei();
 }

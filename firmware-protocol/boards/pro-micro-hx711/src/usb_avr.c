@@ -1,6 +1,7 @@
 /*
  * The ATmega32U4 USB device controller, polled. Section numbers are those
- * of the ATmega16U4/32U4 datasheet, Atmel-7766J (04/2016).
+ * of the ATmega16U4/32U4 datasheet, Atmel-7766J (04/2016); where no number
+ * is given, the section or register is named.
  */
 #include "usb.h"
 
@@ -12,7 +13,8 @@
 /* How long endpoint 0 waits for the host in one stage before giving up. */
 #define LTF_EP0_TIMEOUT_US 100000UL
 
-/* UECFG1X: 64-byte bank (EPSIZE = 011), one bank, allocate (§22.18.2). */
+/* UECFG1X: 64-byte bank (EPSIZE = 011), one bank, allocate ("UECFG1X – USB
+ * Endpoint Configuration 1 Register"). */
 #define LTF_CFG1_64_ONE_BANK ((uint8_t)(_BV(EPSIZE1) | _BV(EPSIZE0) | _BV(ALLOC)))
 
 static volatile uint8_t ltf_configuration;
@@ -40,9 +42,13 @@ static void ltf_configure_ep1(void)
 void usb_init(void)
 {
     ltf_configuration = 0;
-    UHWCON = _BV(UVREGE);                 /* USB pad regulator on (§21.13.1 UHWCON) */
-    USBCON = _BV(USBE) | _BV(FRZCLK);     /* controller on, clock frozen (§21.12 "Power-on and reset") */
-    PLLCSR = _BV(PINDIV);                 /* 16 MHz crystal: PLL input divided by 2 (§6.11.5 PLLCSR) */
+    /* The bootloader may leave the controller running: detach, and reset it
+     * by clearing USBE ("USBCON": USBE cleared resets the controller). */
+    UDCON = _BV(DETACH);
+    USBCON = 0;
+    UHWCON = _BV(UVREGE);                 /* USB pad regulator on ("UHWCON") */
+    USBCON = _BV(USBE) | _BV(FRZCLK);     /* controller on, clock frozen (ch. 21, "Power-on and reset") */
+    PLLCSR = _BV(PINDIV);                 /* 16 MHz crystal: PLL input divided by 2 (§6.10 "PLL", PLLCSR) */
     PLLCSR = _BV(PINDIV) | _BV(PLLE);     /* PLL on: 48 MHz for USB with PLLFRQ's reset value */
     while ((PLLCSR & _BV(PLOCK)) == 0) {
         /* Locks within about 100 µs; the watchdog ends a chip that never does. */
