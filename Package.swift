@@ -125,10 +125,24 @@ let package = Package(
             name: "LightTouchEmulator",
             dependencies: ["CLightTouchEmulatorSupport", "LightTouchSensorModel", "LightTouchCore"]
         ),
+        // simavr, wrapped once (no pkgConfig: simavr.pc needs libelf.pc, which only libelf-dev ships).
+        .systemLibrary(name: "CSimAVR", providers: [.apt(["libsimavr-dev"])]),
+        // The firmware in the loop: a sensor firmware (AVR ELF) on simavr's ATmega32U4 with a simulated
+        // HX711 (C), behind the emulated USB bus (Swift).
+        // (It includes CSimAVR's shim.h directly; a C target does not autolink a module's `link`.)
+        .target(
+            name: "CLightTouchFirmwareLoop", dependencies: ["CSimAVR", "CLightTouchDevice"],
+            linkerSettings: [.linkedLibrary("simavr")]
+        ),
+        .target(
+            name: "LightTouchFirmwareLoop",
+            dependencies: ["CLightTouchFirmwareLoop", "CLightTouchEmulatorSupport", "LightTouchSensorModel", "LightTouchCore"]
+        ),
         .executableTarget(
             name: "lighttouch-emulator",
             dependencies: [
                 "LightTouchEmulator", "CLightTouchEmulatorSupport", "LightTouchSensorModel", "LightTouchSensorOptions", "LightTouchCore",
+                "LightTouchFirmwareLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

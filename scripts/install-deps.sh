@@ -15,7 +15,11 @@ packages=(
   python3-pandas     # the export tests read a CSV export with pandas.read_csv, as users do
   make gcc           # builds and tests the C device reference
   librsvg2-bin       # rsvg-convert: renders `lighttouch report` SVGs to PNG (tests, README sample)
+  gcc-avr avr-libc   # builds the sensor firmware (firmware-protocol/boards/pro-micro-hx711)
+  libsimavr-dev      # runs that firmware on a simulated ATmega32U4 (lighttouch-emulator --firmware)
 )
+# Not installed here: avrdude. Only `make flash` (writing the firmware to a
+# real board) needs it: apt-get install avrdude.
 
 missing=()
 for p in "${packages[@]}"; do

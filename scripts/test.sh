@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: the C device reference against the protocol vectors,
-# then every Swift test (unit tests and end-to-end tests of the built programs).
+# the sensor firmware's build and host tests, then every Swift test (unit
+# tests and end-to-end tests of the built programs).
 #
 # The emulated-USB suites stream at 1 kHz in real time and assert that not a
 # frame is lost, so they run on their own after everything else: sharing the
@@ -12,9 +13,18 @@ cd "$(dirname "$0")/.."
 echo "== C device reference (firmware-protocol/reference)"
 make -s -C firmware-protocol/reference test
 
+echo "== Sensor firmware (firmware-protocol/boards/pro-micro-hx711): build, budgets, host tests"
+make -s -C firmware-protocol/boards/pro-micro-hx711 all test-firmwares
+make -s -C firmware-protocol/boards/pro-micro-hx711 test
+
 echo "== Swift package"
 swift build --build-tests
 swift test --skip-build --skip "Emulator" "$@"
 
 echo "== Swift package: real-time tests through the emulated USB sensor"
-swift test --skip-build --filter "Emulator" "$@"
+swift test --skip-build --filter "Emulator" --skip "FirmwareEmulator" "$@"
+
+# The sensor firmware on the simulated chip takes most of a core for itself:
+# after the 1 kHz suites, not beside them.
+echo "== Swift package: real-time tests through the sensor firmware on a simulated chip"
+swift test --skip-build --filter "FirmwareEmulator" "$@"

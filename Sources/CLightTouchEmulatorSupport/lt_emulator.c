@@ -81,6 +81,9 @@ struct lte_emulator {
     int pump_running;
     int pump_stop;
     unsigned int pump_period_us;
+    /* Set by lte_emulator_set_descriptors: the device answers standard requests. */
+    uint8_t own_descriptors[256];
+    size_t own_descriptors_length;
 };
 
 static void set_error(char *error, size_t size, const char *format, ...) {
@@ -258,7 +261,7 @@ static int control_locked(lte_emulator *e, lte_urb *urb, const uint8_t *setup, c
         return -EPIPE;
     }
 
-    if ((request_type & 0x60) == 0x00) { /* standard */
+    if ((request_type & 0x60) == 0x00 && e->own_descriptors_length == 0) { /* standard */
         if (request == 0x06 && request_type == 0x80) { /* GET_DESCRIPTOR */
             uint8_t scratch[256];
             int n = -1;
@@ -295,7 +298,7 @@ static int control_locked(lte_emulator *e, lte_urb *urb, const uint8_t *setup, c
         return -EPIPE;
     }
 
-    if ((request_type & 0x60) == 0x40) { /* vendor: the device's own requests */
+    if ((request_type & 0x60) == 0x40 || e->own_descriptors_length > 0) { /* vendor, or a device with its own descriptors */
         /* A host controller keeps serving the interrupt endpoint between
          * control transfers; let it catch up before the device acts. */
         pump_locked(e);
@@ -650,6 +653,15 @@ lte_emulator *lte_emulator_new(const lte_device_identity *identity, lte_device_o
 
 const char *lte_emulator_root_dir(const lte_emulator *e) { return e->root_dir; }
 
+int lte_emulator_set_descriptors(lte_emulator *e, const uint8_t *descriptors, size_t length) {
+    if (descriptors == NULL || length == 0 || length > sizeof e->own_descriptors) return -1;
+    pthread_mutex_lock(&e->lock);
+    memcpy(e->own_descriptors, descriptors, length);
+    e->own_descriptors_length = length;
+    pthread_mutex_unlock(&e->lock);
+    return 0;
+}
+
 const char *lte_emulator_devnode(const lte_emulator *e) { return e->last_devnode; }
 
 void lte_emulator_set_node_mode(lte_emulator *e, unsigned int mode) {
@@ -694,9 +706,17 @@ int lte_emulator_plug(lte_emulator *e, char *error, size_t error_size) {
         return -1;
     }
 
-    uint8_t descriptors[18 + 25];
-    size_t n = device_descriptor(e, descriptors);
-    n += config_descriptor(descriptors + n);
+    uint8_t descriptors[256];
+    size_t n;
+    pthread_mutex_lock(&e->lock);
+    if (e->own_descriptors_length > 0) {
+        n = e->own_descriptors_length;
+        memcpy(descriptors, e->own_descriptors, n);
+    } else {
+        n = device_descriptor(e, descriptors);
+        n += config_descriptor(descriptors + n);
+    }
+    pthread_mutex_unlock(&e->lock);
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n");
     g_string_append_printf(s, "N: bus/usb/001/%03d\n", devnum);

@@ -154,8 +154,9 @@ public final class SimulatedSensor {
         }
     }
 
-    /// The ADC reading for `channel` at model time `t`.
-    private func adcCounts(channel: Int, at t: Double) -> Int32 {
+    /// The ADC reading for `channel` at model time `t`: the load cell with its noise and drift
+    /// (a simulated ADC chip, such as the firmware-in-the-loop HX711, converts this).
+    public func adcCounts(channel: Int, at t: Double) -> Int32 {
         let c = configuration
         let grams = appliedForce(channel: channel, at: t)
         let drift = c.driftGramsPerMinute * t / 60

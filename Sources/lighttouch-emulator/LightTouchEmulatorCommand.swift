@@ -21,6 +21,9 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             and forwards SIGINT, SIGTERM and SIGHUP sent to it. Times (--unplug-at, --replug-at) count from \
             when COMMAND starts; --stall-at counts from when the sensor powers up.
 
+            With --firmware ELF the device is that sensor firmware running on a simulated ATmega32U4 with a \
+            simulated HX711 (docs/sensors.md), e.g. the Pro Micro firmware of docs/sensor-build-guide.md.
+
             Example: lighttouch-emulator --channels 4 --rate 1000 -- lighttouch stream --duration 3
             """)
 
@@ -60,6 +63,22 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             visibility: .hidden))
     var protocolVersion: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run this sensor firmware (an ATmega32U4 ELF, e.g. firmware-protocol/boards/pro-micro-hx711/build/lighttouch-pro-micro.elf) on a simulated chip with a simulated HX711, instead of the built-in device.",
+            valueName: "elf"))
+    var firmware: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --firmware: the chip's EEPROM image (1024 bytes), read at start if it exists and written back at the end.",
+            valueName: "file"))
+    var eeprom: String?
+
+    @Option(
+        help: ArgumentHelp("With --firmware: the HX711's output rate error, as a fraction (its own oscillator).", valueName: "e"))
+    var adcRateError = 0.0075
+
     @Flag(help: "Do not print the emulator's summary on stderr.")
     var quiet = false
 
@@ -83,6 +102,7 @@ struct LightTouchEmulatorCommand: ParsableCommand {
         if let protocolVersion, Self.parseVersion(protocolVersion) == nil {
             throw ValidationError("--protocol-version must look like 2.0 (got \(protocolVersion))")
         }
+        try validateFirmwareOptions()
         guard let mode = UInt32(deviceMode, radix: 8), mode <= 0o7777 else {
             throw ValidationError("--device-mode must be an octal file mode such as 600 or 666 (got \(deviceMode))")
         }
@@ -90,6 +110,7 @@ struct LightTouchEmulatorCommand: ParsableCommand {
 
     func run() throws {
         try Preload.ensure()
+        if let firmware { throw ExitCode(try runFirmware(firmware)) }
         let configuration = try modelConfiguration()
         let status = try runCommand(configuration: configuration, faults: model.faultInjector)
         throw ExitCode(status)
@@ -108,42 +129,7 @@ struct LightTouchEmulatorCommand: ParsableCommand {
             throw EmulatorError("cannot emulate the sensor: \(error)")
         }
 
-        let child: pid_t
-        do {
-            child = try Spawn.run(command)
-        } catch {
-            FileHandle.standardError.write(Data("lighttouch-emulator: \(error)\n".utf8))
-            return 127
-        }
-        _ = lte_forward_signals(child)
-
-        let announce = !quiet
-        if let unplugAt {
-            DispatchQueue.global().asyncAfter(deadline: .now() + unplugAt) { @Sendable [weak sensor] in
-                guard let sensor else { return }
-                if announce {
-                    FileHandle.standardError.write(
-                        Data("lighttouch-emulator: unplugging the sensor (\(sensor.deviceNode))\n".utf8))
-                }
-                sensor.unplug()
-            }
-        }
-        if let replugAt {
-            DispatchQueue.global().asyncAfter(deadline: .now() + replugAt) { @Sendable [weak sensor] in
-                guard let sensor else { return }
-                do {
-                    try sensor.plug()
-                    if announce {
-                        FileHandle.standardError.write(
-                            Data("lighttouch-emulator: plugged the sensor back in (\(sensor.deviceNode))\n".utf8))
-                    }
-                } catch {
-                    FileHandle.standardError.write(Data("lighttouch-emulator: replug failed: \(error)\n".utf8))
-                }
-            }
-        }
-
-        let status = Spawn.wait(for: child)
+        guard let status = supervise(sensor) else { return 127 }
         let result = sensor.report
         if !quiet {
             FileHandle.standardError.write(Data("lighttouch-emulator: \(summary(result))\n".utf8))

@@ -86,6 +86,14 @@ const char *lte_emulator_devnode(const lte_emulator *emulator);
  * and listen for uevents, but not open the node. */
 void lte_emulator_set_node_mode(lte_emulator *emulator, unsigned int mode);
 
+/* For a device that answers its standard requests itself (a firmware running
+ * in a simulator): from now on every control request on endpoint 0 goes to
+ * ops.control, and the sysfs `descriptors` attribute holds `descriptors` (the
+ * device descriptor, then the configuration descriptor, as the device
+ * returned them when it was enumerated). The bytes are copied. Returns 0, or
+ * -1 when they are longer than 256 bytes. */
+int lte_emulator_set_descriptors(lte_emulator *emulator, const uint8_t *descriptors, size_t length);
+
 /* Plugs the device in: sysfs entry, device node with its ioctl handler, and an
  * "add" uevent. Each plug gets the next device number, as a real re-enumeration
  * does. Returns 0, or -1 with a message in `error`. */
