@@ -17,11 +17,15 @@
 #endif
 
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <wchar.h>
+/* Last: term.h defines macros named after capabilities (lines, columns, ...). */
+#include <term.h>
 
 /* setlocale(LC_ALL, "") : needed before initscr for wide characters. */
 static inline void lt_curses_use_environment_locale(void) { setlocale(LC_ALL, ""); }
@@ -64,5 +68,58 @@ static inline int lt_nodelay(bool on) { return nodelay(stdscr, on); }
 static inline int lt_erase(void) { return werase(stdscr); }
 static inline int lt_clearok(bool on) { return clearok(stdscr, on); }
 static inline int lt_refresh(void) { return wrefresh(stdscr); }
+
+/*
+ * The character set (nl_langinfo(CODESET)) of the locale that setlocale(LC_ALL, "")
+ * picks from the environment, as ncurses will see it, copied into `buffer`. The
+ * process's locale is put back as it was. Not thread-safe (setlocale): call it
+ * before other threads start.
+ */
+static inline void lt_environment_codeset(char *buffer, size_t size) {
+    if (buffer == NULL || size == 0) return;
+    const char *current = setlocale(LC_ALL, NULL);
+    char *saved = current != NULL ? strdup(current) : NULL;
+    (void)setlocale(LC_ALL, "");  /* on failure the locale stays as it was */
+    const char *codeset = nl_langinfo(CODESET);
+    snprintf(buffer, size, "%s", codeset != NULL ? codeset : "");
+    if (saved != NULL) {
+        (void)setlocale(LC_ALL, saved);
+        free(saved);
+    }
+}
+
+/* lt_terminfo_probe's answers. */
+enum {
+    LT_TERMINFO_NO_DATABASE = -1, /* no terminfo database was found */
+    LT_TERMINFO_NOT_FOUND = 0,    /* no entry for the name, or a generic type ("I need something more specific") */
+    LT_TERMINFO_HARDCOPY = 1,     /* a hardcopy terminal (hc) */
+    LT_TERMINFO_FOUND = 2,        /* an entry setupterm accepts; see *has_cup and *has_clear */
+};
+
+/*
+ * Looks `name` up in the terminfo database with setupterm (on fd 1) and says
+ * whether the entry has cursor addressing (cup) and clear-screen (clear), which
+ * curses needs to draw a full screen. ncurses' current terminal is put back as
+ * it was, so this may run before newterm.
+ */
+static inline int lt_terminfo_probe(const char *name, int *has_cup, int *has_clear) {
+    *has_cup = 0;
+    *has_clear = 0;
+    TERMINAL *saved = cur_term;
+    int error = 0;
+    int status = setupterm(name, 1, &error);
+    if (status == OK) {
+        const char *cup = tigetstr("cup");
+        const char *clear = tigetstr("clear");
+        *has_cup = cup != NULL && cup != (const char *)-1;
+        *has_clear = clear != NULL && clear != (const char *)-1;
+    }
+    TERMINAL *probe = set_curterm(saved);
+    if (probe != NULL && probe != saved) del_curterm(probe);
+    if (status == OK) return LT_TERMINFO_FOUND;
+    if (error == 1) return LT_TERMINFO_HARDCOPY;
+    if (error == -1) return LT_TERMINFO_NO_DATABASE;
+    return LT_TERMINFO_NOT_FOUND;
+}
 
 #endif
