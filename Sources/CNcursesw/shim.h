@@ -27,8 +27,15 @@
 /* Last: term.h defines macros named after capabilities (lines, columns, ...). */
 #include <term.h>
 
-/* setlocale(LC_ALL, "") : needed before initscr for wide characters. */
-static inline void lt_curses_use_environment_locale(void) { setlocale(LC_ALL, ""); }
+/*
+ * setlocale(LC_ALL, "") : needed before initscr for wide characters. If one
+ * category names a locale that is not installed the whole call fails; the
+ * character type, which is all ncurses needs, is then set on its own, so the
+ * screen gets the codeset lt_locale_codeset reported.
+ */
+static inline void lt_curses_use_environment_locale(void) {
+    if (setlocale(LC_ALL, "") == NULL) (void)setlocale(LC_CTYPE, "");
+}
 
 static inline int lt_isatty(int fd) { return isatty(fd); }
 
@@ -70,31 +77,27 @@ static inline int lt_clearok(bool on) { return clearok(stdscr, on); }
 static inline int lt_refresh(void) { return wrefresh(stdscr); }
 
 /*
- * The character set (nl_langinfo(CODESET)) of the locale that setlocale(LC_ALL, "")
- * picks from the environment, as ncurses will see it, copied into `buffer`. The
- * process's locale is put back as it was. Not thread-safe (setlocale): call it
- * before other threads start.
+ * The character set (nl_langinfo(CODESET)) of the locale `name` for the
+ * character type, copied into `buffer`: "UTF-8", "ANSI_X3.4-1968" for C and
+ * POSIX, and the C locale's for a locale that is not installed (setlocale would
+ * fail and leave C). Uses newlocale, so the process's locale is untouched.
  */
-static inline void lt_environment_codeset(char *buffer, size_t size) {
+static inline void lt_locale_codeset(const char *name, char *buffer, size_t size) {
     if (buffer == NULL || size == 0) return;
-    const char *current = setlocale(LC_ALL, NULL);
-    char *saved = current != NULL ? strdup(current) : NULL;
-    (void)setlocale(LC_ALL, "");  /* on failure the locale stays as it was */
-    const char *codeset = nl_langinfo(CODESET);
+    buffer[0] = 0;
+    locale_t locale = newlocale(LC_CTYPE_MASK, name != NULL ? name : "C", (locale_t)0);
+    if (locale == (locale_t)0) locale = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
+    if (locale == (locale_t)0) return;
+    const char *codeset = nl_langinfo_l(CODESET, locale);
     snprintf(buffer, size, "%s", codeset != NULL ? codeset : "");
-    if (saved != NULL) {
-        (void)setlocale(LC_ALL, saved);
-        free(saved);
-    }
+    freelocale(locale);
 }
 
 /* lt_terminfo_probe's answers. */
-enum {
-    LT_TERMINFO_NO_DATABASE = -1, /* no terminfo database was found */
-    LT_TERMINFO_NOT_FOUND = 0,    /* no entry for the name, or a generic type ("I need something more specific") */
-    LT_TERMINFO_HARDCOPY = 1,     /* a hardcopy terminal (hc) */
-    LT_TERMINFO_FOUND = 2,        /* an entry setupterm accepts; see *has_cup and *has_clear */
-};
+#define LT_TERMINFO_NO_DATABASE (-1) /* no terminfo database was found */
+#define LT_TERMINFO_NOT_FOUND 0      /* no entry for the name, or a generic type ("I need something more specific") */
+#define LT_TERMINFO_HARDCOPY 1       /* a hardcopy terminal (hc) */
+#define LT_TERMINFO_FOUND 2          /* an entry setupterm accepts; see *has_cup and *has_clear */
 
 /*
  * Looks `name` up in the terminfo database with setupterm (on fd 1) and says

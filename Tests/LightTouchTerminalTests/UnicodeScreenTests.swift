@@ -27,6 +27,7 @@ import Testing
 
     @Test func theTrainerAt24x80() {
         let canvas = TrainerLayout.render(Self.trainer(force: 5.02), rows: 24, columns: 80)
+        #expect(canvas == TrainerLayout.render(Self.trainer(force: 5.02), rows: 24, columns: 80, glyphs: .unicode), "the default is the Unicode screen")
         #expect(Self.styles(canvas) == [.band: 76, .bold: 87, .dim: 224, .good: 41, .help: 80, .normal: 1340, .title: 25, .warn: 47])
         #expect(
             canvas.text == """
@@ -59,6 +60,7 @@ import Testing
 
     @Test func theBlindTrainerAt20x60() {
         let canvas = TrainerLayout.render(Self.trainer(force: 5.02, mode: .blind), rows: 20, columns: 60)
+        #expect(canvas == TrainerLayout.render(Self.trainer(force: 5.02, mode: .blind), rows: 20, columns: 60, glyphs: .unicode), "the default is the Unicode screen")
         #expect(Self.styles(canvas) == [.band: 19, .bold: 4, .dim: 264, .help: 60, .normal: 781, .title: 25, .warn: 47])
         #expect(
             canvas.text == """
@@ -87,6 +89,7 @@ import Testing
 
     @Test func theExaminerWithFullFeedbackAt24x80() {
         let canvas = ExaminerLayout.render(ExaminerLayoutTests.view(.full, force: 4.87, seconds: 3.2), rows: 24, columns: 80)
+        #expect(canvas == ExaminerLayout.render(ExaminerLayoutTests.view(.full, force: 4.87, seconds: 3.2), rows: 24, columns: 80, glyphs: .unicode), "the default is the Unicode screen")
         #expect(Self.styles(canvas) == [.band: 11, .bold: 9, .dim: 251, .good: 79, .help: 80, .normal: 1398, .title: 33, .warn: 59])
         #expect(
             canvas.text == """
@@ -119,6 +122,7 @@ import Testing
 
     @Test func theBlindExaminerAt24x80() {
         let canvas = ExaminerLayout.render(ExaminerLayoutTests.view(.blind, force: 4.87, seconds: 3.2), rows: 24, columns: 80)
+        #expect(canvas == ExaminerLayout.render(ExaminerLayoutTests.view(.blind, force: 4.87, seconds: 3.2), rows: 24, columns: 80, glyphs: .unicode), "the default is the Unicode screen")
         #expect(Self.styles(canvas) == [.bold: 58, .dim: 351, .good: 40, .help: 80, .normal: 1299, .title: 33, .warn: 59])
         #expect(
             canvas.text == """
