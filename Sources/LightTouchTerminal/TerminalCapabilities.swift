@@ -127,7 +127,7 @@ public struct TerminalCapabilities: Sendable, Equatable {
 
     /// Why curses cannot draw a full screen on this terminal, and what to do; nil when it can.
     public var cannotDrawFullScreen: String? {
-        let pleaseSet = "set TERM to your terminal's type (e.g. TERM=xterm-256color)"
+        let pleaseSet = "set TERM to your terminal's type (e.g. xterm-256color)"
         guard let term, !term.isEmpty else {
             return "TERM is not set: status lines instead of the full screen. For the full screen, \(pleaseSet)"
         }
@@ -137,12 +137,12 @@ public struct TerminalCapabilities: Sendable, Equatable {
             return nil
         case .found(false, _)?:
             return "\(name) cannot move the cursor: status lines instead of the full screen. "
-                + "For the full screen, run it in a terminal that can (xterm, a terminal app, tmux) and \(pleaseSet)"
+                + "For the full screen, use a terminal that can (xterm, tmux) and set TERM to its type"
         case .found(true, false)?:
             return "\(name) cannot clear the screen: status lines instead of the full screen. For the full screen, \(pleaseSet)"
         case .hardcopy?:
             return "\(name) is a hardcopy terminal: status lines instead of the full screen. "
-                + "For the full screen, run it in a terminal with a screen and \(pleaseSet)"
+                + "For the full screen, use a terminal with a screen and set TERM to its type"
         case .notFound?:
             return "\(name) is not in the terminfo database: status lines instead of the full screen. "
                 + "For the full screen, \(pleaseSet), or install its entry (Debian: ncurses-term)"
