@@ -9,7 +9,7 @@ import LightTouchTrainer
 ///     big digits  g                           VERDICT
 ///     marker row / gauge with the band / scale
 ///     hold bar                                 7.4 s / 10 s
-///     plot of the last seconds with the band (braille)
+///     plot of the last seconds with the band (braille; `*` in ASCII)
 ///     trial line · last result · warnings · key help
 public enum TrainerLayout {
     public static let minimumColumns = 60
