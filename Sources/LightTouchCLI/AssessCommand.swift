@@ -27,7 +27,9 @@ struct AssessCommand: ParsableCommand {
             pass or fail, with the reason, then the result and the grade. The session is recorded and the \
             grade is stored with the protocol's content hash. With --plain (or when stdout is not a terminal) \
             it prints a status line every 100 ms instead of the screen; with --json, JSON lines and the \
-            results. `lighttouch protocols` lists the built-in protocols.
+            results. A terminal that cannot move the cursor (TERM=dumb or unset) gets the status lines too, with \
+            a note on stderr. The screen is drawn in ASCII when the locale is not UTF-8 (or with --ascii), and \
+            without colour when NO_COLOR is set. `lighttouch protocols` lists the built-in protocols.
             """)
 
     @Option(help: ArgumentHelp("A built-in protocol (see `lighttouch protocols`) or a protocol file.", valueName: "name|file"))
@@ -44,6 +46,9 @@ struct AssessCommand: ParsableCommand {
 
     @Flag(help: "JSON lines: one per status update, then the results.")
     var json = false
+
+    @Flag(help: "Draw the examiner's screen in ASCII (the default when the locale is not UTF-8), for terminals without the Unicode glyphs.")
+    var ascii = false
 
     @Option(help: ArgumentHelp("Give up after this many seconds. Default: the protocol's length plus 60 s.", valueName: "s"))
     var duration: Double?
@@ -84,7 +89,9 @@ struct AssessCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fullScreen = !plain && !json && TerminalScreen.isInteractive
+        let display = TerminalScreen.choice(plain: plain || json, ascii: ascii, environment: ProcessInfo.processInfo.environment)
+        if let reason = display.reason { printError(reason) }
+        let fullScreen = display.style != nil
         let chosen = try Self.loadProtocol(self.protocol)
         let drill = chosen.drill
         let connection = try openSensor(sensorOptions, demo: demo)
@@ -112,9 +119,10 @@ struct AssessCommand: ParsableCommand {
         defer { signals.cancel() }
 
         let limit = duration ?? (drill.trials.reduce(0) { $0 + $1.lengthSeconds } + drill.restSeconds * Double(drill.trials.count) + 60)
-        if fullScreen {
+        if let style = display.style {
             let screen = ExaminerScreen(
-                session: session, protocolName: chosen.name, grading: Self.grading(chosen), student: student, examiner: examiner)
+                session: session, protocolName: chosen.name, grading: Self.grading(chosen), student: student, examiner: examiner,
+                style: style)
             try UserError.onTerminal { try screen.run(limit: limit) }
         } else {
             let asJSON = json

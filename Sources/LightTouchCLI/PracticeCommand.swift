@@ -19,8 +19,12 @@ struct PracticeCommand: ParsableCommand {
             f cycles the feedback mode, p peeks (self mode), + and - move the target, q quits with the \
             session table; on the demo sensor the arrow keys press harder (up, right) or lighter (down, left).
 
+            The screen is drawn in ASCII when the locale is not UTF-8 (or with --ascii), and without colour \
+            when NO_COLOR is set.
+
             With --plain (or when stdout is not a terminal) it prints one status line every 100 ms and the \
-            session table at the end. With --json it prints one JSON object per status update and, as the \
+            session table at the end; so it does on a terminal that cannot move the cursor (TERM=dumb or \
+            unset), with a note on stderr. With --json it prints one JSON object per status update and, as the \
             last line, the session's results: without --drill, the same object `lighttouch replay --json` \
             prints (trials found by touch and release); with --drill, the drill's trials, each with its \
             `feedback` mode and `peeks`.
@@ -48,6 +52,9 @@ struct PracticeCommand: ParsableCommand {
 
     @Flag(help: "JSON lines: one per status update, then the results.")
     var json = false
+
+    @Flag(help: "Draw the screen in ASCII (the default when the locale is not UTF-8), for terminals without the Unicode glyphs.")
+    var ascii = false
 
     @Option(help: ArgumentHelp("Write every scored sample as `time_s,raw_g,filtered_g,in_band` to this CSV.", valueName: "out.csv"))
     var exportSamples: String?
@@ -115,7 +122,9 @@ struct PracticeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fullScreen = !plain && !json && TerminalScreen.isInteractive
+        let display = TerminalScreen.choice(plain: plain || json, ascii: ascii, environment: ProcessInfo.processInfo.environment)
+        if let reason = display.reason { printError(reason) }
+        let fullScreen = display.style != nil
         let drill = try resolveDrill(fullScreen: fullScreen)
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
@@ -141,10 +150,10 @@ struct PracticeCommand: ParsableCommand {
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.requestStop() }
         defer { signals.cancel() }
 
-        if fullScreen {
+        if let style = display.style {
             var nudge: (@Sendable (Double) -> Void)?
             if let demoSensor = connection as? DemoSensor { nudge = { grams in demoSensor.nudge(grams: grams) } }
-            let screen = TrainerScreen(session: session, bell: bell, nudge: nudge)
+            let screen = TrainerScreen(session: session, bell: bell, nudge: nudge, style: style)
             let started = DispatchTime.now()
             let cost = try UserError.onTerminal { try screen.run(limit: duration) }
             if ProcessInfo.processInfo.environment["LIGHTTOUCH_DISPLAY_STATS"] != nil {

@@ -33,14 +33,19 @@ public struct Cell: Sendable, Equatable {
 /// A screen's worth of cells, drawn in memory and then handed to the
 /// terminal, which writes only the rows that changed. Pure, so layouts can be
 /// tested without a terminal.
+///
+/// Everything written goes through `glyphs`: on an `.ascii` canvas every cell
+/// holds a printable ASCII character, whatever the text written.
 public struct Canvas: Sendable, Equatable {
     public let rows: Int
     public let columns: Int
+    public let glyphs: Glyphs
     public private(set) var cells: [Cell]
 
-    public init(rows: Int, columns: Int) {
+    public init(rows: Int, columns: Int, glyphs: Glyphs = .unicode) {
         self.rows = max(0, rows)
         self.columns = max(0, columns)
+        self.glyphs = glyphs
         cells = Array(repeating: .blank, count: self.rows * self.columns)
     }
 
@@ -48,13 +53,21 @@ public struct Canvas: Sendable, Equatable {
         get { cells[row * columns + column] }
         set {
             guard row >= 0, row < rows, column >= 0, column < columns else { return }
-            cells[row * columns + column] = newValue
+            cells[row * columns + column] = Cell(scalar: glyphs.cell(newValue.scalar), style: newValue.style)
         }
     }
+
+    /// The columns `text` takes on this canvas (its scalars once drawn with `glyphs`).
+    public func width(of text: String) -> Int { glyphs.text(text).unicodeScalars.count }
 
     /// Writes `text` at (row, column), clipped to the canvas; returns the column after it.
     @discardableResult
     public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .normal) -> Int {
+        write(glyphs.text(text), row: row, column: column, style: style)
+    }
+
+    /// Writes `text` (already in `glyphs`) at (row, column), clipped; returns the column after it.
+    private mutating func write(_ text: String, row: Int, column: Int, style: CellStyle) -> Int {
         var x = column
         guard row >= 0, row < rows else { return x + text.unicodeScalars.count }
         for scalar in text.unicodeScalars {
@@ -66,12 +79,14 @@ public struct Canvas: Sendable, Equatable {
 
     /// Writes `text` right-aligned so that it ends at `endColumn` (exclusive).
     public mutating func putRight(_ text: String, row: Int, endColumn: Int, style: CellStyle = .normal) {
-        put(text, row: row, column: endColumn - text.unicodeScalars.count, style: style)
+        let drawn = glyphs.text(text)
+        _ = write(drawn, row: row, column: endColumn - drawn.unicodeScalars.count, style: style)
     }
 
     /// Writes `text` centred on the row.
     public mutating func putCentred(_ text: String, row: Int, style: CellStyle = .normal) {
-        put(text, row: row, column: max(0, (columns - text.unicodeScalars.count) / 2), style: style)
+        let drawn = glyphs.text(text)
+        _ = write(drawn, row: row, column: max(0, (columns - drawn.unicodeScalars.count) / 2), style: style)
     }
 
     /// A message in the middle of the canvas, its first line bold, each line cut to the width
@@ -80,13 +95,15 @@ public struct Canvas: Sendable, Equatable {
         guard rows > 0, columns > 0 else { return }
         let top = max(0, (rows - lines.count) / 2)
         for (index, line) in lines.enumerated() {
-            putCentred(String(line.unicodeScalars.prefix(columns)), row: top + index, style: index == 0 ? .bold : .normal)
+            let drawn = glyphs.text(line)
+            putCentred(String(drawn.unicodeScalars.prefix(columns)), row: top + index, style: index == 0 ? .bold : .normal)
         }
     }
 
     public mutating func fill(row: Int, from: Int, to: Int, scalar: Unicode.Scalar, style: CellStyle) {
         guard row >= 0, row < rows else { return }
-        for x in max(0, from)..<max(max(0, from), min(columns, to)) { cells[row * columns + x] = Cell(scalar: scalar.value, style: style) }
+        let cell = Cell(scalar: glyphs.cell(scalar.value), style: style)
+        for x in max(0, from)..<max(max(0, from), min(columns, to)) { cells[row * columns + x] = cell }
     }
 
     /// The cells of one row.

@@ -2,7 +2,8 @@ import LightTouchCore
 import LightTouchTrainer
 
 /// Lays out the examiner's screen of `lighttouch assess`: a pure function
-/// from an `ExaminerView` and a size to a `Canvas`.
+/// from an `ExaminerView`, a size and the glyphs the terminal can show to a
+/// `Canvas` (in ASCII the trials are `+ * .`, the box `+-|`).
 ///
 ///     LightTouch · assessment basic-5g                  sensor · calibration
 ///     student ann · examiner zoe
@@ -30,8 +31,8 @@ public enum ExaminerLayout {
         "\(mode.rawValue): live force hidden from student and examiner"
     }
 
-    public static func render(_ view: ExaminerView, rows: Int, columns: Int) -> Canvas {
-        var canvas = Canvas(rows: rows, columns: columns)
+    public static func render(_ view: ExaminerView, rows: Int, columns: Int, glyphs: Glyphs = .unicode) -> Canvas {
+        var canvas = Canvas(rows: rows, columns: columns, glyphs: glyphs)
         guard columns >= minimumColumns, rows >= minimumRows else {
             tooSmall(&canvas)
             return canvas
@@ -48,15 +49,17 @@ public enum ExaminerLayout {
         column = canvas.put(view.student, row: 1, column: column, style: .bold)
         column = canvas.put(" · examiner ", row: 1, column: column, style: .dim)
         column = canvas.put(view.examiner ?? "—", row: 1, column: column, style: .bold)
-        if title.unicodeScalars.count + 1 + sensorAndCalibration.unicodeScalars.count <= width {
+        if canvas.width(of: title) + 1 + canvas.width(of: sensorAndCalibration) <= width {
             canvas.putRight(sensorAndCalibration, row: 0, endColumn: width, style: calibrationStyle)
         } else {
             // A narrow window: the calibration stays on the title row, the sensor moves down a row if it fits.
             canvas.putRight(calibration + " ", row: 0, endColumn: width, style: calibrationStyle)
             let sensor = "sensor \(view.sensor) "
-            if column + 1 + sensor.unicodeScalars.count <= width { canvas.putRight(sensor, row: 1, endColumn: width, style: .dim) }
+            if column + 1 + canvas.width(of: sensor) <= width { canvas.putRight(sensor, row: 1, endColumn: width, style: .dim) }
         }
-        for (index, line) in wrap(view.rules, width: width - 2, separator: " · ").prefix(2).enumerated() {
+        // Wrapped as drawn: `±` takes two columns in ASCII.
+        let rules = wrap(canvas.glyphs.text(view.rules), width: width - 2, separator: canvas.glyphs.text(" · "))
+        for (index, line) in rules.prefix(2).enumerated() {
             canvas.put(line, row: 2 + index, column: 1, style: .normal)
         }
         canvas.fill(row: 4, from: 0, to: width, scalar: "─", style: .dim)
@@ -77,7 +80,7 @@ public enum ExaminerLayout {
         // Key help: the protocol fixes the feedback and the target, so only these two.
         var help = "t tare (between trials) · q end the assessment (a trial in progress is kept)"
         // The bottom-right cell stays blank (writing it scrolls some terminals).
-        if help.unicodeScalars.count + 2 > width { help = "t tare · q end (a running trial is kept)" }
+        if canvas.width(of: help) + 2 > width { help = "t tare · q end (a running trial is kept)" }
         canvas.fill(row: rows - 1, from: 0, to: width, scalar: " ", style: .help)
         canvas.put(" " + help, row: rows - 1, column: 0, style: .help)
         return canvas
@@ -98,7 +101,7 @@ public enum ExaminerLayout {
         /// A bar from column 1 to the label, `fraction` of it filled, the label right-aligned.
         func bar(_ fraction: Double, label: String, style: CellStyle) {
             let start = 1
-            let end = width - 2 - max(16, label.unicodeScalars.count + 2)
+            let end = width - 2 - max(16, canvas.width(of: label) + 2)
             let filled = Int((Double(end - start) * min(1, max(0, fraction))).rounded(.down))
             canvas.fill(row: row + 1, from: start, to: end, scalar: "░", style: .dim)
             canvas.fill(row: row + 1, from: start, to: start + filled, scalar: "█", style: style)
@@ -127,7 +130,7 @@ public enum ExaminerLayout {
         if case .running(let trial, _, _) = view.phase { running = trial }
         var column = canvas.put(" trials ", row: row, column: 0, style: .dim)
         let summary = "  \(view.recorded) of \(view.trialCount) recorded"
-        let room = (canvas.columns - column - summary.unicodeScalars.count - 1) / 2
+        let room = (canvas.columns - column - canvas.width(of: summary) - 1) / 2
         let shown = min(view.trialCount, max(0, room))
         for trial in stride(from: 1, through: shown, by: 1) {
             let (mark, style): (String, CellStyle) =
@@ -166,7 +169,7 @@ public enum ExaminerLayout {
             hiddenForceText(view.mode),
             running ? "each trial's results appear when the assessment ends" : "hidden outside trials too, so every trial is unaided",
         ]
-        let inner = lines.map(\.unicodeScalars.count).max() ?? 0
+        let inner = lines.map { canvas.width(of: $0) }.max() ?? 0
         let boxWidth = min(canvas.columns, inner + 4)
         let left = max(0, (canvas.columns - boxWidth) / 2)
         let row = top + 1

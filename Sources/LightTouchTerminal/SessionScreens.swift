@@ -16,11 +16,14 @@ public struct TrainerScreen: Sendable {
     public let bell: Bool
     /// The demo sensor's arrow keys: press harder (positive grams) or lighter.
     public let nudge: (@Sendable (Double) -> Void)?
+    /// Unicode or ASCII, colour or not (`TerminalScreen.choice`).
+    public let style: ScreenStyle
 
-    public init(session: LiveSession, bell: Bool, nudge: (@Sendable (Double) -> Void)? = nil) {
+    public init(session: LiveSession, bell: Bool, nudge: (@Sendable (Double) -> Void)? = nil, style: ScreenStyle = ScreenStyle()) {
         self.session = session
         self.bell = bell
         self.nudge = nudge
+        self.style = style
     }
 
     /// Runs the session on the screen until it ends (q, a signal, `limit`
@@ -28,7 +31,7 @@ public struct TrainerScreen: Sendable {
     /// - Returns: what drawing cost, for `LIGHTTOUCH_DISPLAY_STATS`.
     @discardableResult
     public func run(limit: Double?) throws -> DisplayCost {
-        let screen = try TerminalScreen.startedOnOwnQueue()
+        let screen = try TerminalScreen.startedOnOwnQueue(style: style)
         defer { screen.queue.sync { screen.stop() } }
         let session = session, ringBell = bell, nudge = nudge
         let serial = session.connection.info.serial
@@ -67,7 +70,7 @@ public struct TrainerScreen: Sendable {
                     snapshot: frame.snapshot, session: drill, history: Array(frame.history), sensor: serial, isDemo: nudge != nil,
                     bell: ringBell)
                 let size = screen.size
-                screen.draw(TrainerLayout.render(view, rows: size.rows, columns: size.columns))
+                screen.draw(TrainerLayout.render(view, rows: size.rows, columns: size.columns, glyphs: screen.style.glyphs))
             }
         }
         return cost.total
@@ -83,18 +86,23 @@ public struct ExaminerScreen: Sendable {
     public let grading: String
     public let student: String
     public let examiner: String?
+    /// Unicode or ASCII, colour or not (`TerminalScreen.choice`).
+    public let style: ScreenStyle
 
-    public init(session: LiveSession, protocolName: String, grading: String, student: String, examiner: String?) {
+    public init(
+        session: LiveSession, protocolName: String, grading: String, student: String, examiner: String?, style: ScreenStyle = ScreenStyle()
+    ) {
         self.session = session
         self.protocolName = protocolName
         self.grading = grading
         self.student = student
         self.examiner = examiner
+        self.style = style
     }
 
     /// Runs the session on the screen until it ends, and gives the terminal back.
     public func run(limit: Double?) throws {
-        let screen = try TerminalScreen.startedOnOwnQueue()
+        let screen = try TerminalScreen.startedOnOwnQueue(style: style)
         defer { screen.queue.sync { screen.stop() } }
         let session = session, name = protocolName, grading = grading, student = student, examiner = examiner
         let serial = session.connection.info.serial
@@ -112,7 +120,7 @@ public struct ExaminerScreen: Sendable {
                 snapshot: frame.snapshot, session: drill, protocolName: name, grading: grading, student: student,
                 examiner: examiner, sensor: serial)
             let size = screen.size
-            screen.draw(ExaminerLayout.render(view, rows: size.rows, columns: size.columns))
+            screen.draw(ExaminerLayout.render(view, rows: size.rows, columns: size.columns, glyphs: screen.style.glyphs))
         }
     }
 }
@@ -146,8 +154,8 @@ final class DisplayCostMeter: Sendable {
 
 extension TerminalScreen {
     /// A screen on a queue of its own, started (stop it on that queue).
-    static func startedOnOwnQueue() throws(TerminalError) -> TerminalScreen {
-        let screen = TerminalScreen(queue: DispatchQueue(label: "lighttouch.screen", qos: .userInteractive))
+    static func startedOnOwnQueue(style: ScreenStyle) throws(TerminalError) -> TerminalScreen {
+        let screen = TerminalScreen(queue: DispatchQueue(label: "lighttouch.screen", qos: .userInteractive), style: style)
         try screen.startFromOutside()
         return screen
     }

@@ -33,6 +33,8 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
 // queue can reach it.
 public final class TerminalScreen: @unchecked Sendable {
     public let queue: DispatchQueue
+    /// The glyphs the screen's canvases are laid out with, and whether it may use colour.
+    public let style: ScreenStyle
     private var previous: Canvas?
     private var active = false
     private var hasColour = false
@@ -42,8 +44,9 @@ public final class TerminalScreen: @unchecked Sendable {
     /// Whether stdin and stdout are both terminals.
     public static var isInteractive: Bool { lt_isatty(0) == 1 && lt_isatty(1) == 1 }
 
-    public init(queue: DispatchQueue) {
+    public init(queue: DispatchQueue, style: ScreenStyle = ScreenStyle()) {
         self.queue = queue
+        self.style = style
     }
 
     /// Takes over the terminal: alternate screen, no echo, keys one at a time, no cursor.
@@ -62,7 +65,7 @@ public final class TerminalScreen: @unchecked Sendable {
         _ = lt_keypad(true)
         _ = lt_nodelay(true)
         curs_set(0)
-        hasColour = has_colors()
+        hasColour = style.colour && has_colors()
         if hasColour {
             start_color()
             use_default_colors()

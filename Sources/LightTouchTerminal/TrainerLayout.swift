@@ -1,15 +1,15 @@
 import LightTouchCore
 import LightTouchTrainer
 
-/// Lays out the trainer screen: a pure function from a `TrainerView` and a
-/// size to a `Canvas`.
+/// Lays out the trainer screen: a pure function from a `TrainerView`, a
+/// size and the glyphs the terminal can show to a `Canvas`.
 ///
 ///     title                                              sensor
 ///     ──────────────────────────────────────────────────────────
 ///     big digits  g                           VERDICT
 ///     marker row / gauge with the band / scale
 ///     hold bar                                 7.4 s / 10 s
-///     plot of the last seconds with the band (braille)
+///     plot of the last seconds with the band (braille; `*` in ASCII)
 ///     trial line · last result · warnings · key help
 public enum TrainerLayout {
     public static let minimumColumns = 60
@@ -17,8 +17,8 @@ public enum TrainerLayout {
     /// Seconds of force the plot shows.
     public static let plotSeconds = 20.0
 
-    public static func render(_ view: TrainerView, rows: Int, columns: Int) -> Canvas {
-        var canvas = Canvas(rows: rows, columns: columns)
+    public static func render(_ view: TrainerView, rows: Int, columns: Int, glyphs: Glyphs = .unicode) -> Canvas {
+        var canvas = Canvas(rows: rows, columns: columns, glyphs: glyphs)
         guard columns >= minimumColumns, rows >= minimumRows else {
             tooSmall(&canvas)
             return canvas
@@ -93,7 +93,7 @@ public enum TrainerLayout {
         // Key help.
         var help = "space start/end trial · t tare · f feedback · p peek · +/- target · q quit"
         if view.isDemo { help += " · ↑↓ demo force" }
-        if help.unicodeScalars.count + 1 > width {
+        if canvas.width(of: help) + 1 > width {
             help = "space trial  t tare  f mode  p peek  +/- target  q quit" + (view.isDemo ? "  ↑↓ force" : "")
         }
         canvas.fill(row: rows - 1, from: 0, to: width, scalar: " ", style: .help)
@@ -150,12 +150,15 @@ public enum TrainerLayout {
         }
     }
 
-    /// A braille plot of the force over the last `plotSeconds`, band edges dotted.
+    /// A plot of the force over the last `plotSeconds`, band edges dotted: in
+    /// braille, 2 × 4 dots a cell; in ASCII, one `*` a cell, the edges `-`.
     static func plot(_ view: TrainerView, _ canvas: inout Canvas, top: Int, bottom: Int, show: Bool) {
         let left = 6
         let cellColumns = canvas.columns - left - 1
         let cellRows = bottom - top + 1
-        let dotColumns = cellColumns * 2, dotRows = cellRows * 4
+        let braille = canvas.glyphs == .unicode
+        let (dotsAcross, dotsDown) = braille ? (2, 4) : (1, 1)
+        let dotColumns = cellColumns * dotsAcross, dotRows = cellRows * dotsDown
         let maxG = view.scaleMax
         func dotRow(_ grams: Double) -> Int {
             dotRows - 1 - Int((min(max(grams, 0), maxG) / maxG * Double(dotRows - 1)).rounded())
@@ -165,12 +168,13 @@ public enum TrainerLayout {
         let dotBit: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
         func set(_ x: Int, _ y: Int, force: Bool) {
             guard x >= 0, x < dotColumns, y >= 0, y < dotRows else { return }
-            let index = (y / 4) * cellColumns + x / 2
-            bits[index] |= dotBit[x % 2][y % 4]
+            let index = (y / dotsDown) * cellColumns + x / dotsAcross
+            bits[index] |= braille ? dotBit[x % 2][y % 4] : 1
             if force { isForce[index] = true }
         }
+        // A dot every other cell.
         for y in [dotRow(view.options.bandLow), dotRow(view.options.bandHigh)] {
-            for x in stride(from: 0, to: dotColumns, by: 4) { set(x, y, force: false) }
+            for x in stride(from: 0, to: dotColumns, by: 2 * dotsAcross) { set(x, y, force: false) }
         }
         if show, !view.history.isEmpty {
             // Bins sit on a fixed grid of absolute time, so the plot moves one
@@ -197,13 +201,14 @@ public enum TrainerLayout {
             for column in 0..<cellColumns {
                 let index = row * cellColumns + column
                 guard bits[index] != 0 else { continue }
-                canvas[top + row, left + column] = Cell(scalar: 0x2800 + UInt32(bits[index]), style: isForce[index] ? .bold : .band)
+                let scalar: UInt32 = braille ? 0x2800 + UInt32(bits[index]) : (isForce[index] ? 0x2A : 0x2D)  // * -
+                canvas[top + row, left + column] = Cell(scalar: scalar, style: isForce[index] ? .bold : .band)
             }
         }
         // Axis labels.
         canvas.put("\(trim(maxG))", row: top, column: 1, style: .dim)
         canvas.put("0 g", row: bottom, column: 1, style: .dim)
-        let bandRow = top + dotRow(view.options.target) / 4
+        let bandRow = top + dotRow(view.options.target) / dotsDown
         if bandRow > top, bandRow < bottom { canvas.put(trim(view.options.target), row: bandRow, column: 1, style: .band) }
         if !show {
             canvas.putCentred(" live force hidden (\(view.mode.rawValue) feedback) ", row: (top + bottom) / 2, style: .dim)

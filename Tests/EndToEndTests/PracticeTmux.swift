@@ -28,10 +28,24 @@ final class PracticeTmux {
         let description: String
     }
 
-    init(columns: Int = 100, rows: Int = 30) throws {
+    /// The shell's environment: a UTF-8 locale on tmux's `screen` terminal.
+    static let environment: KeyValuePairs<String, String> = [
+        "PATH": "/usr/bin:/bin", "HOME": "/tmp", "TERM": "screen", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+    ]
+
+    /// - Parameter environment: variables to set in the shell's environment
+    ///   (replacing `PracticeTmux.environment`'s), or, when nil, to leave unset.
+    init(columns: Int = 100, rows: Int = 30, environment overrides: [String: String?] = [:]) throws {
+        var variables: [String] = []
+        for (name, value) in Self.environment where !overrides.keys.contains(name) {
+            variables.append("\(name)='\(value)'")
+        }
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            if let value { variables.append("\(name)='\(value)'") }
+        }
         try tmux(
             "new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)",
-            "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=screen LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='\(Self.prompt)' bash --norc --noprofile")
+            "env -i \(variables.joined(separator: " ")) PS1='\(Self.prompt)' bash --norc --noprofile")
         // capture-pane drops trailing spaces: look for the prompt without its space.
         _ = try waitFor("the shell's prompt") { $0.contains(Self.prompt.trimmingCharacters(in: .whitespaces)) }
     }
