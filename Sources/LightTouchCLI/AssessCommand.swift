@@ -143,7 +143,7 @@ struct AssessCommand: ParsableCommand {
             print(report.json.serialized())
         } else {
             if !fullScreen { print("") }
-            print(report.table)
+            print(ConsoleText.forTerminal(report.table))
         }
         try recorder.complete(results: report.json, summary: ending.summary)
         try RecordingOptions.checked { () throws(StoreError) in

@@ -185,7 +185,7 @@ struct PracticeCommand: ParsableCommand {
             print(results.json.serialized())
         } else {
             if !fullScreen || drill == nil { print("") }
-            print(results.table)
+            print(ConsoleText.forTerminal(results.table))
         }
         try recorder.complete(results: results.json, summary: results.summary)
         if drill != nil, let unplugged = ending.unplugged, noReconnect {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Dispatch
 import LightTouchCore
 import LightTouchSession
@@ -74,5 +75,22 @@ extension UserError {
         } catch let error as TerminalError {
             throw UserError(error.description)
         }
+    }
+}
+
+/// Text for a person on a terminal: in a locale whose codeset is not UTF-8,
+/// the same text in ASCII, as the ASCII screen draws it (`±` as `+-`, `…` as
+/// `...`), so status lines and tables never show as replacement characters.
+/// Files, pipes and JSON keep their UTF-8.
+enum ConsoleText {
+    static let asciiOnly: Bool = {
+        guard isatty(STDOUT_FILENO) == 1 else { return false }
+        let codeset = TerminalCapabilities.detect(environment: ProcessInfo.processInfo.environment).codeset
+        return codeset.uppercased().filter { $0.isLetter || $0.isNumber } != "UTF8"
+    }()
+
+    static func forTerminal(_ text: String) -> String {
+        guard asciiOnly else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { Glyphs.ascii(String($0)) }.joined(separator: "\n")
     }
 }

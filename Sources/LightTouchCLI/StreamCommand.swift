@@ -144,7 +144,7 @@ final class OutputBuffer: Sendable {
 
     func line(_ text: String) {
         let full = pending.withLock { buffer -> Bool in
-            buffer.append(contentsOf: text.utf8)
+            buffer.append(contentsOf: ConsoleText.forTerminal(text).utf8)
             buffer.append(0x0A)
             return buffer.count >= 1 << 16
         }

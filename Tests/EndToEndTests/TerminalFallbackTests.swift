@@ -221,6 +221,19 @@ struct TerminalFallbackTests {
         #expect(!output.contains("\u{1B}"))
     }
 
+    /// `--plain` in a C locale on a terminal: the status lines and the table
+    /// are ASCII (`+-`, `...`, `-`), as the ASCII screen draws them.
+    @Test func plainLinesInACLocaleAreASCII() throws {
+        let dataDir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let term = try PracticeTmux(environment: Self.cLocale)
+        try term.run("\(lighttouch) practice --sensor demo --scenario rest --plain --duration 2 --data-dir \(dataDir)")
+        let output = try waitForLinesAndPrompt(term, last: "mean score")
+        #expect(Self.nonASCII(output).isEmpty, "\(Self.nonASCII(output))")
+        #expect(output.contains("Target 5.0 g +- 1.0 g"), "\(output)")
+        #expect(output.contains("taring..."), "the first tare's status, in ASCII")
+    }
+
     @Test func theExaminerOnADumbTerminalGetsStatusLinesAndWhy() throws {
         let dataDir = Self.dataDirectory()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
