@@ -50,7 +50,9 @@ fi
 root=$(mktemp -d /var/tmp/lighttouch-root.XXXXXX)
 cleanup() {
     # Unmount what we mounted, then delete the root only if nothing is mounted below it.
-    if mountpoint -q "$root/proc"; then umount "$root/proc" || umount -l "$root/proc" || true; fi
+    for m in dev/pts proc; do
+        if mountpoint -q "$root/$m"; then umount "$root/$m" || umount -l "$root/$m" || true; fi
+    done
     if findmnt -rn -o TARGET | grep -q "^$root"; then
         echo "test-deb-install: something is still mounted under $root; left it in place" >&2
     else
@@ -62,6 +64,8 @@ trap 'exit 130' INT TERM
 
 tar -C "$root" -xf "$base_tar"
 mount -t proc proc "$root/proc"
+# A private devpts instance (not the host's) for apt's and dpkg's terminal log.
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 install -m 0644 "$trainer_deb" "$emulator_deb" "$root/tmp/"
 
@@ -111,8 +115,8 @@ check "a shipped drill file plays (light-ladder.toml, 1 s)" \
     'lighttouch practice --sensor demo --plain --duration 1 --data-dir /tmp/lt-scratch --drill /usr/share/lighttouch/drills/light-ladder.toml | tail -1' ''
 check "man -w lighttouch" \
     'man -w lighttouch' '^/usr/share/man/man1/lighttouch\.1\.gz$'
-check "a manual page for each subcommand" \
-    'for c in $(lighttouch help 2>/dev/null | sed -n "/^SUBCOMMANDS:/,/^\$/p" | awk "NR>1 && NF {print \$1}"); do man -w "lighttouch.$c" >/dev/null 2>&1 || man -w "lighttouch-$c" >/dev/null || exit 1; echo -n "$c "; done'
+check "a manual page for each subcommand (man -w lighttouch.SUBCOMMAND)" \
+    'for c in $(lighttouch --help | sed -n "/^SUBCOMMANDS:/,/^\$/p" | grep -E "^  [a-z]" | awk "{print \$1}"); do man -w "lighttouch.$c" >/dev/null || exit 1; echo -n "$c "; done'
 check "man lighttouch renders" \
     'MANWIDTH=80 man lighttouch 2>/dev/null | col -b | grep -A2 "^NAME"' 'lighttouch'
 check "bash completion: sourcing it defines the completion, and lighttouch pr<TAB> completes" \
@@ -148,7 +152,7 @@ SHOW_LINES=2 check "apt install ./$(basename "$emulator_deb") brings umockdev" \
 check "lighttouch-emulator --help runs (the emulator has no --version)" \
     'lighttouch-emulator --help | head -1' 'emulated LightTouch USB sensor'
 SHOW_LINES=3 check "lighttouch devices through the emulated sensor (lighttouch-emulator -- lighttouch devices)" \
-    'timeout 60 lighttouch-emulator --quiet -- lighttouch devices' '1209'
+    'timeout 60 lighttouch-emulator --quiet -- lighttouch devices' 'LT-EMU-.*usb'
 
 echo "== removal"
 check "user data exists before removal (practice recorded a session)" \
@@ -158,8 +162,9 @@ SHOW_LINES=2 check "apt-get remove lighttouch lighttouch-emulator" \
     'apt-get remove -y -q lighttouch lighttouch-emulator > /tmp/rm.log 2>&1; s=$?; grep "^Removing" /tmp/rm.log; ! command -v lighttouch && ! command -v lighttouch-emulator && ! [ -e /usr/lib/udev/rules.d/70-lighttouch.rules ] && ! [ -e /usr/share/lighttouch ] && exit $s'
 check "remove left the user's data directory alone" \
     'cd /root/.local/share/lighttouch && find . -type f -print0 | sort -z | xargs -0 md5sum | cmp - /tmp/data.before && echo "$(wc -l < /tmp/data.before) files unchanged"'
-SHOW_LINES=2 check "apt-get purge lighttouch lighttouch-emulator" \
-    'apt-get purge -y -q lighttouch lighttouch-emulator > /tmp/purge.log 2>&1; s=$?; grep "^Purging" /tmp/purge.log; ! dpkg-query -W lighttouch 2>/dev/null | grep -q . ; [ $s = 0 ] && [ -z "$(dpkg -l "lighttouch*" 2>/dev/null | grep -E "^(ii|rc)")" ]'
+SHOW_LINES=2 check "apt install lighttouch again, then apt-get purge lighttouch" \
+    'apt-get install -y -q --no-install-recommends /tmp/lighttouch_*.deb > /tmp/apt3.log 2>&1 || exit 1; command -v lighttouch >/dev/null || exit 1; apt-get purge -y -q lighttouch > /tmp/purge.log 2>&1; s=$?; grep -E "^(Purging|E:)" /tmp/purge.log; ! command -v lighttouch && [ -z "$(dpkg -l "lighttouch*" 2>/dev/null | grep -E "^(ii|rc)")" ] && exit $s' \
+    'Purging configuration files for lighttouch|Removing lighttouch'
 check "purge left the user's data directory alone" \
     'cd /root/.local/share/lighttouch && find . -type f -print0 | sort -z | xargs -0 md5sum | cmp - /tmp/data.before && echo "$(wc -l < /tmp/data.before) files unchanged"'
 
