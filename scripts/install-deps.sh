@@ -17,9 +17,14 @@ packages=(
   librsvg2-bin       # rsvg-convert: renders `lighttouch report` SVGs to PNG (tests, README sample)
   gcc-avr avr-libc   # builds the sensor firmware (firmware-protocol/boards/pro-micro-hx711)
   libsimavr-dev      # runs that firmware on a simulated ATmega32U4 (lighttouch-emulator --firmware)
+  libsqlite3-dev     # GRDB links the system SQLite
+  dpkg-dev           # scripts/package-deb.sh: dpkg-shlibdeps, dpkg-gencontrol, dpkg-parsechangelog
+  binutils           # scripts/package-deb.sh: strip, readelf
+  lintian            # scripts/package-deb.sh checks both packages
 )
 # Not installed here: avrdude. Only `make flash` (writing the firmware to a
 # real board) needs it: apt-get install avrdude.
+# scripts/test-deb-install.sh also needs debootstrap; CI does not run it.
 
 missing=()
 for p in "${packages[@]}"; do
