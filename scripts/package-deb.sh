@@ -97,8 +97,11 @@ stage_common() { # PACKAGE PROGRAM
     install_file 0755 "$bin/$program" "$root/usr/bin/$program"
     strip --remove-section=.comment --remove-section=.note "$root/usr/bin/$program"
     "$root/usr/bin/$program" --help >/dev/null || die "$program does not run once stripped"
+    mkdir -p "$root/usr/share/man/man1"
     for page in "$manual_root/$program"/*.1; do
-        install_file 0644 "$page" "$root/usr/share/man/man1/$(basename "$page")"
+        # A blank line in a help text's discussion reaches the page as a blank
+        # input line, which groff warns about; .Pp is the paragraph break meant.
+        sed 's/^$/.Pp/' "$page" >"$root/usr/share/man/man1/$(basename "$page")"
         gz "$root/usr/share/man/man1/$(basename "$page")"
     done
     mkdir -p "$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions" \
