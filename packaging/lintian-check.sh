@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 accepted="$here/lintian-accepted.txt"
 [ $# -gt 0 ] || { echo "usage: $0 PACKAGE.deb..." >&2; exit 64; }
 
-out=$(lintian --info --display-info --no-tag-display-limit "$@" 2>&1)
+out=$(lintian --display-info --no-tag-display-limit "$@" 2>&1)
 status=$?
 printf '%s\n' "$out"
 

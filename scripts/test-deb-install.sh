@@ -156,17 +156,17 @@ SHOW_LINES=3 check "lighttouch devices through the emulated sensor (lighttouch-e
 
 echo "== removal"
 check "user data exists before removal (practice recorded a session)" \
-    'ls /root/.local/share/lighttouch && lighttouch sessions | tail -2' ''
+    'n=$(lighttouch sessions | tail -n +2 | wc -l); echo "$n session(s) in /root/.local/share/lighttouch: $(ls -A /root/.local/share/lighttouch | tr "\n" " ")"; [ "$n" -ge 1 ]'
 in_root 'cd /root/.local/share/lighttouch && find . -type f -print0 | sort -z | xargs -0 md5sum > /tmp/data.before'
 SHOW_LINES=2 check "apt-get remove lighttouch lighttouch-emulator" \
     'apt-get remove -y -q lighttouch lighttouch-emulator > /tmp/rm.log 2>&1; s=$?; grep "^Removing" /tmp/rm.log; ! command -v lighttouch && ! command -v lighttouch-emulator && ! [ -e /usr/lib/udev/rules.d/70-lighttouch.rules ] && ! [ -e /usr/share/lighttouch ] && exit $s'
 check "remove left the user's data directory alone" \
-    'cd /root/.local/share/lighttouch && find . -type f -print0 | sort -z | xargs -0 md5sum | cmp - /tmp/data.before && echo "$(wc -l < /tmp/data.before) files unchanged"'
+    'cd /root/.local/share/lighttouch && find . -type f -print0 | sort -z | xargs -0 md5sum | cmp - /tmp/data.before && echo "unchanged (md5): $(awk "{print \$2}" /tmp/data.before | tr "\n" " ")"'
 SHOW_LINES=2 check "apt install lighttouch again, then apt-get purge lighttouch" \
     'apt-get install -y -q --no-install-recommends /tmp/lighttouch_*.deb > /tmp/apt3.log 2>&1 || exit 1; command -v lighttouch >/dev/null || exit 1; apt-get purge -y -q lighttouch > /tmp/purge.log 2>&1; s=$?; grep -E "^(Purging|E:)" /tmp/purge.log; ! command -v lighttouch && [ -z "$(dpkg -l "lighttouch*" 2>/dev/null | grep -E "^(ii|rc)")" ] && exit $s' \
     'Purging configuration files for lighttouch|Removing lighttouch'
 check "purge left the user's data directory alone" \
-    'cd /root/.local/share/lighttouch && find . -type f -print0 | sort -z | xargs -0 md5sum | cmp - /tmp/data.before && echo "$(wc -l < /tmp/data.before) files unchanged"'
+    'cd /root/.local/share/lighttouch && find . -type f -print0 | sort -z | xargs -0 md5sum | cmp - /tmp/data.before && echo "unchanged (md5): $(awk "{print \$2}" /tmp/data.before | tr "\n" " ")"'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
