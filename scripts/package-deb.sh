@@ -128,16 +128,23 @@ done
 install_dir_files 0644 "$share/calibration/masses" calibration/masses/*
 install_file 0644 calibration/CALIBRATION.md "$share/calibration/CALIBRATION.md"
 install_dir_files 0644 "$share/examples" packaging/examples/*
-hex=firmware-protocol/boards/pro-micro-hx711/build/lighttouch-pro-micro.hex
+# The sensor firmware, when it can be had: built here where avr-gcc is (scripts/install-deps.sh
+# installs it; make only rebuilds what changed), else whatever hex an earlier build left.
+firmware=firmware-protocol/boards/pro-micro-hx711
+hex=$firmware/build/lighttouch-pro-micro.hex
+if [ -f "$firmware/Makefile" ] && command -v avr-gcc >/dev/null; then
+    say "firmware: make -C $firmware"
+    make -s -C "$firmware" >/dev/null
+fi
 if [ -f "$hex" ]; then
     install_file 0644 "$hex" "$share/firmware/$(basename "$hex")"
     say "firmware: $hex included"
 else
-    say "firmware: no $hex (build it first to ship it); package without firmware"
+    say "firmware: no $hex (no avr-gcc to build it); package without firmware"
 fi
 doc="$root/usr/share/doc/lighttouch"
 install_file 0644 README.md "$doc/README.md"
-install_dir_files 0644 "$doc/docs" docs/*.md docs/*.png
+install_dir_files 0644 "$doc/docs" $(find docs -maxdepth 1 -type f | LC_ALL=C sort)
 install_dir_files 0644 "$doc/docs/design" docs/design/*.md
 install_file 0644 firmware-protocol/PROTOCOL.md "$doc/PROTOCOL.md"
 install_file 0644 packaging/README.md "$doc/packaging.md"
