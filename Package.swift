@@ -77,7 +77,7 @@ let package = Package(
             name: "LightTouchCLI",
             dependencies: [
                 "LightTouchCore", "LightTouchSession", "LightTouchSensorModel", "LightTouchDemoSensor", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
-                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions",
+                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions", "LightTouchSound",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +101,9 @@ let package = Package(
 
         // A practice session (drills, feedback modes, keys, peeks), UI-agnostic and pure.
         .target(name: "LightTouchTrainer", dependencies: ["LightTouchCore"]),
+        // Feedback sound: the mapping from force, band and feedback mode to a voice, the
+        // synthesizer, offline rendering and WAV files. Pure.
+        .target(name: "LightTouchSound", dependencies: ["LightTouchCore", "LightTouchTrainer"]),
         // ncursesw, wrapped once (shim.h: NCURSES_WIDECHAR, and what Swift cannot import).
         // No pkgConfig: SwiftPM would drop its -D flags with a warning; the shim defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
@@ -158,6 +161,7 @@ let package = Package(
             dependencies: ["LightTouchSession", "LightTouchCore", "LightTouchTrainer", "LightTouchAssessment"]
         ),
         .testTarget(name: "LightTouchTrainerTests", dependencies: ["LightTouchTrainer", "LightTouchCore"]),
+        .testTarget(name: "LightTouchSoundTests", dependencies: ["LightTouchSound", "LightTouchTrainer", "LightTouchCore"]),
         .testTarget(name: "LightTouchTerminalTests", dependencies: ["LightTouchTerminal", "LightTouchTrainer", "LightTouchCore"]),
         .testTarget(
             name: "LightTouchStoreTests",
