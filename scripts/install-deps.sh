@@ -13,6 +13,7 @@ packages=(
   tmux               # end-to-end tests drive the terminal UI in a real terminal
   python3            # regenerates protocol test vectors; reads CSV exports in the tests
   python3-pandas     # the export tests read a CSV export with pandas.read_csv, as users do
+  python3-numpy      # the sound tests analyse `replay --sound-out` WAV files with a NumPy FFT
   make gcc           # builds and tests the C device reference
   librsvg2-bin       # rsvg-convert: renders `lighttouch report` SVGs to PNG (tests, README sample)
   gcc-avr avr-libc   # builds the sensor firmware (firmware-protocol/boards/pro-micro-hx711)
