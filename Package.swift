@@ -77,7 +77,7 @@ let package = Package(
             name: "LightTouchCLI",
             dependencies: [
                 "LightTouchCore", "LightTouchSession", "LightTouchSensorModel", "LightTouchDemoSensor", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
-                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions", "LightTouchSound",
+                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions", "LightTouchSound", "LightTouchALSA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,6 +104,9 @@ let package = Package(
         // Feedback sound: the mapping from force, band and feedback mode to a voice, the
         // synthesizer, offline rendering and WAV files. Pure.
         .target(name: "LightTouchSound", dependencies: ["LightTouchCore", "LightTouchTrainer"]),
+        // ALSA (libasound), wrapped once; the player that feeds it from its own thread.
+        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "LightTouchALSA", dependencies: ["CAlsa", "LightTouchSound"]),
         // ncursesw, wrapped once (shim.h: NCURSES_WIDECHAR, and what Swift cannot import).
         // No pkgConfig: SwiftPM would drop its -D flags with a warning; the shim defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
