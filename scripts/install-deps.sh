@@ -22,6 +22,7 @@ packages=(
   dpkg-dev           # scripts/package-deb.sh: dpkg-shlibdeps, dpkg-gencontrol, dpkg-parsechangelog
   binutils           # scripts/package-deb.sh: strip, readelf
   lintian            # scripts/package-deb.sh checks both packages
+  libasound2-dev     # ALSA: the feedback sound (practice/assess --sound)
 )
 # Not installed here: avrdude. Only `make flash` (writing the firmware to a
 # real board) needs it: apt-get install avrdude.
