@@ -4,7 +4,7 @@ import LightTouchSound
 import Synchronization
 
 /// An ALSA error: the call that failed and libasound's own message.
-public struct ALSAError: Error, Sendable, CustomStringConvertible {
+public struct ALSAError: Error, Sendable, Equatable, CustomStringConvertible {
     public let call: String
     public let code: Int32
     public var description: String { "\(call): \(String(cString: snd_strerror(code)))" }
@@ -34,6 +34,8 @@ public final class ALSAPlayer: Sendable {
     public struct Statistics: Sendable, Equatable {
         public var frames = 0
         public var underruns = 0
+        /// Why the sound stopped before it was asked to (the device failed).
+        public var failure: ALSAError?
     }
 
     public let device: String
@@ -116,9 +118,10 @@ public final class ALSAPlayer: Sendable {
                     offset += Int(written)
                 } else if written == -Int(EPIPE) || written == -Int(ESTRPIPE) || written == -Int(EINTR) {
                     if written == -Int(EPIPE) { statistics.withLock { $0.underruns += 1 } }
-                    if snd_pcm_recover(pcm, Int32(written), 1) < 0 { return }
+                    let recovered = snd_pcm_recover(pcm, Int32(written), 1)
+                    if recovered < 0 { return statistics.withLock { $0.failure = ALSAError(call: "snd_pcm_recover", code: recovered) } }
                 } else {
-                    return
+                    return statistics.withLock { $0.failure = ALSAError(call: "snd_pcm_writei", code: Int32(written)) }
                 }
             }
             frames += periodFrames

@@ -79,7 +79,8 @@ final class LiveSound: Sendable {
         let (statistics, frames) = player.stop()
         printError(
             "sound: \(String(format: "%.1f", Double(statistics.frames) / Double(player.sampleRate))) s played through `\(player.device)`, "
-                + "\(statistics.underruns) underrun\(statistics.underruns == 1 ? "" : "s")")
+                + "\(statistics.underruns) underrun\(statistics.underruns == 1 ? "" : "s")"
+                + (statistics.failure.map { "; it stopped early (\($0.description))" } ?? ""))
         guard let output else { return }
         do {
             try AtomicFile.write(WAVFile.encode(frames, sampleRate: player.sampleRate), to: output)
