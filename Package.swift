@@ -6,12 +6,13 @@ import PackageDescription
 //   executables   lighttouch (LightTouchCLI: options, wiring, printing), lighttouch-emulator
 //        |
 //   adapters      LightTouchUSB, LightTouchDemoSensor, LightTouchStore, LightTouchTerminal,
-//        |        LightTouchCalibration (certificate files), LightTouchEmulator
+//        |        LightTouchCalibration (certificate files), LightTouchEmulator, LightTouchALSA (sound)
 //        |        (no adapter depends on another adapter)
 //   application   LightTouchSession: the session engine (live sessions, calibration runs,
 //        |        re-scoring of recordings, results)
 //   domain        LightTouchTrainer (drills as played), LightTouchAssessment (protocols,
-//        |        grades), LightTouchReport (SVG/HTML documents), LightTouchSensorModel
+//        |        grades), LightTouchReport (SVG/HTML documents), LightTouchSensorModel,
+//        |        LightTouchSound (the feedback sound's mapping and synthesis)
 //   core          LightTouchCore: pure (codec, calibration maths, filters, scoring, drills)
 //                 and the ports the adapters implement (SensorConnection, SessionRecording)
 //

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import LightTouchCore
 import LightTouchTrainer
 
@@ -68,7 +73,7 @@ public struct SoundMapping: Sendable, Equatable {
     /// The pitch for a force.
     public func frequency(force: Double, options: TrialOptions) -> Double {
         let away = min(max((force - options.target) / options.tolerance, -rangeTolerances), rangeTolerances)
-        return referenceHz * Double.pow2(semitonesPerTolerance * away / 12)
+        return referenceHz * exp2(semitonesPerTolerance * away / 12)
     }
 
     /// The voice for a force in a band, as much as `visibility` lets through.
@@ -90,15 +95,3 @@ public struct SoundMapping: Sendable, Equatable {
     /// heard or shown calmly (`bandwidth` in band), never in a hidden trial.
     public func cueAudible(visibility: FeedbackVisibility) -> Bool { visibility != .hidden }
 }
-
-extension Double {
-    /// 2^x.
-    @inline(__always)
-    static func pow2(_ x: Double) -> Double { exp2(x) }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
