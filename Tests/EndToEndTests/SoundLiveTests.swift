@@ -105,8 +105,12 @@ import Testing
 struct SoundToggleScreenTests {
     @Test func sTurnsTheSoundOffAndOnAgain() throws {
         let home = try SoundLiveTests.Home()
-        defer { home.remove() }
-        let term = try PracticeTmux(environment: ["HOME": home.path])
+        // ALSA reads the test HOME's .asoundrc; the shell keeps no history there.
+        let term = try PracticeTmux(environment: ["HOME": home.path, "HISTFILE": "/dev/null"])
+        defer {
+            _ = try? term.tmux("kill-server")
+            home.remove()
+        }
         try term.run(
             "\(Programs.path("lighttouch")) practice --sensor demo --scenario rest --noise-g 0 --sound --data-dir \(home.data)")
         _ = try term.waitFor("the trainer, tared") { $0.contains("TOO LIGHT") && $0.contains("q quit") && !$0.contains("taring") }
