@@ -40,7 +40,9 @@ final class LiveSound: Sendable {
         let device = options.soundDevice ?? "default"
         let enabled = Switch()
         let mapping = SoundMapping()
-        let cue = Mutex((watch: HoldGoalCue(), count: 0))
+        // The cue: a drill's once per trial, when it says the hold goal is met (as a replay
+        // hears its `holdGoalMet` events); without a drill, when the running hold reaches the goal.
+        let cue = Mutex((watch: HoldGoalCue(), cuedTrial: Int?.none, count: 0))
         do {
             let sound = try LiveSound(
                 player: ALSAPlayer(device: device, capture: options.soundOut != nil) {
@@ -49,9 +51,15 @@ final class LiveSound: Sendable {
                     let visibility = frame.drill.map { assessment ? $0.examinerVisibility : $0.visibility } ?? .all
                     let on = enabled.on.load(ordering: .relaxed)
                     let voice = mapping.voice(force: frame.snapshot.filtered, options: options, visibility: on ? visibility : .hidden)
-                    let hold = frame.drill?.currentHold ?? frame.snapshot.currentHold
                     let cues = cue.withLock { state in
-                        if state.watch.push(hold: hold, goal: options.holdGoal), on, mapping.cueAudible(visibility: visibility) { state.count += 1 }
+                        let met: Bool
+                        if let drill = frame.drill {
+                            met = drill.isHoldGoalMet && drill.trialIndex != state.cuedTrial
+                            if met { state.cuedTrial = drill.trialIndex }
+                        } else {
+                            met = state.watch.push(hold: frame.snapshot.currentHold, goal: options.holdGoal)
+                        }
+                        if met, on, mapping.cueAudible(visibility: visibility) { state.count += 1 }
                         return state.count
                     }
                     return SoundCommand(voice: voice, cues: cues)

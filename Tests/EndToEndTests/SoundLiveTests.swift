@@ -73,6 +73,36 @@ import Testing
         #expect(file.dropFirst(44) == (try Data(contentsOf: URL(fileURLWithPath: home.raw))))
     }
 
+    @Test func theHoldCueSoundsOnceWhenTheDrillsHoldGoalIsMet() throws {
+        let home = try Home()
+        defer { home.remove() }
+        // first-touch: a 5 s hold goal; the steady student touches after about 2 s and holds.
+        let run = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--drill", "first-touch", "--duration", "10", "--plain", "--sound",
+             "--data-dir", home.data],
+            environment: home.environment, timeout: 60)
+        #expect(run.status == 0, "\(run.stderr)")
+        // The 1760 Hz amplitude in 75 ms steps of 150 ms windows; the cue (0.4, raised-cosine, 150 ms) shows above 0.1.
+        let script = """
+            import sys
+            import numpy as np
+            x = np.fromfile(sys.argv[1], dtype='<i2').astype(float) / 32767
+            n, step = 7200, 3600
+            t = np.arange(n) / 48000
+            probe = np.exp(-2j * np.pi * 1760 * t)
+            print(' '.join('%.3f' % (2 * abs(np.sum(x[a:a + n] * probe)) / n) for a in range(0, len(x) - n + 1, step)))
+            """
+        let analysed = try Programs.run(SoundReplayTests.python, ["-c", script, home.raw])
+        #expect(analysed.status == 0, "\(analysed.stderr)")
+        let amplitudes = analysed.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let cued = amplitudes.indices.filter { amplitudes[$0] > 0.1 }
+        let first = try #require(cued.first, "no cue: \(amplitudes)")
+        // After the touch (2 s) and the 5 s hold: not before 6 s; one cue, a few adjacent windows.
+        #expect(Double(first) * 0.075 > 6, "\(amplitudes)")
+        #expect(cued.last! - first <= 3, "one cue: \(cued)")
+    }
+
     @Test func aBlindAssessmentPlaysSilence() throws {
         let home = try Home()
         defer { home.remove() }
