@@ -6,12 +6,13 @@ import PackageDescription
 //   executables   lighttouch (LightTouchCLI: options, wiring, printing), lighttouch-emulator
 //        |
 //   adapters      LightTouchUSB, LightTouchDemoSensor, LightTouchStore, LightTouchTerminal,
-//        |        LightTouchCalibration (certificate files), LightTouchEmulator
+//        |        LightTouchCalibration (certificate files), LightTouchEmulator, LightTouchALSA (sound)
 //        |        (no adapter depends on another adapter)
 //   application   LightTouchSession: the session engine (live sessions, calibration runs,
 //        |        re-scoring of recordings, results)
 //   domain        LightTouchTrainer (drills as played), LightTouchAssessment (protocols,
-//        |        grades), LightTouchReport (SVG/HTML documents), LightTouchSensorModel
+//        |        grades), LightTouchReport (SVG/HTML documents), LightTouchSensorModel,
+//        |        LightTouchSound (the feedback sound's mapping and synthesis)
 //   core          LightTouchCore: pure (codec, calibration maths, filters, scoring, drills)
 //                 and the ports the adapters implement (SensorConnection, SessionRecording)
 //
@@ -77,7 +78,7 @@ let package = Package(
             name: "LightTouchCLI",
             dependencies: [
                 "LightTouchCore", "LightTouchSession", "LightTouchSensorModel", "LightTouchDemoSensor", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
-                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions",
+                "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions", "LightTouchSound", "LightTouchALSA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +102,12 @@ let package = Package(
 
         // A practice session (drills, feedback modes, keys, peeks), UI-agnostic and pure.
         .target(name: "LightTouchTrainer", dependencies: ["LightTouchCore"]),
+        // Feedback sound: the mapping from force, band and feedback mode to a voice, the
+        // synthesizer, offline rendering and WAV files. Pure.
+        .target(name: "LightTouchSound", dependencies: ["LightTouchCore", "LightTouchTrainer"]),
+        // ALSA (libasound), wrapped once; the player that feeds it from its own thread.
+        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "LightTouchALSA", dependencies: ["CAlsa", "LightTouchSound"]),
         // ncursesw, wrapped once (shim.h: NCURSES_WIDECHAR, and what Swift cannot import).
         // No pkgConfig: SwiftPM would drop its -D flags with a warning; the shim defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
@@ -158,6 +165,7 @@ let package = Package(
             dependencies: ["LightTouchSession", "LightTouchCore", "LightTouchTrainer", "LightTouchAssessment"]
         ),
         .testTarget(name: "LightTouchTrainerTests", dependencies: ["LightTouchTrainer", "LightTouchCore"]),
+        .testTarget(name: "LightTouchSoundTests", dependencies: ["LightTouchSound", "LightTouchTrainer", "LightTouchCore"]),
         .testTarget(name: "LightTouchTerminalTests", dependencies: ["LightTouchTerminal", "LightTouchTrainer", "LightTouchCore"]),
         .testTarget(
             name: "LightTouchStoreTests",

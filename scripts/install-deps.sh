@@ -13,6 +13,7 @@ packages=(
   tmux               # end-to-end tests drive the terminal UI in a real terminal
   python3            # regenerates protocol test vectors; reads CSV exports in the tests
   python3-pandas     # the export tests read a CSV export with pandas.read_csv, as users do
+  python3-numpy      # the sound tests analyse `replay --sound-out` WAV files with a NumPy FFT
   make gcc           # builds and tests the C device reference
   librsvg2-bin       # rsvg-convert: renders `lighttouch report` SVGs to PNG (tests, README sample)
   gcc-avr avr-libc   # builds the sensor firmware (firmware-protocol/boards/pro-micro-hx711)
@@ -21,6 +22,7 @@ packages=(
   dpkg-dev           # scripts/package-deb.sh: dpkg-shlibdeps, dpkg-gencontrol, dpkg-parsechangelog
   binutils           # scripts/package-deb.sh: strip, readelf
   lintian            # scripts/package-deb.sh checks both packages
+  libasound2-dev     # ALSA: the feedback sound (practice/assess --sound)
 )
 # Not installed here: avrdude. Only `make flash` (writing the firmware to a
 # real board) needs it: apt-get install avrdude.

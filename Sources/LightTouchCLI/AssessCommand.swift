@@ -57,6 +57,8 @@ struct AssessCommand: ParsableCommand {
 
     @OptionGroup(title: "Demo sensor") var demo: DemoSensorOptions
 
+    @OptionGroup(title: "Sound") var soundOptions: SoundOptions
+
     @OptionGroup(title: "Recording") var recording: RecordingOptions
 
     func validate() throws {
@@ -117,12 +119,14 @@ struct AssessCommand: ParsableCommand {
         // The handlers are in place before ncurses starts, so it leaves SIGINT and SIGTERM alone.
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.requestStop() }
         defer { signals.cancel() }
+        let sound = LiveSound.start(soundOptions, session: session, assessment: true, fallback: configuration.trial)
 
         let limit = duration ?? (drill.trials.reduce(0) { $0 + $1.lengthSeconds } + drill.restSeconds * Double(drill.trials.count) + 60)
         if let style = display.style {
-            let screen = ExaminerScreen(
+            var screen = ExaminerScreen(
                 session: session, protocolName: chosen.name, grading: Self.grading(chosen), student: student, examiner: examiner,
                 style: style)
+            screen.toggleSound = sound.map { sound in { @Sendable in sound.toggle() } }
             try UserError.onTerminal { try screen.run(limit: limit) }
         } else {
             let asJSON = json
@@ -134,6 +138,7 @@ struct AssessCommand: ParsableCommand {
         }
 
         let ending = session.finish()
+        try sound?.finish()
         output.flush()
         let results = SessionResults(
             pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill,

@@ -63,6 +63,8 @@ struct PracticeCommand: ParsableCommand {
 
     @OptionGroup(title: "Demo sensor") var demo: DemoSensorOptions
 
+    @OptionGroup(title: "Sound") var soundOptions: SoundOptions
+
     @OptionGroup(title: "Recording") var recording: PracticeRecordingOptions
 
     func validate() throws {
@@ -149,11 +151,13 @@ struct PracticeCommand: ParsableCommand {
         // The handlers are in place before ncurses starts, so it leaves SIGINT and SIGTERM alone.
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.requestStop() }
         defer { signals.cancel() }
+        let sound = LiveSound.start(soundOptions, session: session, assessment: false, fallback: configuration.trial)
 
         if let style = display.style {
             var nudge: (@Sendable (Double) -> Void)?
             if let demoSensor = connection as? DemoSensor { nudge = { grams in demoSensor.nudge(grams: grams) } }
-            let screen = TrainerScreen(session: session, bell: bell, nudge: nudge, style: style)
+            var screen = TrainerScreen(session: session, bell: bell, nudge: nudge, style: style)
+            screen.toggleSound = sound.map { sound in { @Sendable in sound.toggle() } }
             let started = DispatchTime.now()
             let cost = try UserError.onTerminal { try screen.run(limit: duration) }
             if ProcessInfo.processInfo.environment["LIGHTTOUCH_DISPLAY_STATS"] != nil {
@@ -174,6 +178,7 @@ struct PracticeCommand: ParsableCommand {
         }
 
         let ending = session.finish()
+        try sound?.finish()
         let results = SessionResults(pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill)
         if !fullScreen, !json { for line in session.takeFinishedLines() { output.line(line) } }
         try export?.close(metadata: [

@@ -3,6 +3,7 @@ import Foundation
 import LightTouchAssessment
 import LightTouchCore
 import LightTouchSession
+import LightTouchSound
 import LightTouchStore
 import LightTouchTrainer
 
@@ -29,17 +30,24 @@ extension ReplayCommand {
                     "session \(id) is a calibration run: scoring options do not apply (it is taken again with its own settings)",
                     exitCode: ExitCode(64))
             }
+            if soundOut != nil { throw UserError("session \(id) is a calibration run: it has no feedback sound to write", exitCode: ExitCode(64)) }
             let run = try RescoredCalibration(session)
             if verify { return try verify(session, replayed: run.text) }
             return print(json ? run.text : run.report)
         }
-        if verify {
-            guard configuration == session.configuration else {
-                throw UserError("--verify scores with the recorded options only: leave out the scoring options", exitCode: ExitCode(64))
-            }
-            return try verify(session, replayed: RescoredSession(session, configuration: configuration).resultsJSON.serialized())
+        if verify, configuration != session.configuration {
+            throw UserError("--verify scores with the recorded options only: leave out the scoring options", exitCode: ExitCode(64))
         }
-        let rescored = try RescoredSession(session, configuration: configuration, adjustDrill: overridden)
+        var track = SoundTrack()
+        let assessment = session.protocolText != nil
+        let rescored = try RescoredSession(session, configuration: configuration, adjustDrill: verify ? { $0 } : overridden) {
+            sample, practice, events in
+            if soundOut != nil {
+                Self.pushSound(sample, drill: practice, events: events, assessment: assessment, options: configuration.trial, into: &track)
+            }
+        }
+        if let soundOut { try Self.writeSound(&track, to: soundOut) }
+        if verify { return try verify(session, replayed: rescored.resultsJSON.serialized()) }
         print(json ? rescored.resultsJSON.serialized() : rescored.table)
     }
 

@@ -31,6 +31,12 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write every sample as `time_s,raw_g,filtered_g,in_band` to this CSV.", valueName: "out.csv"))
     var exportSamples: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write the feedback sound of the replay (the live mapping, docs/sound.md) as a 16-bit mono WAV file.",
+            valueName: "out.wav"))
+    var soundOut: String?
+
     @OptionGroup(title: "Scoring") var scoring: ScoringOptions
 
     @OptionGroup var recording: RecordingOptions
@@ -50,11 +56,14 @@ struct ReplayCommand: ParsableCommand {
             throw UserError("\(file): \(error.description) (the file's sample rate is \(rate) Hz)", exitCode: ExitCode(64))
         }
         let exporter = try exportSamples.map { try SampleExporter(path: $0) }
+        var sound = soundOut.map { _ in PlainSound() }
         for index in samples.times.indices {
             let sample = pipeline.process(time: samples.times[index], grams: samples.forces[index])
             exporter?.write(sample)
+            sound?.push(sample, pipeline: pipeline)
         }
         pipeline.finish()
+        if let soundOut, var sound { try Self.writeSound(&sound.track, to: soundOut) }
         // A LightTouch export carries what the live session knew; a foreign
         // CSV's grams are taken as calibrated, with nothing lost.
         let metadata = samples.metadata

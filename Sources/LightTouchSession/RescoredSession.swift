@@ -34,9 +34,11 @@ public struct RescoredSession: Sendable {
     /// - Parameters:
     ///   - configuration: scoring options replacing the recorded ones (nil: the recorded ones).
     ///   - adjustDrill: changes to the recorded drill (options given on the command line).
+    ///   - visit: sees every scored sample in order, with the drill as it stands after it and
+    ///     what the drill said of it (the sound of a replay is rendered from these).
     public init(
         _ session: RecordedSession, configuration: PipelineConfiguration? = nil, adjustDrill: (Drill) -> Drill = { $0 },
-        keepPoints: Bool = false
+        keepPoints: Bool = false, visit: (ProcessedSample, PracticeSession?, [PracticeSession.Event]) -> Void = { _, _, _ in }
     ) throws(RescoringError) {
         let id = session.summary.id
         self.session = session
@@ -63,7 +65,8 @@ public struct RescoredSession: Sendable {
                     _ = practice?.handle(next.key)
                     keys.removeFirst()
                 }
-                _ = practice?.push(CollectionOfOne((time: processed.time, force: processed.filtered)))
+                let events = practice?.push(CollectionOfOne((time: processed.time, force: processed.filtered))) ?? []
+                visit(processed, practice, events)
                 if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
             }
         }

@@ -18,6 +18,8 @@ public struct TrainerScreen: Sendable {
     public let nudge: (@Sendable (Double) -> Void)?
     /// Unicode or ASCII, colour or not (`TerminalScreen.choice`).
     public let style: ScreenStyle
+    /// The `s` key: turns the feedback sound off or on (when it plays).
+    public var toggleSound: (@Sendable () -> Void)?
 
     public init(session: LiveSession, bell: Bool, nudge: (@Sendable (Double) -> Void)? = nil, style: ScreenStyle = ScreenStyle()) {
         self.session = session
@@ -33,7 +35,7 @@ public struct TrainerScreen: Sendable {
     public func run(limit: Double?) throws -> DisplayCost {
         let screen = try TerminalScreen.startedOnOwnQueue(style: style)
         defer { screen.queue.sync { screen.stop() } }
-        let session = session, ringBell = bell, nudge = nudge
+        let session = session, ringBell = bell, nudge = nudge, toggleSound = toggleSound
         let serial = session.connection.info.serial
         let lastBell = Mutex<UInt64>(0)
         let cost = DisplayCostMeter()
@@ -46,6 +48,7 @@ public struct TrainerScreen: Sendable {
                     case .character("t"), .character("T"): session.handle(.tare)
                     case .character("f"), .character("F"): session.handle(.drill(.cycleFeedback))
                     case .character("p"), .character("P"): session.handle(.drill(.peek))
+                    case .character("s"), .character("S"): toggleSound?()
                     case .character("+"), .character("="): session.handle(.drill(.targetUp))
                     case .character("-"), .character("_"): session.handle(.drill(.targetDown))
                     case .up: nudge?(0.5)
@@ -100,17 +103,22 @@ public struct ExaminerScreen: Sendable {
         self.style = style
     }
 
+    /// The `s` key: turns the feedback sound off or on (when it plays).
+    public var toggleSound: (@Sendable () -> Void)?
+
     /// Runs the session on the screen until it ends, and gives the terminal back.
     public func run(limit: Double?) throws {
         let screen = try TerminalScreen.startedOnOwnQueue(style: style)
         defer { screen.queue.sync { screen.stop() } }
         let session = session, name = protocolName, grading = grading, student = student, examiner = examiner
+        let toggleSound = toggleSound
         let serial = session.connection.info.serial
         try session.run(limit: limit, every: .milliseconds(50), on: screen.queue) {
             for key in screen.readKeys() {
                 switch key {
                 case .character("q"), .character("Q"): session.requestStop()
                 case .character("t"), .character("T"): session.handle(.tare)
+                case .character("s"), .character("S"): toggleSound?()
                 default: break  // the protocol fixes the feedback and the target
                 }
             }

@@ -146,6 +146,8 @@ public struct PracticeSession: Sendable {
     /// Peeks in the trial in progress.
     public var currentPeeks: Int { peeks }
     public var isPeeking: Bool { time < peekUntil }
+    /// Whether the running trial's hold goal has been met (`Event.holdGoalMet` was given for it).
+    public var isHoldGoalMet: Bool { isRunning && goalMet }
 
     /// What the screen may show now.
     public var visibility: FeedbackVisibility {

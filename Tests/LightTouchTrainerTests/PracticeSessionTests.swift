@@ -9,6 +9,21 @@ import Testing
         (0..<Int((seconds * 100).rounded())).map { (from + Double($0) * 0.01, force) }
     }
 
+    @Test func theHoldGoalIsMetFromItsEventToTheEndOfTheTrial() {
+        // first-touch: 10 s trials, a 5 s hold goal, 5 s rests.
+        var session = PracticeSession(drill: .firstTouch)
+        _ = session.push(samples(from: 0, seconds: 1, force: 5))
+        #expect(session.isRunning && !session.isHoldGoalMet)
+        let events = session.push(samples(from: 1, seconds: 4.5, force: 5))
+        #expect(events.contains(.holdGoalMet) && session.isHoldGoalMet)
+        _ = session.push(samples(from: 5.5, seconds: 1, force: 0))
+        #expect(session.isHoldGoalMet, "met for the rest of the trial")
+        _ = session.push(samples(from: 6.5, seconds: 12, force: 0))
+        #expect(!session.isRunning && !session.isHoldGoalMet)
+        _ = session.push(samples(from: 18.5, seconds: 1, force: 5))
+        #expect(session.trialIndex == 1 && session.isRunning && !session.isHoldGoalMet)
+    }
+
     @Test func theFirstTouchStartsTrialOneAndTheDrillSetsItsLength() throws {
         var session = PracticeSession(drill: .firstTouch)
         _ = session.push(samples(from: 0, seconds: 1, force: 0))

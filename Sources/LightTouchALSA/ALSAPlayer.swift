@@ -1,0 +1,137 @@
+import CAlsa
+import Foundation
+import LightTouchSound
+import Synchronization
+
+/// An ALSA error: the call that failed and libasound's own message.
+public struct ALSAError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let call: String
+    public let code: Int32
+    public var description: String { "\(call): \(String(cString: snd_strerror(code)))" }
+}
+
+/// What the player should sound now: the voice, and a count that grows by
+/// one each time the hold-goal cue should sound.
+public struct SoundCommand: Sendable, Equatable {
+    public var voice: SoundVoice
+    public var cues: Int
+
+    public init(voice: SoundVoice, cues: Int) {
+        self.voice = voice
+        self.cues = cues
+    }
+}
+
+/// Plays the feedback sound through ALSA on its own thread. Every period it
+/// asks `command` for the latest state (a read of the session's published
+/// frame: it never waits on acquisition), renders one period with the
+/// smoothed synthesizer and writes it. It also paces itself to the wall
+/// clock, so a device that accepts frames at once (ALSA's file and null
+/// plugins) is fed in real time, never ahead by more than the latency.
+/// Nothing outside this module sees an ALSA type.
+public final class ALSAPlayer: Sendable {
+    /// What the player did.
+    public struct Statistics: Sendable, Equatable {
+        public var frames = 0
+        public var underruns = 0
+        /// Why the sound stopped before it was asked to (the device failed).
+        public var failure: ALSAError?
+    }
+
+    public let device: String
+    public let sampleRate: Int
+    public let periodFrames: Int
+    private let command: @Sendable () -> SoundCommand
+    // The PCM handle: opened in init, used only by the audio thread, closed after it is joined.
+    private nonisolated(unsafe) let pcm: OpaquePointer
+    private let stopping = Atomic<Bool>(false)
+    private let statistics = Mutex(Statistics())
+    private let captured: Mutex<[Int16]>?
+    private let done = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
+
+    /// Opens `device` (ALSA's name: `default`, `hw:0`, `pulse`…) for 16-bit mono.
+    /// - Parameters:
+    ///   - latencyMicroseconds: ALSA's buffer (20 ms).
+    ///   - capture: keep every frame played, for `--sound-out`.
+    public init(
+        device: String = "default", sampleRate: Int = 48_000, periodFrames: Int = 240, latencyMicroseconds: UInt32 = 20_000,
+        capture: Bool = false, command: @escaping @Sendable () -> SoundCommand
+    ) throws(ALSAError) {
+        lt_alsa_silence_errors()
+        var handle: OpaquePointer?
+        let opened = snd_pcm_open(&handle, device, SND_PCM_STREAM_PLAYBACK, 0)
+        guard opened >= 0, let handle else { throw ALSAError(call: "snd_pcm_open(\(device))", code: opened) }
+        let set = snd_pcm_set_params(handle, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1, UInt32(sampleRate), 1, latencyMicroseconds)
+        guard set >= 0 else {
+            snd_pcm_close(handle)
+            throw ALSAError(call: "snd_pcm_set_params(\(device))", code: set)
+        }
+        pcm = handle
+        self.device = device
+        self.sampleRate = sampleRate
+        self.periodFrames = periodFrames
+        self.command = command
+        captured = capture ? Mutex([]) : nil
+    }
+
+    /// Starts the audio thread.
+    public func start() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        let thread = Thread { [self] in
+            play()
+            done.signal()
+        }
+        thread.name = "lighttouch.sound"
+        thread.qualityOfService = .userInteractive
+        thread.start()
+    }
+
+    /// Stops the thread, closes the device and returns what was played (and
+    /// the frames, when captured).
+    public func stop() -> (statistics: Statistics, frames: [Int16]) {
+        if started.load(ordering: .relaxed), !stopping.exchange(true, ordering: .relaxed) { done.wait() }
+        if !closed.exchange(true, ordering: .relaxed) { snd_pcm_close(pcm) }
+        return (statistics.withLock { $0 }, captured?.withLock { $0 } ?? [])
+    }
+
+    /// Underruns so far.
+    public var underruns: Int { statistics.withLock { $0.underruns } }
+
+    private func play() {
+        var synthesizer = SoundSynthesizer(sampleRate: Double(sampleRate))
+        var buffer = [Int16](repeating: 0, count: periodFrames)
+        var cues = command().cues
+        let origin = DispatchTime.now().uptimeNanoseconds
+        var frames = 0
+        while !stopping.load(ordering: .relaxed) {
+            let latest = command()
+            synthesizer.voice = latest.voice
+            if latest.cues > cues { synthesizer.cue() }
+            cues = latest.cues
+            buffer.withUnsafeMutableBufferPointer { synthesizer.render(into: $0) }
+            var offset = 0
+            while offset < periodFrames, !stopping.load(ordering: .relaxed) {
+                let written = buffer.withUnsafeBufferPointer { snd_pcm_writei(pcm, $0.baseAddress! + offset, snd_pcm_uframes_t(periodFrames - offset)) }
+                if written >= 0 {
+                    offset += Int(written)
+                } else if written == -Int(EPIPE) || written == -Int(ESTRPIPE) || written == -Int(EINTR) {
+                    if written == -Int(EPIPE) { statistics.withLock { $0.underruns += 1 } }
+                    let recovered = snd_pcm_recover(pcm, Int32(written), 1)
+                    if recovered < 0 { return statistics.withLock { $0.failure = ALSAError(call: "snd_pcm_recover", code: recovered) } }
+                } else {
+                    return statistics.withLock { $0.failure = ALSAError(call: "snd_pcm_writei", code: Int32(written)) }
+                }
+            }
+            frames += periodFrames
+            statistics.withLock { $0.frames = frames }
+            captured?.withLock { $0.append(contentsOf: buffer) }
+            // Never run ahead of the wall clock by more than two periods.
+            let ahead = Int64(frames) * 1_000_000_000 / Int64(sampleRate) - Int64(DispatchTime.now().uptimeNanoseconds - origin)
+            let slack = Int64(2 * periodFrames) * 1_000_000_000 / Int64(sampleRate)
+            if ahead > slack { usleep(UInt32((ahead - slack) / 1000)) }
+        }
+        snd_pcm_drop(pcm)
+    }
+}

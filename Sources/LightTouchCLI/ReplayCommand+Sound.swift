@@ -1,0 +1,48 @@
+import Foundation
+import LightTouchCalibration
+import LightTouchCore
+import LightTouchSound
+import LightTouchTrainer
+
+/// `replay … --sound-out FILE.wav`: the feedback sound of the replayed
+/// samples, rendered offline with the live mapping (docs/sound.md).
+extension ReplayCommand {
+    /// The sound of a session without a drill (a CSV): every sample audible,
+    /// the cue when the pipeline's hold reaches the goal.
+    struct PlainSound {
+        var track = SoundTrack()
+        var cue = HoldGoalCue()
+
+        mutating func push(_ sample: ProcessedSample, pipeline: ForcePipeline) {
+            let options = pipeline.configuration.trial
+            let met = cue.push(hold: pipeline.currentHold, goal: options.holdGoal)
+            track.push(time: sample.time, force: sample.filtered, options: options, holdGoalMet: met)
+        }
+    }
+
+    /// The sound of a recorded session: with a drill, what its feedback mode
+    /// lets through (an assessment as the examiner's screen shows it) and its
+    /// hold-goal events; without one, as a CSV.
+    static func pushSound(
+        _ sample: ProcessedSample, drill practice: PracticeSession?, events: [PracticeSession.Event], assessment: Bool,
+        options: TrialOptions, into track: inout SoundTrack
+    ) {
+        guard let practice else {
+            return track.push(time: sample.time, force: sample.filtered, options: options)
+        }
+        let visibility = assessment ? practice.examinerVisibility : practice.visibility
+        track.push(
+            time: sample.time, force: sample.filtered, options: practice.currentOptions, visibility: visibility,
+            holdGoalMet: events.contains(.holdGoalMet))
+    }
+
+    /// Writes the track as a WAV file.
+    static func writeSound(_ track: inout SoundTrack, to path: String) throws {
+        let samples = track.finish()
+        do {
+            try AtomicFile.write(WAVFile.encode(samples, sampleRate: track.sampleRate), to: path)
+        } catch {
+            throw UserError("\(path): cannot write the sound (\(FileErrors.describe(error)))")
+        }
+    }
+}

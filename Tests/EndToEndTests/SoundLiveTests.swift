@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// `practice`/`assess --sound`: the real libasound, its default device sent to
+/// a file by ALSA's `file` plugin (a test HOME's .asoundrc), the capture
+/// analysed with NumPy. (The file plugin does not pace: the player paces
+/// itself to the wall clock, so the capture is as long as the session.)
+@Suite struct SoundLiveTests {
+    struct Home {
+        let path: String
+        var raw: String { path + "/played.raw" }
+        var data: String { path + "/data" }
+        var environment: [String: String] { ["HOME": path] }
+
+        init() throws {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("lighttouch-sound-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: path + "/data", withIntermediateDirectories: true)
+            let asoundrc = """
+                pcm.!default {
+                    type file
+                    slave.pcm "null"
+                    file "\(path)/played.raw"
+                    format "raw"
+                }
+                """
+            try asoundrc.write(toFile: path + "/.asoundrc", atomically: true, encoding: .utf8)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Per half second of 16-bit mono at 48 kHz: the peak sample and the strongest frequency.
+    static let analysis = """
+        import json, sys
+        import numpy as np
+        x = np.fromfile(sys.argv[1], dtype='<i2').astype(float) / 32767
+        rate, out = 48000, []
+        for a in range(0, len(x) - rate // 2 + 1, rate // 2):
+            seg = x[a:a + rate // 2]
+            spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg)), 8 * len(seg)))
+            out.append({'peak': float(np.max(np.abs(seg))), 'hz': float(np.argmax(spec)) * rate / (8 * len(seg))})
+        print(json.dumps({'seconds': len(x) / rate, 'halves': out}))
+        """
+
+    func analyse(_ raw: String) throws -> (seconds: Double, halves: [(peak: Double, hz: Double)]) {
+        let run = try Programs.run(SoundReplayTests.python, ["-c", Self.analysis, raw])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let halves = try #require(object["halves"] as? [[String: Any]])
+        return (object["seconds"] as? Double ?? 0, halves.map { ($0["peak"] as? Double ?? -1, $0["hz"] as? Double ?? 0) })
+    }
+
+    @Test func practiceWithSoundPlaysThroughALSASilentAtRestAndInTheBandsPitchesOnTarget() throws {
+        let home = try Home()
+        defer { home.remove() }
+        let wav = home.path + "/live.wav"
+        // The steady student touches after about 2 s and settles near 5 g.
+        let run = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--duration", "5", "--plain", "--sound", "--sound-out", wav,
+             "--data-dir", home.data],
+            environment: home.environment, timeout: 60)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("sound: 5.0 s played through `default`, 0 underruns"), "\(run.stderr)")
+        let played = try analyse(home.raw)
+        #expect(abs(played.seconds - 5) < 0.2)
+        #expect(played.halves.prefix(2).allSatisfy { $0.peak == 0 }, "rest is silent: \(played.halves)")
+        // On target (5 g ± 1 g, held near 5 g): between the band edges' pitches, 370 and 523 Hz.
+        let last = try #require(played.halves.last)
+        #expect(last.peak > 0.2 && last.hz > 370 && last.hz < 523, "\(played.halves)")
+        // --sound-out holds exactly what went to the device.
+        let file = try Data(contentsOf: URL(fileURLWithPath: wav))
+        #expect(file.dropFirst(44) == (try Data(contentsOf: URL(fileURLWithPath: home.raw))))
+    }
+
+    @Test func theHoldCueSoundsOnceWhenTheDrillsHoldGoalIsMet() throws {
+        let home = try Home()
+        defer { home.remove() }
+        // first-touch: a 5 s hold goal; the steady student touches after about 2 s and holds.
+        let run = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--drill", "first-touch", "--duration", "10", "--plain", "--sound",
+             "--data-dir", home.data],
+            environment: home.environment, timeout: 60)
+        #expect(run.status == 0, "\(run.stderr)")
+        // The 1760 Hz amplitude in 75 ms steps of 150 ms windows; the cue (0.4, raised-cosine, 150 ms) shows above 0.1.
+        let script = """
+            import sys
+            import numpy as np
+            x = np.fromfile(sys.argv[1], dtype='<i2').astype(float) / 32767
+            n, step = 7200, 3600
+            t = np.arange(n) / 48000
+            probe = np.exp(-2j * np.pi * 1760 * t)
+            print(' '.join('%.3f' % (2 * abs(np.sum(x[a:a + n] * probe)) / n) for a in range(0, len(x) - n + 1, step)))
+            """
+        let analysed = try Programs.run(SoundReplayTests.python, ["-c", script, home.raw])
+        #expect(analysed.status == 0, "\(analysed.stderr)")
+        let amplitudes = analysed.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let cued = amplitudes.indices.filter { amplitudes[$0] > 0.1 }
+        let first = try #require(cued.first, "no cue: \(amplitudes)")
+        // After the touch (2 s) and the 5 s hold: not before 6 s; one cue, a few adjacent windows.
+        #expect(Double(first) * 0.075 > 6, "\(amplitudes)")
+        #expect(cued.last! - first <= 3, "one cue: \(cued)")
+    }
+
+    @Test func aBlindAssessmentPlaysSilence() throws {
+        let home = try Home()
+        defer { home.remove() }
+        let run = try Programs.run(
+            "lighttouch",
+            ["assess", "--protocol", "basic-5g", "--student", "ada", "--sensor", "demo", "--scenario", "steady", "--duration", "4",
+             "--plain", "--sound", "--data-dir", home.data],
+            environment: home.environment, timeout: 60)
+        #expect(run.stderr.contains("0 underruns"), "\(run.stderr)")
+        let played = try analyse(home.raw)
+        #expect(played.seconds > 3.5)
+        #expect(played.halves.allSatisfy { $0.peak == 0 })
+    }
+
+    @Test func withoutAUsableDeviceOneLineAndTheSessionGoesOnSilent() throws {
+        let home = try Home()
+        defer { home.remove() }
+        let run = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--duration", "1", "--plain", "--sound-device", "no-such-device", "--data-dir", home.data],
+            environment: home.environment, timeout: 60)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n").filter { $0.contains("sound") }
+        #expect(lines == ["lighttouch: sound: cannot play through ALSA device `no-such-device` (snd_pcm_open(no-such-device): No such file or directory); the session goes on silent"])
+    }
+}
+
+/// The `s` key in the trainer's full screen, in a real terminal (tmux).
+@Suite(.serialized, .enabled(if: PracticeTmux.isAvailable, "tmux and the built lighttouch are needed"))
+struct SoundToggleScreenTests {
+    @Test func sTurnsTheSoundOffAndOnAgain() throws {
+        let home = try SoundLiveTests.Home()
+        // ALSA reads the test HOME's .asoundrc; the shell keeps no history there.
+        let term = try PracticeTmux(environment: ["HOME": home.path, "HISTFILE": "/dev/null"])
+        defer {
+            _ = try? term.tmux("kill-server")
+            home.remove()
+        }
+        try term.run(
+            "\(Programs.path("lighttouch")) practice --sensor demo --scenario rest --noise-g 0 --sound --data-dir \(home.data)")
+        _ = try term.waitFor("the trainer, tared") { $0.contains("TOO LIGHT") && $0.contains("q quit") && !$0.contains("taring") }
+        // Ten presses of ↑ at 0.5 g: 5 g, on target, heard; then s, silence; then s, heard again.
+        try term.press("Up", "Up", "Up", "Up", "Up", "Up", "Up", "Up", "Up", "Up")
+        _ = try term.waitFor("ON TARGET")
+        Thread.sleep(forTimeInterval: 1.5)
+        try term.press("s")
+        Thread.sleep(forTimeInterval: 1.5)
+        try term.press("s")
+        Thread.sleep(forTimeInterval: 1.5)
+        try term.press("q")
+        _ = try term.waitFor("the shell's prompt") { $0.contains("underruns") }
+        let played = try SoundLiveTests().analyse(home.raw).halves.map { $0.peak > 0.2 ? "#" : ($0.peak == 0 ? "." : "~") }.joined()
+        // Heard at 440 Hz, then at least two silent half seconds, then heard again.
+        #expect(played.range(of: #"##~?\.\.+~?##"#, options: .regularExpression) != nil, "\(played)")
+    }
+}
