@@ -211,9 +211,6 @@ public final class LiveSession: @unchecked Sendable {
     /// The latest published pipeline state.
     public var snapshot: PipelineSnapshot { published.withLock { $0.snapshot } }
 
-    /// Device time of the session's first sample, µs (what time 0 is).
-    public var originMicros: Double? { queue.sync { state.scorer.originMicros } }
-
     /// Whether something rang the bell (left the band, met a hold goal) since the last call.
     public func takeBell() -> Bool {
         outbox.withLock { box in

@@ -126,21 +126,7 @@ struct AssessScreenTests {
     @Test func aFullFeedbackProtocolShowsTheForce() throws {
         let dataDir = Self.dataDirectory()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("full-5g-\(UUID().uuidString).toml").path
-        try """
-            version = 1
-            name = "full-5g"
-            trials = 2
-            target_g = 5
-            tolerance_g = 1
-            hold_s = 8
-            trial_length_s = 10
-            rest_s = 5
-            feedback = "full"
-            scope = "each"
-            criteria = ["in_band_pct >= 70"]
-            grades = ["A >= 85", "C >= 0"]
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let file = try TerminalFallbackTests.fullFeedbackProtocol()
         defer { try? FileManager.default.removeItem(atPath: file) }
         let term = try PracticeTmux()
         try term.run(
