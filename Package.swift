@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "CLightTouchDevice",
             path: "firmware-protocol/reference",
-            exclude: ["tests", "Makefile", "README.md", "build"],
+            exclude: ["tests", "Makefile", "README.md"],
             sources: ["src"],
             publicHeadersPath: "include"
         ),
