@@ -61,6 +61,8 @@ struct PracticeCommand: ParsableCommand {
 
     @OptionGroup(title: "Scoring") var scoring: ScoringOptions
 
+    @OptionGroup(title: "Two hands") var handsOptions: HandsOptions
+
     @OptionGroup(title: "Demo sensor") var demo: DemoSensorOptions
 
     @OptionGroup(title: "Sound") var soundOptions: SoundOptions
@@ -78,12 +80,14 @@ struct PracticeCommand: ParsableCommand {
             throw ValidationError("unknown feedback mode `\(feedback)`; choose one of \(FeedbackMode.allowedNames)")
         }
         if plain && json { throw ValidationError("--plain and --json cannot be used together") }
+        try handsOptions.check()
     }
 
     /// The drill to run, with the command line's settings applied; nil for a
     /// headless run without --drill (trials found by touch and release).
     func resolveDrill(fullScreen: Bool) throws -> Drill? {
-        guard fullScreen || drill != nil || trials != nil || feedback != nil else { return nil }
+        // Two hands are scored by a drill's trials: a headless run gets the default drill too.
+        guard fullScreen || drill != nil || trials != nil || feedback != nil || handsOptions.hands == 2 else { return nil }
         var chosen = Drill.default
         if let name = drill {
             if let builtIn = Drill.builtIn(named: name) {
@@ -109,6 +113,7 @@ struct PracticeCommand: ParsableCommand {
         chosen = chosen.overriding(
             target: scoring.target, tolerance: scoring.tolerance, holdGoal: scoring.hold, trialCount: trials,
             feedback: feedback.flatMap(FeedbackMode.init(rawValue:)))
+        chosen.balance = try handsOptions.balance(drill: chosen)
         let defaults = scoring.trialOptions
         for index in chosen.trials.indices {
             chosen.trials[index].options.contact = defaults.contact
@@ -128,12 +133,15 @@ struct PracticeCommand: ParsableCommand {
         if let reason = display.reason { printError(reason) }
         let fullScreen = display.style != nil
         let drill = try resolveDrill(fullScreen: fullScreen)
-        let connection = try openSensor(sensorOptions, demo: demo)
+        let balance = drill?.balance
+        let connection = try openSensor(sensorOptions, demo: balance == nil ? demo : demo.playingTwoHands)
         defer { connection.close() }
         let info = connection.info
         let conversion = try calibratedConversion(connection, sensorOptions)
+        if balance != nil { try HandsOptions.checkTwoHands(info: info, conversion: conversion) }
         var configuration = try scoring.configuration(sampleRate: Double(info.sampleRate))
         if let first = drill?.trials.first { configuration.trial = first.options }
+        configuration.balance = balance
         let export = try exportSamples.map { try ExportQueue(path: $0) }
         let output = OutputBuffer()
         let stop = StopRequest()

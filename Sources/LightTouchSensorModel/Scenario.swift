@@ -19,6 +19,9 @@ public enum Scenario: String, CaseIterable, Sendable {
     case heavy
     /// Holds at 2, 5 and 10 g in turn, 10 s each.
     case ladder
+    /// Two hands (channel 0 left, channel 1 right) near 5 g each; the right
+    /// drifts heavier through the hold.
+    case twoHands = "two-hands"
 
     /// One line on what the scenario plays.
     public var summary: String {
@@ -28,12 +31,29 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .novice: "overshoots to 8.5 g, wobbles and drifts up, every 18 s"
         case .heavy: "settles around 9 g, every 18 s"
         case .ladder: "holds 2, 5 and 10 g for 10 s each, then rests"
+        case .twoHands: "two hands near 5 g each, the right drifting heavier (+0.15 g/s), 12 s every 18 s"
         }
     }
 
-    /// Force in grams at `t` seconds since the sensor started.
+    /// Force in grams on `channel` at `t` seconds: a one-hand scenario
+    /// presses every channel alike; `two-hands` is channel 0's left hand and
+    /// channel 1's (and any further channel's) right.
+    public func force(channel: Int, at t: Double) -> Double {
+        guard self == .twoHands else { return force(at: t) }
+        let phase = t.truncatingRemainder(dividingBy: 18)
+        let envelope = Self.envelope(phase, rise: 2.0, riseLength: 1.2, release: 14.0, releaseLength: 0.6)
+        if channel == 0 {
+            return envelope * (5.0 + 0.10 * sin(2 * .pi * 0.23 * t) + 0.03 * sin(2 * .pi * 8.1 * t))
+        }
+        let drift = 0.15 * max(0, phase - 3.2)
+        return envelope * (4.9 + 0.08 * sin(2 * .pi * 0.31 * t + 1) + 0.03 * sin(2 * .pi * 7.3 * t) + drift)
+    }
+
+    /// Force in grams at `t` seconds since the sensor started (`two-hands`: the left hand's).
     public func force(at t: Double) -> Double {
         switch self {
+        case .twoHands:
+            return force(channel: 0, at: t)
         case .rest:
             return 0
         case .steady:
@@ -86,7 +106,7 @@ public enum ForceProgram: Sendable, Equatable {
     /// Force on `channel` at `t` seconds, grams.
     public func force(channel: Int, at t: Double) -> Double {
         switch self {
-        case .scenario(let scenario): scenario.force(at: t)
+        case .scenario(let scenario): scenario.force(channel: channel, at: t)
         case .script(let script): script.force(channel: channel, at: t)
         case .constant(let grams): grams
         }

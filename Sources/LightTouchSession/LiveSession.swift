@@ -20,6 +20,8 @@ public struct SessionFrame: Sendable {
     public var drill: PracticeSession?
     /// The filtered force over the last `historySeconds`, at most 100 points a second.
     public var history: Deque<(time: Double, force: Double)>
+    /// Two hands: each hand's filtered force over the same points as `history` (empty for one hand).
+    public var handsHistory: Deque<HandForces> = []
     /// Why the sensor went away, while it is away.
     public var unplugged: String?
 }
@@ -263,13 +265,19 @@ public final class LiveSession: @unchecked Sendable {
         batch.reserveCapacity(arrivals.count * 14)
         var events: [PipelineEvent] = []
         var newHistory: [(time: Double, force: Double)] = []
+        var newHands: [HandForces] = []
         for arrival in arrivals {
             let block = arrival.block
             for k in 0..<block.samplesPerChannel {
                 let step = state.scorer.score(block, sample: k)
                 if let outcome = state.scorer.takeTareOutcome() {
                     switch outcome {
-                    case .zeroed(let time, let offset): events.append(.tare(time: time, offset: offset))
+                    case .zeroed(let time, let offset):
+                        if let hands = state.scorer.takeHandsTareOutcome() {
+                            events.append(.handsTare(time: time, offsets: hands))
+                        } else {
+                            events.append(.tare(time: time, offset: offset))
+                        }
                     case .refused(let time, let refusal): events.append(.tareRefused(time: time, reason: refusal.description))
                     }
                 }
@@ -284,16 +292,17 @@ public final class LiveSession: @unchecked Sendable {
                 if let last = state.lastHistoryTime, sample.time - last < 0.01 { continue }
                 state.lastHistoryTime = sample.time
                 newHistory.append((sample.time, sample.filtered))
+                if let hands = sample.hands { newHands.append(hands) }
             }
         }
         // The raw blocks and what they caused go to the recording before the
         // drill's own events for the same samples, as the replay takes them.
         recorder?.record(blocks: arrivals.map(\.block), events: events)
         if state.drill != nil, !batch.isEmpty {
-            let drillEvents = state.drill?.push(batch.lazy.map { (time: $0.time, force: $0.filtered) }) ?? []
+            let drillEvents = state.drill?.push(scored: batch) ?? []
             noteDrillEvents(drillEvents)
         }
-        publish(history: newHistory)
+        publish(history: newHistory, hands: newHands)
         let published = now()
         if let onLatency { for arrival in arrivals { onLatency(published &- arrival.nanos) } }
         if !batch.isEmpty { sink?(batch) }
@@ -377,7 +386,7 @@ public final class LiveSession: @unchecked Sendable {
         }
     }
 
-    private func publish(history: [(time: Double, force: Double)] = []) {
+    private func publish(history: [(time: Double, force: Double)] = [], hands: [HandForces] = []) {
         dispatchPrecondition(condition: .onQueue(queue))
         let stream = tracker.withLock { $0.statistics }
         var snapshot = PipelineSnapshot(calibrated: conversion.isCalibrated)
@@ -387,6 +396,7 @@ public final class LiveSession: @unchecked Sendable {
             snapshot.time = last.time
             snapshot.raw = last.raw
             snapshot.filtered = last.filtered
+            snapshot.hands = last.hands
             snapshot.verdict = Verdict(force: last.filtered, options: configuration.trial)
             snapshot.contact = last.filtered >= configuration.trial.contact
         }
@@ -413,8 +423,12 @@ public final class LiveSession: @unchecked Sendable {
             frame.unplugged = unplugged
             guard !history.isEmpty else { return }
             frame.history.append(contentsOf: history)
+            frame.handsHistory.append(contentsOf: hands)
             if let newest = frame.history.last?.time {
-                while let first = frame.history.first, newest - first.time > window { frame.history.removeFirst() }
+                while let first = frame.history.first, newest - first.time > window {
+                    frame.history.removeFirst()
+                    if !frame.handsHistory.isEmpty { frame.handsHistory.removeFirst() }
+                }
             }
         }
     }

@@ -65,7 +65,7 @@ public struct RescoredSession: Sendable {
                     _ = practice?.handle(next.key)
                     keys.removeFirst()
                 }
-                let events = practice?.push(CollectionOfOne((time: processed.time, force: processed.filtered))) ?? []
+                let events = practice?.push(scored: CollectionOfOne(processed)) ?? []
                 visit(processed, practice, events)
                 if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
             }

@@ -30,10 +30,15 @@ public enum StatusLine {
         var parts = ["t \(s.time.fixed(1)) s"]
         switch session.visibility {
         case .all:
-            parts += [
-                "\(s.filtered.fixed(2)) g", Verdict(force: s.filtered, options: options).rawValue,
-                "hold \(session.currentHold.fixed(1))/\(options.holdGoal.fixed(0)) s",
-            ]
+            if let hands = s.hands, let balance = session.drill.balance {
+                parts += handsParts(hands, options: options, balance: balance)
+                parts.append("hold \(session.currentHold.fixed(1))/\(options.holdGoal.fixed(0)) s")
+            } else {
+                parts += [
+                    "\(s.filtered.fixed(2)) g", Verdict(force: s.filtered, options: options).rawValue,
+                    "hold \(session.currentHold.fixed(1))/\(options.holdGoal.fixed(0)) s",
+                ]
+            }
         case .calmOnTarget: parts.append("on target")
         case .hidden: parts.append("feedback off")
         }
@@ -49,8 +54,21 @@ public enum StatusLine {
         return (parts + s.statusWarnings(hidingForce: session.visibility != .all)).joined(separator: "  ")
     }
 
+    /// Two hands as a status line shows them: each hand's force and verdict,
+    /// and the balance (the left share) with its own verdict.
+    static func handsParts(_ hands: HandForces, options: TrialOptions, balance: BalanceSettings) -> [String] {
+        let share = hands.leftShare(contact: options.contact)
+        return [
+            "L \(hands.left.fixed(2)) g \(Verdict(force: hands.left, options: options).rawValue)",
+            "R \(hands.right.fixed(2)) g \(Verdict(force: hands.right, options: options).rawValue)",
+            "balance " + (share.map { "\($0.fixed(1))% L " + (balance.isBalanced(share: $0) ? "balanced" : "unbalanced") } ?? "–"),
+        ]
+    }
+
     /// A practice session's JSON line (for programs: always the force). With a
-    /// drill, the trial, hold and in-band figures are the drill's.
+    /// drill, the trial, hold and in-band figures are the drill's. Two hands
+    /// add `left_g`, `right_g`, each hand's verdict, `left_share_pct` (null
+    /// unless both touch) and `balanced` at the end.
     public static func practiceJSON(_ frame: SessionFrame, holdGoal options: TrialOptions) -> String {
         let s = frame.snapshot
         var hold = s.currentHold, trialNumber = s.trialNumber, trial = s.trial, completed = s.completedTrials
@@ -74,7 +92,20 @@ public enum StatusLine {
             ("calibrated", .bool(s.calibrated)),
             ("lost_frames", .int(s.lostFrames)),
             ("connected", .bool(s.connected)),
-        ]).serialized()
+        ] + handsMembers(s, frame.drill)).serialized()
+    }
+
+    static func handsMembers(_ s: PipelineSnapshot, _ drill: PracticeSession?) -> [(String, JSONValue)] {
+        guard let hands = s.hands, let drill, let balance = drill.drill.balance else { return [] }
+        let options = drill.currentOptions
+        let share = hands.leftShare(contact: options.contact)
+        return [
+            ("left_g", .double(TrialMetrics.rounded(hands.left))), ("right_g", .double(TrialMetrics.rounded(hands.right))),
+            ("left_verdict", .string(Verdict(force: hands.left, options: options).rawValue)),
+            ("right_verdict", .string(Verdict(force: hands.right, options: options).rawValue)),
+            ("left_share_pct", .number(share.map(TrialMetrics.rounded))),
+            ("balanced", .bool(balance.isBalanced(share: share))),
+        ]
     }
 
     /// The examiner's line: the force only when the protocol's feedback mode
@@ -84,7 +115,13 @@ public enum StatusLine {
         guard let session = frame.drill else { return practice(frame, holdGoal: TrialOptions()) }
         var parts = ["t \(s.time.fixed(1)) s"]
         let visible = liveForceShown(session)
-        if visible { parts.append("\(s.filtered.fixed(2)) g") }
+        if visible {
+            if let hands = s.hands, let balance = session.drill.balance {
+                parts += handsParts(hands, options: session.currentOptions, balance: balance)
+            } else {
+                parts.append("\(s.filtered.fixed(2)) g")
+            }
+        }
         switch session.phase {
         case .ready: parts.append("touch the sensor to start trial 1 of \(session.drill.trials.count)")
         case .running(let index):
@@ -120,7 +157,7 @@ public enum StatusLine {
             ("calibrated", .bool(s.calibrated)),
             ("lost_frames", .int(s.lostFrames)),
             ("connected", .bool(s.connected)),
-        ]).serialized()
+        ] + (visible ? handsMembers(s, session) : [])).serialized()
     }
 
     /// Whether the examiner's line may carry the force (`PracticeSession.examinerVisibility`).

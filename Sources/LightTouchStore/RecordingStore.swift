@@ -149,7 +149,7 @@ public final class RecordingStore: Sendable {
             c.trial.target, c.trial.tolerance, c.trial.contact, c.trial.release, c.trial.grace, c.trial.holdGoal,
             c.filter.kind.rawValue, c.filter.cutoffHz, c.filter.minCutoffHz, c.filter.beta, c.filter.derivativeCutoffHz,
             c.filter.spikeWindow, c.sampleRate, start.drill, start.protocolName, start.protocolHash, start.protocolText,
-            start.calibrationRun,
+            start.calibrationRun, c.hands, c.balance?.target, c.balance?.tolerance,
         ]
         return try write { db in
             try db.execute(
@@ -158,8 +158,9 @@ public final class RecordingStore: Sendable {
                         sensor_serial, device_info, channels, calibrated, certificate, coefficients,
                         target_g, tolerance_g, contact_g, release_s, grace_s, hold_s,
                         filter, cutoff_hz, min_cutoff_hz, beta, d_cutoff_hz, spike_window, sample_rate_hz,
-                        drill, protocol_name, protocol_hash, protocol, calibration_run)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        drill, protocol_name, protocol_hash, protocol, calibration_run,
+                        hands, balance_target_pct, balance_tolerance_pct)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: arguments)
             return db.lastInsertedRowID
         }
@@ -254,6 +255,18 @@ public final class RecordingStore: Sendable {
             let filter = FilterSettings(
                 kind: kind, cutoffHz: row["cutoff_hz"], minCutoffHz: row["min_cutoff_hz"], beta: row["beta"],
                 derivativeCutoffHz: row["d_cutoff_hz"], spikeWindow: row["spike_window"])
+            var balance: BalanceSettings?
+            let hands: Int = row["hands"] ?? 1
+            if hands == 2 {
+                guard let target: Double = row["balance_target_pct"], let tolerance: Double = row["balance_tolerance_pct"],
+                    channels >= 2
+                else {
+                    throw StoreError.notADatabase(path: path, detail: "session \(id) is two-handed but lacks its balance band")
+                }
+                balance = BalanceSettings(target: target, tolerance: tolerance)
+            } else if hands != 1 {
+                throw StoreError.notADatabase(path: path, detail: "session \(id) has \(hands) hands (1 or 2 are understood)")
+            }
             var blocks: [RecordedBlock] = []
             let cursor = try Row.fetchCursor(
                 db, sql: """
@@ -282,7 +295,8 @@ public final class RecordingStore: Sendable {
             }
             return RecordedSession(
                 summary: withLiveStatus(Self.summary(row)), sensorInfoJSON: row["device_info"], conversion: conversion,
-                configuration: PipelineConfiguration(trial: trial, filter: filter, sampleRate: row["sample_rate_hz"]),
+                configuration: PipelineConfiguration(
+                    trial: trial, filter: filter, sampleRate: row["sample_rate_hz"], balance: balance),
                 drill: row["drill"], protocolText: row["protocol"], protocolHash: row["protocol_hash"],
                 calibrationRun: row["calibration_run"],
                 lostFrames: row["lost_frames"], rejectedSamples: row["rejected_samples"], results: row["results"],

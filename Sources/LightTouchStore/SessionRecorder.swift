@@ -234,6 +234,10 @@ public final class SessionRecorder: SessionRecording {
     static func recorded(_ event: PipelineEvent, blockIndex: Int64) -> RecordedEvent {
         switch event {
         case .tare(let time, let offset): RecordedEvent(kind: .tare, blockIndex: blockIndex, time: time, value: offset)
+        case .handsTare(let time, let offsets):
+            RecordedEvent(
+                kind: .tare, blockIndex: blockIndex, time: time, value: offsets.left + offsets.right,
+                detail: SampleScorer.RecordedTare.detail(hands: offsets))
         case .tareRefused(let time, let reason):
             RecordedEvent(kind: .tareRefused, blockIndex: blockIndex, time: time, detail: reason)
         case .trialStarted(let time, let trial): RecordedEvent(kind: .trialStarted, blockIndex: blockIndex, time: time, trial: trial)

@@ -107,6 +107,13 @@ enum StoreSchema {
             // The run's plan (masses, settings, certificate details), JSON, so a recorded run refits exactly.
             try db.execute(sql: "ALTER TABLE session ADD COLUMN calibration_run TEXT")
         }
+        migrator.registerMigration("v4: two hands") { db in
+            // 1: the channels summed into one force (every earlier session); 2: left and right hands,
+            // with the balance band (the left share, percent) their hold asks for.
+            try db.execute(sql: "ALTER TABLE session ADD COLUMN hands INTEGER NOT NULL DEFAULT 1")
+            try db.execute(sql: "ALTER TABLE session ADD COLUMN balance_target_pct REAL")
+            try db.execute(sql: "ALTER TABLE session ADD COLUMN balance_tolerance_pct REAL")
+        }
         return migrator
     }
 }

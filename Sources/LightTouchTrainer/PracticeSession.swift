@@ -76,6 +76,8 @@ public struct PracticeSession: Sendable {
     /// The newest sample.
     public private(set) var time = 0.0
     public private(set) var force = 0.0
+    /// Each hand's force at the newest sample, in a two-hand drill.
+    public private(set) var hands: HandForces?
     /// A short message for the student ("target moves between trials").
     public private(set) var notice: String?
 
@@ -155,7 +157,7 @@ public struct PracticeSession: Sendable {
         let options = options(ofTrial: index)
         switch mode(ofTrial: index) {
         case .full: return .all
-        case .bandwidth: return options.isInBand(force) ? .calmOnTarget : .all
+        case .bandwidth: return isInBand(options) ? .calmOnTarget : .all
         case .faded:
             return FadedSchedule.isShown(
                 trial: index, of: drill.trials.count, elapsed: elapsed, length: drill.trials[index].lengthSeconds) ? .all : .hidden
@@ -205,12 +207,29 @@ public struct PracticeSession: Sendable {
         return []
     }
 
+    /// Whether the newest sample is in `options`' band: for two hands, both
+    /// hands in it and the pair balanced.
+    func isInBand(_ options: TrialOptions) -> Bool {
+        if let hands, let balance = drill.balance { return options.isInBand(hands, balance: balance) }
+        return options.isInBand(force)
+    }
+
     /// Takes a batch of the pipeline's samples (time, filtered force).
     public mutating func push(_ samples: some Sequence<(time: Double, force: Double)>) -> [Event] {
+        pushSamples(samples.lazy.map { (time: $0.time, force: $0.force, hands: HandForces?.none) })
+    }
+
+    /// Takes a batch of the pipeline's scored samples (with each hand's force in a two-hand session).
+    public mutating func push(scored samples: some Sequence<ProcessedSample>) -> [Event] {
+        pushSamples(samples.lazy.map { (time: $0.time, force: $0.filtered, hands: $0.hands) })
+    }
+
+    private mutating func pushSamples(_ samples: some Sequence<(time: Double, force: Double, hands: HandForces?)>) -> [Event] {
         var events: [Event] = []
         for sample in samples {
             time = sample.time
             force = sample.force
+            hands = sample.hands
             seenSample = true
             if pendingStart {
                 pendingStart = false
@@ -225,12 +244,12 @@ public struct PracticeSession: Sendable {
                     if sample.force >= drill.trials[next].options.contact { events += startTrial() }
                 }
             case .running(let index):
-                if let ended = windows.push(time: sample.time, force: sample.force) {
+                if let ended = windows.push(time: sample.time, force: sample.force, hands: sample.hands) {
                     events += finish(ended, index: index)
                     continue
                 }
                 let options = options(ofTrial: index)
-                let inBand = options.isInBand(sample.force)
+                let inBand = isInBand(options)
                 if wasInBand, !inBand { events.append(.leftBand) }
                 wasInBand = inBand
                 if !goalMet, windows.currentHold(at: sample.time) >= options.holdGoal - TrialOptions.timeEpsilon {
@@ -255,7 +274,8 @@ public struct PracticeSession: Sendable {
     private mutating func startTrial() -> [Event] {
         guard let index = trialIndex, index < drill.trials.count else { return [] }
         let trial = drill.trials[index]
-        _ = windows.start(trial: index + 1, at: time, length: trial.lengthSeconds, options: options(ofTrial: index))
+        _ = windows.start(
+            trial: index + 1, at: time, length: trial.lengthSeconds, options: options(ofTrial: index), balance: drill.balance)
         phase = .running(index: index)
         peeks = 0
         peekUntil = -.infinity
@@ -263,7 +283,7 @@ public struct PracticeSession: Sendable {
         wasInBand = false
         goalMet = false
         // The sample that started the window is its first.
-        _ = windows.push(time: time, force: force)
+        _ = windows.push(time: time, force: force, hands: hands)
         return [.trialStarted(index + 1)]
     }
 

@@ -20,6 +20,11 @@ final class MemoryRecording: SessionRecording {
                 let index = Int64(state.blocks.count)
                 switch event {
                 case .tare(let time, let offset): state.events.append(RecordedEvent(kind: .tare, blockIndex: index, time: time, value: offset))
+                case .handsTare(let time, let offsets):
+                    state.events.append(
+                        RecordedEvent(
+                            kind: .tare, blockIndex: index, time: time, value: offsets.left + offsets.right,
+                            detail: SampleScorer.RecordedTare.detail(hands: offsets)))
                 case .tareRefused(let time, let reason):
                     state.events.append(RecordedEvent(kind: .tareRefused, blockIndex: index, time: time, detail: reason))
                 case .trialStarted(let time, let trial):

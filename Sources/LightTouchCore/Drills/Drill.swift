@@ -36,13 +36,20 @@ public struct Drill: Sendable, Equatable, Hashable {
     public var trials: [DrillTrial]
     /// Rest between trials, seconds; the next trial starts by itself after it.
     public var restSeconds: Double
+    /// Two hands (`hands = 2`): each hand against every trial's band, and
+    /// this balance band for the pair. Nil: one hand.
+    public var balance: BalanceSettings?
 
-    public init(name: String, purpose: String, trials: [DrillTrial], restSeconds: Double) {
+    public init(name: String, purpose: String, trials: [DrillTrial], restSeconds: Double, balance: BalanceSettings? = nil) {
         self.name = name
         self.purpose = purpose
         self.trials = trials
         self.restSeconds = restSeconds
+        self.balance = balance
     }
+
+    /// 1, or 2 for a two-hand drill.
+    public var hands: Int { balance == nil ? 1 : 2 }
 
     /// The drill run when none is named.
     public static let `default` = firstTouch
@@ -131,6 +138,11 @@ public struct Drill: Sendable, Equatable, Hashable {
         guard restSeconds.isFinite, restSeconds >= 0 else {
             throw TrialOptions.Invalid(description: "drill `\(name)`: the rest must be 0 or more seconds")
         }
+        do {
+            try balance?.validate()
+        } catch {
+            throw TrialOptions.Invalid(description: "drill `\(name)`: \(error.description)")
+        }
     }
 
     /// One line describing the drill's shape: "5 × 10 s at 5 g ± 1 g, hold 5 s, rest 5 s, full".
@@ -146,7 +158,8 @@ public struct Drill: Sendable, Equatable, Hashable {
         let hold = holds.count == 1 ? "hold \(trim(first.options.holdGoal)) s" : "varied holds"
         var modes: [FeedbackMode] = []
         for trial in trials where !modes.contains(trial.feedback) { modes.append(trial.feedback) }
-        return "\(trials.count) × \(length) at \(target), \(hold), rest \(trim(restSeconds)) s, "
+        let hands = balance.map { ", two hands, balance \(trim($0.target)) % ± \(trim($0.tolerance))" } ?? ""
+        return "\(trials.count) × \(length) at \(target)\(hands), \(hold), rest \(trim(restSeconds)) s, "
             + modes.map(\.rawValue).joined(separator: "/")
     }
 

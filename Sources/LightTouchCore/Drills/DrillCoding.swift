@@ -4,6 +4,9 @@
 ///     {"version":1,"name":"first-touch","purpose":"…","rest_s":5,
 ///      "trials":[{"target_g":5,"tolerance_g":1,"contact_g":0.5,"release_s":0.5,
 ///                 "grace_s":0.2,"hold_s":5,"length_s":10,"feedback":"full"}, …]}
+///
+/// A two-hand drill adds `"hands":2,"balance_target_pct":50,"balance_tolerance_pct":5`
+/// at the end; a one-hand drill's JSON is as it always was.
 public enum DrillCoding {
     public static let version = 1
 
@@ -12,7 +15,7 @@ public enum DrillCoding {
             ("version", .int(version)), ("name", .string(drill.name)), ("purpose", .string(drill.purpose)),
             ("rest_s", .double(drill.restSeconds)),
             ("trials", .array(drill.trials.map(\.json))),
-        ]).serialized()
+        ] + (drill.balance?.jsonMembers ?? [])).serialized()
     }
 
     public struct DecodeError: Error, CustomStringConvertible {
@@ -46,6 +49,12 @@ public enum DrillCoding {
                 grace: try number(trial, "grace_s"), holdGoal: try number(trial, "hold_s"))
             decoded.append(DrillTrial(options: options, lengthSeconds: try number(trial, "length_s"), feedback: feedback))
         }
-        return Drill(name: name, purpose: purpose, trials: decoded, restSeconds: try number(object, "rest_s"))
+        var balance: BalanceSettings?
+        if let hands = object["hands"] {
+            guard hands.intValue == 2 else { throw DecodeError(description: "the recorded drill has a hands count other than 2") }
+            balance = BalanceSettings(
+                target: try number(object, "balance_target_pct"), tolerance: try number(object, "balance_tolerance_pct"))
+        }
+        return Drill(name: name, purpose: purpose, trials: decoded, restSeconds: try number(object, "rest_s"), balance: balance)
     }
 }

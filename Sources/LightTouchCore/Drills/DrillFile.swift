@@ -11,6 +11,9 @@
 ///     trials = 3                  # optional when a list gives the count
 ///     rest_s = 5
 ///     feedback = ["full", "full", "blind"]
+///     hands = 2                   # optional: two hands, each against the band
+///     balance_pct = 50            # two hands: the left share aimed at (default 50)
+///     balance_tolerance_pct = 5   # two hands: how far the share may stray (default 5)
 ///
 /// Only `key = value` lines, comments, strings, numbers and one-line arrays
 /// are understood; anything else is an error that names the file, the line,
@@ -38,6 +41,9 @@ public enum DrillFile {
         ("trials", "a whole number from 1 to 100"),
         ("rest_s", "a number of seconds, 0 or more"),
         ("feedback", "one of \(FeedbackMode.allowedNames), or a list of them (one per trial)"),
+        ("hands", "1 or 2"),
+        ("balance_pct", "with hands = 2: the left hand's share of the force, percent, above 0 and below 100"),
+        ("balance_tolerance_pct", "with hands = 2: a positive number of percentage points"),
     ]
 
     enum Value: Equatable {
@@ -191,7 +197,33 @@ public enum DrillFile {
             }
             trials.append(DrillTrial(options: options, lengthSeconds: length, feedback: pick(feedback, index, .full)))
         }
-        return Drill(name: name, purpose: purpose, trials: trials, restSeconds: rests?.first ?? 5)
+        var balance: BalanceSettings?
+        if let entry = entries["hands"] {
+            guard case .number(let hands) = entry.value, hands == 1 || hands == 2 else {
+                throw fail("hands", "\(entry.value.describe) is not allowed")
+            }
+            if hands == 2 { balance = BalanceSettings() }
+        }
+        for key in ["balance_pct", "balance_tolerance_pct"] where entries[key] != nil && balance == nil {
+            throw fail(key, "it applies to two hands only: add `hands = 2`")
+        }
+        if let target = try numbers("balance_pct", minimum: 0, inclusive: false) {
+            guard target.count == 1 else { throw fail("balance_pct", "one number is needed, not a list") }
+            balance?.target = target[0]
+        }
+        if let tolerance = try numbers("balance_tolerance_pct", minimum: 0, inclusive: false) {
+            guard tolerance.count == 1 else { throw fail("balance_tolerance_pct", "one number is needed, not a list") }
+            balance?.tolerance = tolerance[0]
+        }
+        do {
+            try balance?.validate()
+        } catch {
+            throw ParseError(
+                file: file, line: entries["balance_tolerance_pct"]?.line ?? entries["balance_pct"]?.line,
+                message: error.description.replacingFlag("--balance-tolerance", with: "balance_tolerance_pct")
+                    .replacingFlag("--balance", with: "balance_pct"))
+        }
+        return Drill(name: name, purpose: purpose, trials: trials, restSeconds: rests?.first ?? 5, balance: balance)
     }
 
     private static func baseName(_ path: String) -> String {

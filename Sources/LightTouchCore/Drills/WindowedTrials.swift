@@ -17,33 +17,51 @@ public struct WindowedTrials: Sendable {
     public private(set) var window: Window?
     private var accumulator: TrialAccumulator?
     /// The newest sample in the window, waiting for the next one to know its interval.
-    private var pending: (time: Double, force: Double)?
+    private var pending: Pending?
+    private struct Pending: Sendable {
+        var time: Double
+        var force: Double
+        var hands: HandForces?
+    }
     private var lastTime: Double?
 
     public init() {}
 
     /// Opens trial `trial` at `start`, lasting `length` seconds. A trial still
     /// open is ended first, at the last sample before `start`, and returned.
-    public mutating func start(trial: Int, at start: Double, length: Double, options: TrialOptions) -> TrialMetrics? {
+    /// `balance` makes it a two-hand trial (its samples come with `hands`).
+    public mutating func start(
+        trial: Int, at start: Double, length: Double, options: TrialOptions, balance: BalanceSettings? = nil
+    ) -> TrialMetrics? {
         let ended = end()
         window = Window(trial: trial, start: start, end: start + length)
-        accumulator = TrialAccumulator(options: options, trial: trial, startSeconds: start)
+        accumulator = TrialAccumulator(options: options, trial: trial, startSeconds: start, balance: balance)
         pending = nil
         return ended
     }
 
-    /// Takes the next sample; returns the trial whose window this sample closed.
-    public mutating func push(time t: Double, force f: Double) -> TrialMetrics? {
+    /// Takes the next sample (with each hand's force in a two-hand session);
+    /// returns the trial whose window this sample closed.
+    public mutating func push(time t: Double, force f: Double, hands: HandForces? = nil) -> TrialMetrics? {
         lastTime = t
         guard let window else { return nil }
         if t >= window.end - TrialOptions.timeEpsilon {
-            if let pending { accumulator?.add(time: pending.time, force: pending.force, interval: window.end - pending.time) }
+            if let pending { Self.add(pending, to: &accumulator, interval: window.end - pending.time) }
             return close(at: window.end)
         }
         guard t >= window.start - TrialOptions.timeEpsilon else { return nil }
-        if let pending { accumulator?.add(time: pending.time, force: pending.force, interval: t - pending.time) }
-        pending = (t, f)
+        if let pending { Self.add(pending, to: &accumulator, interval: t - pending.time) }
+        pending = Pending(time: t, force: f, hands: hands)
         return nil
+    }
+
+    @inline(__always)
+    private static func add(_ sample: Pending, to accumulator: inout TrialAccumulator?, interval: Double) {
+        if let hands = sample.hands {
+            accumulator?.add(time: sample.time, hands: hands, interval: interval)
+        } else {
+            accumulator?.add(time: sample.time, force: sample.force, interval: interval)
+        }
     }
 
     /// Ends the open trial early (the student ended it, or the stream ended)
@@ -51,24 +69,26 @@ public struct WindowedTrials: Sendable {
     public mutating func end() -> TrialMetrics? {
         guard let window else { return nil }
         guard let pending else { return close(at: max(window.start, min(lastTime ?? window.start, window.end))) }
-        accumulator?.add(time: pending.time, force: pending.force, interval: 0)
+        Self.add(pending, to: &accumulator, interval: 0)
         return close(at: pending.time)
     }
 
     /// The open trial as it stands at `t`.
     public func snapshot(at t: Double) -> TrialMetrics? {
-        guard var trial = accumulator, let window else { return nil }
+        guard let window else { return nil }
+        var trial = accumulator
         let now = min(max(t, window.start), window.end)
-        if let pending { trial.add(time: pending.time, force: pending.force, interval: max(0, now - pending.time)) }
-        return trial.metrics(endSeconds: now)
+        if let pending { Self.add(pending, to: &trial, interval: max(0, now - pending.time)) }
+        return trial?.metrics(endSeconds: now)
     }
 
     /// The hold running at `t` in the open trial, seconds.
     public func currentHold(at t: Double) -> Double {
-        guard var trial = accumulator, let window else { return 0 }
+        guard let window else { return 0 }
+        var trial = accumulator
         let now = min(max(t, window.start), window.end)
-        if let pending { trial.add(time: pending.time, force: pending.force, interval: max(0, now - pending.time)) }
-        return trial.currentHold(at: now)
+        if let pending { Self.add(pending, to: &trial, interval: max(0, now - pending.time)) }
+        return trial?.currentHold(at: now) ?? 0
     }
 
     private mutating func close(at end: Double) -> TrialMetrics? {

@@ -101,4 +101,14 @@ public struct ForceConversion: Sendable, Equatable, Hashable {
         }
         return total
     }
+
+    /// Force on `channel` of sample `k` of `block`, grams (before tare).
+    @inline(__always)
+    public func grams(_ block: SampleBlock, sample k: Int, channel: Int) -> Double {
+        channels[channel].mass(forReading: Double(block.count(channel: channel, sample: k)))
+    }
+
+    /// Whether each hand of a two-hand session has its channel here and in
+    /// the sensor's blocks: a calibration must cover both channels.
+    public var coversTwoHands: Bool { channels.count >= 2 }
 }

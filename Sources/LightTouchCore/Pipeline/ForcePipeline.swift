@@ -4,15 +4,27 @@ public struct PipelineConfiguration: Sendable, Equatable, Hashable {
     public var filter: FilterSettings
     /// The stream's nominal sample rate, Hz (the filters are designed for it).
     public var sampleRate: Double
+    /// Two hands: channel 0 is the left hand, channel 1 the right, each
+    /// filtered and scored against the band, and this is their balance band.
+    /// Nil: one hand, the channels summed into one force.
+    public var balance: BalanceSettings?
 
-    public init(trial: TrialOptions = TrialOptions(), filter: FilterSettings = .default, sampleRate: Double) {
+    public init(
+        trial: TrialOptions = TrialOptions(), filter: FilterSettings = .default, sampleRate: Double, balance: BalanceSettings? = nil
+    ) {
         self.trial = trial
         self.filter = filter
         self.sampleRate = sampleRate
+        self.balance = balance
     }
 
+    /// 1, or 2 when the session is two-handed.
+    public var hands: Int { balance == nil ? 1 : 2 }
+
+    /// A one-hand session's members are as they always were (old recordings'
+    /// results stay byte-identical); two hands add theirs at the end.
     public var jsonMembers: [(String, JSONValue)] {
-        trial.jsonMembers + filter.jsonMembers + [("sample_rate_hz", .double(sampleRate))]
+        trial.jsonMembers + filter.jsonMembers + [("sample_rate_hz", .double(sampleRate))] + (balance?.jsonMembers ?? [])
     }
 }
 
@@ -24,6 +36,10 @@ public struct ProcessedSample: Sendable, Equatable {
     /// Force after the filter: what the student sees and what is scored, grams.
     public var filtered: Double
     public var inBand: Bool
+    /// Each hand's filtered force in a two-hand session (nil for one hand).
+    /// `raw` and `filtered` are then the hands' mean, and `inBand` says both
+    /// hands are in the band and balanced.
+    public var hands: HandForces? = nil
 }
 
 /// The session's totals (README, "Session summary").
@@ -77,6 +93,8 @@ public struct ForcePipeline: Sendable {
     public private(set) var samples = 0
     public private(set) var lastSample: ProcessedSample?
     private var filter: FilterChain
+    /// Two hands: the left's filter and the right's (empty for one hand).
+    private var handFilters: [FilterChain] = []
     /// Nil when something else decides the trials (a drill: `WindowedTrials`).
     private var segmenter: TrialSegmenter?
 
@@ -86,6 +104,7 @@ public struct ForcePipeline: Sendable {
     public init(configuration: PipelineConfiguration, segmentsTrials: Bool = true) throws(FilterConfigurationError) {
         self.configuration = configuration
         filter = try configuration.filter.makeChain(sampleRateHz: configuration.sampleRate)
+        if configuration.balance != nil { handFilters = [filter, filter] }
         segmenter = segmentsTrials ? TrialSegmenter(options: configuration.trial) : nil
     }
 
@@ -100,6 +119,25 @@ public struct ForcePipeline: Sendable {
         samples += 1
         lastSample = sample
         if let trial = segmenter?.push(time: time, force: filtered) { trials.append(trial) }
+        return sample
+    }
+
+    /// Runs one two-hand sample (each hand's grams after tare) through each
+    /// hand's filter. The pair's force is the hands' mean. A pipeline that
+    /// finds its own trials does so on that mean as for one hand: a two-hand
+    /// session runs a drill, whose windows score the hands.
+    @inline(__always)
+    @discardableResult
+    public mutating func process(time: Double, left: Double, right: Double) -> ProcessedSample {
+        guard handFilters.count == 2 else { return process(time: time, grams: left + right) }
+        let hands = HandForces(
+            left: handFilters[0].callAsFunction(left, at: time), right: handFilters[1].callAsFunction(right, at: time))
+        let options = configuration.trial
+        let inBand = configuration.balance.map { options.isInBand(hands, balance: $0) } ?? options.isInBand(hands.mean)
+        let sample = ProcessedSample(time: time, raw: (left + right) / 2, filtered: hands.mean, inBand: inBand, hands: hands)
+        samples += 1
+        lastSample = sample
+        if let trial = segmenter?.push(time: time, force: hands.mean) { trials.append(trial) }
         return sample
     }
 

@@ -39,8 +39,10 @@ public struct PipelineSnapshot: Sendable {
     public var time: Double
     /// Latest force after tare, grams.
     public var raw: Double
-    /// Latest filtered force, grams.
+    /// Latest filtered force, grams (two hands: their mean).
     public var filtered: Double
+    /// Two hands: each hand's latest filtered force (nil for one hand).
+    public var hands: HandForces?
     public var verdict: Verdict
     /// Whether the sensor is touched (filtered force ≥ contact).
     public var contact: Bool
@@ -74,6 +76,7 @@ public struct PipelineSnapshot: Sendable {
         time = 0
         raw = 0
         filtered = 0
+        hands = nil
         verdict = .tooLight
         contact = false
         currentHold = 0

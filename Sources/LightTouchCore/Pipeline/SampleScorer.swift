@@ -30,14 +30,29 @@ public struct SampleScorer: Sendable {
         case refused(time: Double, TareRefusal)
     }
 
-    /// A tare of a recording: when it finished, and its offset (nil when it was refused).
+    /// A tare of a recording: when it finished, and its offset (nil when it
+    /// was refused); a two-hand tare's offsets per hand.
     public struct RecordedTare: Sendable, Equatable {
         public var time: Double
         public var offset: Double?
+        public var hands: HandForces?
 
-        public init(time: Double, offset: Double?) {
+        public init(time: Double, offset: Double?, hands: HandForces? = nil) {
             self.time = time
             self.offset = offset
+            self.hands = hands
+        }
+
+        /// A two-hand tare's offsets as a recorded event's detail: `hands L R`,
+        /// each the shortest text that reads back to the same Double.
+        public static func detail(hands: HandForces) -> String { "hands \(hands.left) \(hands.right)" }
+
+        /// The offsets a recorded tare's detail holds (nil for a one-hand tare).
+        public static func hands(detail: String?) -> HandForces? {
+            guard let parts = detail?.split(separator: " "), parts.count == 3, parts[0] == "hands",
+                let left = Double(parts[1]), let right = Double(parts[2]), left.isFinite, right.isFinite
+            else { return nil }
+            return HandForces(left: left, right: right)
         }
     }
 
@@ -60,6 +75,13 @@ public struct SampleScorer: Sendable {
     public private(set) var trialStarted: Int?
     public private(set) var trialEnded: TrialMetrics?
     private var tares: Tares
+    /// Two hands: each hand's zero in use (zero until the first tare), and
+    /// the windows of a tare being measured.
+    public private(set) var handOffsets = HandForces(left: 0, right: 0)
+    /// The hand offsets of the latest two-hand tare that finished, until `takeTareOutcome` reads it.
+    public private(set) var handsTareOutcome: HandForces?
+    private var handWindows: [TareWindow] = []
+    private let twoHands: Bool
 
     /// A live session's scorer: the first tare is measured over the first samples.
     public init(
@@ -69,6 +91,12 @@ public struct SampleScorer: Sendable {
         pipeline = try ForcePipeline(configuration: configuration, segmentsTrials: segmentsTrials)
         self.conversion = conversion
         tares = .measured(settings, window: TareWindow(settings: settings, isCalibrated: conversion.isCalibrated))
+        twoHands = configuration.balance != nil
+        if twoHands { handWindows = Self.handWindows(settings, conversion) }
+    }
+
+    private static func handWindows(_ settings: TareSettings, _ conversion: ForceConversion) -> [TareWindow] {
+        Array(repeating: TareWindow(settings: settings, isCalibrated: conversion.isCalibrated), count: 2)
     }
 
     /// A replay's scorer: the tares are the recorded ones, applied at their times.
@@ -79,6 +107,7 @@ public struct SampleScorer: Sendable {
         pipeline = try ForcePipeline(configuration: configuration, segmentsTrials: segmentsTrials)
         self.conversion = conversion
         tares = .recorded(recordedTares, next: 0)
+        twoHands = configuration.balance != nil
     }
 
     /// A tare window is being collected (the first, or one asked for since).
@@ -92,6 +121,7 @@ public struct SampleScorer: Sendable {
     public mutating func requestTare() {
         guard case .measured(let settings, _) = tares else { return }
         tares = .measured(settings, window: TareWindow(settings: settings, isCalibrated: conversion.isCalibrated))
+        if twoHands { handWindows = Self.handWindows(settings, conversion) }
     }
 
     /// Scores sample `k` of `block`.
@@ -105,20 +135,41 @@ public struct SampleScorer: Sendable {
             rejectedSamples += 1
             return .overRange(time: time)
         }
-        let untared = conversion.grams(block, sample: k)
-        applyTares(time: time, untared: untared)
+        let untared: Double
+        var hands: HandForces?
+        if twoHands {
+            let split = HandForces(
+                left: conversion.grams(block, sample: k, channel: 0), right: conversion.grams(block, sample: k, channel: 1))
+            untared = split.left + split.right
+            hands = split
+        } else {
+            untared = conversion.grams(block, sample: k)
+        }
+        applyTares(time: time, untared: untared, hands: hands)
         if case .measuring = tare { return .unscored(time: time, untared: untared) }
         let trialsBefore = pipeline.trials.count, startedBefore = pipeline.trialCount
-        let sample = pipeline.process(time: time, grams: untared - tare.offset)
+        let sample =
+            if let hands {
+                pipeline.process(time: time, left: hands.left - handOffsets.left, right: hands.right - handOffsets.right)
+            } else {
+                pipeline.process(time: time, grams: untared - tare.offset)
+            }
         trialEnded = pipeline.trials.count > trialsBefore ? pipeline.trials.last : nil
         trialStarted = pipeline.trialCount > startedBefore ? pipeline.trialCount : nil
         return .scored(sample, untared: untared)
     }
 
-    /// The tare that finished since the last call, if one did.
+    /// The tare that finished since the last call, if one did (with each
+    /// hand's offset when a two-hand tare zeroed).
     public mutating func takeTareOutcome() -> TareOutcome? {
         defer { tareOutcome = nil }
         return tareOutcome
+    }
+
+    /// A two-hand tare's offsets, when the outcome `takeTareOutcome` just gave zeroed the hands.
+    public mutating func takeHandsTareOutcome() -> HandForces? {
+        defer { handsTareOutcome = nil }
+        return handsTareOutcome
     }
 
     /// Ends the stream: a trial in progress ends by the rules.
@@ -127,10 +178,29 @@ public struct SampleScorer: Sendable {
     }
 
     @inline(__always)
-    private mutating func applyTares(time: Double, untared: Double) {
+    private mutating func applyTares(time: Double, untared: Double, hands: HandForces?) {
         switch tares {
         case .measured(let settings, var window?):
-            guard let outcome = window.add(time: time, grams: untared) else {
+            var outcome = window.add(time: time, grams: untared)
+            if let hands, handWindows.count == 2 {
+                // Each hand is zeroed on its own channel; the windows fill on the same samples as the total's.
+                let left = handWindows[0].add(time: time, grams: hands.left)
+                let right = handWindows[1].add(time: time, grams: hands.right)
+                if let left, let right {
+                    switch (left, right) {
+                    case (.success(let l), .success(let r)):
+                        handOffsets = HandForces(left: l, right: r)
+                        handsTareOutcome = handOffsets
+                        outcome = .success(l + r)
+                    case (.failure(let refusal), _), (_, .failure(let refusal)):
+                        outcome = .failure(refusal)
+                    }
+                    handWindows = Self.handWindows(settings, conversion)
+                } else {
+                    outcome = nil
+                }
+            }
+            guard let outcome else {
                 tares = .measured(settings, window: window)
                 return
             }
@@ -150,6 +220,7 @@ public struct SampleScorer: Sendable {
             while next < recorded.count, recorded[next].time <= time {
                 if let offset = recorded[next].offset {
                     tare = .zeroed(offset: offset)
+                    if let hands = recorded[next].hands { handOffsets = hands }
                 } else {
                     // The reason is not needed to score; the previous zero stays.
                     tare = .refused(.unstable(sd: .nan), offset: tare.offset)

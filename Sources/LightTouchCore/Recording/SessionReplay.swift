@@ -7,7 +7,7 @@ public struct SessionReplay: Sendable {
         public var time: Double
         public var block: Int
         public var index: Int
-        /// Total force before tare, grams (NaN when over range).
+        /// Total force before tare, grams (NaN when over range): both hands' sum in a two-hand session.
         public var untared: Double
         /// The scored sample; nil when it was not scored (before the first tare, or over range).
         public var processed: ProcessedSample?
@@ -24,7 +24,9 @@ public struct SessionReplay: Sendable {
     public var recordedTares: [SampleScorer.RecordedTare] {
         session.events.compactMap { event in
             guard event.kind == .tare || event.kind == .tareRefused, let time = event.time else { return nil }
-            return SampleScorer.RecordedTare(time: time, offset: event.kind == .tare ? event.value : nil)
+            guard event.kind == .tare else { return SampleScorer.RecordedTare(time: time, offset: nil) }
+            return SampleScorer.RecordedTare(
+                time: time, offset: event.value, hands: SampleScorer.RecordedTare.hands(detail: event.detail))
         }
     }
 

@@ -26,18 +26,54 @@ public struct TrialAccumulator: Sendable {
     private var sumAbsError = 0.0
     private var sumSquaredError = 0.0
 
-    public init(options: TrialOptions, trial: Int, startSeconds: Double) {
+    /// A two-hand trial's balance band (nil: one hand).
+    public let balance: BalanceSettings?
+    // Two hands: each hand's own trial (left, right), and the balance.
+    private var handTrials: [TrialAccumulator] = []
+    private var balanceTrial: BalanceAccumulator?
+
+    /// - Parameter balance: the balance band of a two-hand trial, whose
+    ///   samples then come with each hand's force (`add(time:hands:interval:)`).
+    public init(options: TrialOptions, trial: Int, startSeconds: Double, balance: BalanceSettings? = nil) {
         self.options = options
         self.trial = trial
         self.startSeconds = startSeconds
+        self.balance = balance
+        if let balance {
+            handTrials = [
+                TrialAccumulator(options: options, trial: trial, startSeconds: startSeconds),
+                TrialAccumulator(options: options, trial: trial, startSeconds: startSeconds),
+            ]
+            balanceTrial = BalanceAccumulator(options: options, balance: balance)
+        }
     }
 
     /// Adds sample (t, f) standing for `interval` seconds.
     @inline(__always)
     public mutating func add(time t: Double, force f: Double, interval: Double) {
+        add(time: t, force: f, inBand: options.isInBand(f), interval: interval)
+    }
+
+    /// Adds a two-hand sample standing for `interval` seconds: the pair's
+    /// force is the hands' mean, in band when both hands are and the pair is
+    /// balanced; each hand is also scored alone. A one-hand trial takes
+    /// the total force (a trial without `balance` ignores the split).
+    @inline(__always)
+    public mutating func add(time t: Double, hands: HandForces, interval: Double) {
+        guard let balance else {
+            add(time: t, force: hands.left + hands.right, interval: interval)
+            return
+        }
+        add(time: t, force: hands.mean, inBand: options.isInBand(hands, balance: balance), interval: interval)
+        handTrials[0].add(time: t, force: hands.left, interval: interval)
+        handTrials[1].add(time: t, force: hands.right, interval: interval)
+        balanceTrial?.add(hands, interval: interval)
+    }
+
+    @inline(__always)
+    private mutating func add(time t: Double, force f: Double, inBand: Bool, interval: Double) {
         samples += 1
         if f > peak { peak = f }
-        let inBand = options.isInBand(f)
         if inBand {
             inBandSeconds += interval
             if firstInBandTime == nil { firstInBandTime = t }
@@ -94,6 +130,12 @@ public struct TrialAccumulator: Sendable {
             }
         }
         let overshoot = max(0, peak - options.bandHigh)
+        var hands: HandsMetrics?
+        if handTrials.count == 2, let balanceTrial {
+            hands = HandsMetrics(
+                left: handTrials[0].metrics(endSeconds: end), right: handTrials[1].metrics(endSeconds: end),
+                balance: balanceTrial.metrics)
+        }
         return TrialMetrics(
             trial: trial, startSeconds: startSeconds, endSeconds: end,
             timeToTargetSeconds: firstInBandTime.map { $0 - startSeconds },
@@ -101,6 +143,6 @@ public struct TrialAccumulator: Sendable {
             meanGrams: mean, sdGrams: sd, cv: cv, maeGrams: mae, rmseGrams: rmse, driftGramsPerSecond: drift,
             peakGrams: samples > 0 ? peak : 0, overshootGrams: samples > 0 ? overshoot : 0,
             score: TrialScore.score(longestHold: longestHold, inBandPercent: inBandPercent, mae: mae, cv: cv, options: options),
-            samples: samples)
+            samples: samples, hands: hands)
     }
 }

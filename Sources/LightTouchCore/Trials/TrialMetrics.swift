@@ -20,6 +20,10 @@ public struct TrialMetrics: Sendable, Equatable {
     public var score: Double
     /// Samples the trial holds.
     public var samples: Int
+    /// A two-hand trial's hands and balance (nil for one hand). The metrics
+    /// above are then the pair's: its force is the hands' mean, in band when
+    /// both hands are and the pair is balanced.
+    public var hands: HandsMetrics? = nil
 
     /// The trial as a JSON object, with the documented key names.
     public var json: JSONValue {
@@ -42,7 +46,7 @@ public struct TrialMetrics: Sendable, Equatable {
             ("overshoot_g", .double(Self.rounded(overshootGrams))),
             ("score", .double(score)),
             ("samples", .int(samples)),
-        ])
+        ] + (hands.map { [("hands", $0.json)] } ?? []))
     }
 
     /// Results are reported to 1e-6 (a microsecond, a microgram): far below
