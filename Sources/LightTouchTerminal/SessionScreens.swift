@@ -71,7 +71,7 @@ public struct TrainerScreen: Sendable {
                 guard let drill = frame.drill else { return }
                 let view = TrainerView(
                     snapshot: frame.snapshot, session: drill, history: Array(frame.history), sensor: serial, isDemo: nudge != nil,
-                    bell: ringBell)
+                    bell: ringBell, handsHistory: Array(frame.handsHistory))
                 let size = screen.size
                 screen.draw(TrainerLayout.render(view, rows: size.rows, columns: size.columns, glyphs: screen.style.glyphs))
             }

@@ -23,6 +23,7 @@ public enum TrainerLayout {
             tooSmall(&canvas)
             return canvas
         }
+        if view.hands != nil { return TwoHandLayout.render(view, canvas: canvas) }
         let width = columns
         // Title and sensor.
         canvas.put(" LightTouch · \(view.drillName)", row: 0, column: 0, style: .title)
@@ -63,7 +64,21 @@ public enum TrainerLayout {
         gauge(view, &canvas, row: 8, showForce: showForce, style: verdictStyle)
 
         // The hold against the goal.
-        let holdRow = 11
+        holdBar(view, &canvas, row: 11, showForce: showForce)
+
+        // The plot.
+        let plotTop = 13
+        let plotBottom = rows - 5  // inclusive
+        if plotBottom - plotTop >= 2 {
+            plot(view, &canvas, top: plotTop, bottom: plotBottom, show: showForce)
+        }
+        footer(view, &canvas)
+        return canvas
+    }
+
+    /// The hold bar and its seconds against the goal, on `row`.
+    static func holdBar(_ view: TrainerView, _ canvas: inout Canvas, row holdRow: Int, showForce: Bool) {
+        let width = canvas.columns
         let holdLabel = "hold"
         let holdValue = showForce || view.visibility == .calmOnTarget
             ? "\(view.hold.fixed(1)) s / \(trim(view.options.holdGoal)) s" : "— / \(trim(view.options.holdGoal)) s"
@@ -75,14 +90,11 @@ public enum TrainerLayout {
         canvas.fill(row: holdRow, from: barStart, to: barEnd, scalar: "░", style: .dim)
         canvas.fill(row: holdRow, from: barStart, to: barStart + filled, scalar: "█", style: fraction >= 1 ? .good : .bold)
         canvas.putRight(holdValue, row: holdRow, endColumn: width - 1, style: fraction >= 1 ? .good : .normal)
+    }
 
-        // The plot.
-        let plotTop = 13
-        let plotBottom = rows - 5  // inclusive
-        if plotBottom - plotTop >= 2 {
-            plot(view, &canvas, top: plotTop, bottom: plotBottom, show: showForce)
-        }
-
+    /// The four bottom rows: the trial line, the last result, a notice or warning, the keys.
+    static func footer(_ view: TrainerView, _ canvas: inout Canvas) {
+        let rows = canvas.rows, width = canvas.columns
         // Trial line.
         canvas.put(trialLine(view), row: rows - 4, column: 1, style: .normal)
         // Last result.
@@ -98,7 +110,6 @@ public enum TrainerLayout {
         }
         canvas.fill(row: rows - 1, from: 0, to: width, scalar: " ", style: .help)
         canvas.put(" " + help, row: rows - 1, column: 0, style: .help)
-        return canvas
     }
 
     /// One line for what the student must know now: a notice, else the first
@@ -152,7 +163,15 @@ public enum TrainerLayout {
 
     /// A plot of the force over the last `plotSeconds`, band edges dotted: in
     /// braille, 2 × 4 dots a cell; in ASCII, one `*` a cell, the edges `-`.
-    static func plot(_ view: TrainerView, _ canvas: inout Canvas, top: Int, bottom: Int, show: Bool) {
+    /// One line of the plot: its points, its style, its ASCII mark.
+    struct Trace {
+        var points: [(time: Double, force: Double)]
+        var style: CellStyle
+        var ascii: UInt32
+    }
+
+    static func plot(_ view: TrainerView, _ canvas: inout Canvas, top: Int, bottom: Int, show: Bool, traces given: [Trace]? = nil) {
+        let traces = given ?? [Trace(points: view.history, style: .bold, ascii: 0x2A)]  // *
         let left = 6
         let cellColumns = canvas.columns - left - 1
         let cellRows = bottom - top + 1
@@ -164,26 +183,27 @@ public enum TrainerLayout {
             dotRows - 1 - Int((min(max(grams, 0), maxG) / maxG * Double(dotRows - 1)).rounded())
         }
         var bits = [UInt8](repeating: 0, count: cellColumns * cellRows)
-        var isForce = [Bool](repeating: false, count: cellColumns * cellRows)
+        // The trace a cell shows (the last drawn), if any.
+        var traceOf = [Int?](repeating: nil, count: cellColumns * cellRows)
         let dotBit: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
-        func set(_ x: Int, _ y: Int, force: Bool) {
+        func set(_ x: Int, _ y: Int, trace: Int?) {
             guard x >= 0, x < dotColumns, y >= 0, y < dotRows else { return }
             let index = (y / dotsDown) * cellColumns + x / dotsAcross
             bits[index] |= braille ? dotBit[x % 2][y % 4] : 1
-            if force { isForce[index] = true }
+            if let trace { traceOf[index] = trace }
         }
         // A dot every other cell.
         for y in [dotRow(view.options.bandLow), dotRow(view.options.bandHigh)] {
-            for x in stride(from: 0, to: dotColumns, by: 2 * dotsAcross) { set(x, y, force: false) }
+            for x in stride(from: 0, to: dotColumns, by: 2 * dotsAcross) { set(x, y, trace: nil) }
         }
-        if show, !view.history.isEmpty {
+        for (number, trace) in traces.enumerated() where show && !trace.points.isEmpty {
             // Bins sit on a fixed grid of absolute time, so the plot moves one
             // dot at a time and the rows between steps need no redraw.
             let perDot = plotSeconds / Double(dotColumns)
             let start = ((view.now / perDot).rounded(.down) + 1) * perDot - plotSeconds
             var lowest = [Double](repeating: .infinity, count: dotColumns)
             var highest = [Double](repeating: -.infinity, count: dotColumns)
-            for point in view.history where point.time >= start {
+            for point in trace.points where point.time >= start {
                 let x = min(dotColumns - 1, Int((point.time - start) / perDot))
                 lowest[x] = min(lowest[x], point.force)
                 highest[x] = max(highest[x], point.force)
@@ -193,7 +213,7 @@ public enum TrainerLayout {
                 var a = dotRow(highest[x]), b = dotRow(lowest[x])
                 // Join to the previous column so fast changes draw a line, not dots.
                 if let previous { a = min(a, previous + (previous < a ? 1 : 0)); b = max(b, previous - (previous > b ? 1 : 0)) }
-                for y in a...max(a, b) { set(x, y, force: true) }
+                for y in a...max(a, b) { set(x, y, trace: number) }
                 previous = dotRow((lowest[x] + highest[x]) / 2)
             }
         }
@@ -201,8 +221,9 @@ public enum TrainerLayout {
             for column in 0..<cellColumns {
                 let index = row * cellColumns + column
                 guard bits[index] != 0 else { continue }
-                let scalar: UInt32 = braille ? 0x2800 + UInt32(bits[index]) : (isForce[index] ? 0x2A : 0x2D)  // * -
-                canvas[top + row, left + column] = Cell(scalar: scalar, style: isForce[index] ? .bold : .band)
+                let trace = traceOf[index].map { traces[$0] }
+                let scalar: UInt32 = braille ? 0x2800 + UInt32(bits[index]) : (trace?.ascii ?? 0x2D)  // -
+                canvas[top + row, left + column] = Cell(scalar: scalar, style: trace?.style ?? .band)
             }
         }
         // Axis labels.
@@ -227,6 +248,7 @@ public enum TrainerLayout {
             parts.append("\(number) · \(view.elapsed.fixed(1)) s of \(trim(view.trialLength)) s")
             if view.visibility == .all || view.visibility == .calmOnTarget {
                 if let inBand = view.inBandPercent { parts.append("in band \(inBand.fixed(0)) %") }
+                if let balanced = view.balancedPercent { parts.append("balanced \(balanced.fixed(0)) %") }
                 if let cv = view.cv { parts.append("steadiness CV \(cv.fixed(3))") }
             }
             if view.mode == .selfPaced { parts.append("peeks \(view.peeks)") }
@@ -242,7 +264,12 @@ public enum TrainerLayout {
         let m = result.metrics
         var text = "trial \(m.trial): score \(m.score.fixed(1)) · best hold \(m.longestHoldSeconds.fixed(1)) s · in band \(m.inBandPercent.fixed(0)) %"
         if let mean = m.meanGrams { text += " · mean \(mean.fixed(2)) g" }
-        if let cv = m.cv { text += " · CV \(cv.fixed(3))" }
+        if let balance = m.hands?.balance, let share = balance.meanLeftSharePercent {
+            text += " · L \(share.fixed(0)) %"
+            if let balanced = balance.balancedPercent { text += ", balanced \(balanced.fixed(0)) %" }
+        } else if let cv = m.cv {
+            text += " · CV \(cv.fixed(3))"
+        }
         if result.peeks > 0 { text += " · \(result.peeks) peek\(result.peeks == 1 ? "" : "s")" }
         return text
     }

@@ -40,10 +40,18 @@ public struct TrainerView: Sendable {
     /// The demo sensor takes arrow keys.
     public var isDemo: Bool
     public var bell: Bool
+    /// Two hands: each hand's latest filtered force (nil for one hand).
+    public var hands: HandForces?
+    /// Two hands: the balance band.
+    public var balance: BalanceSettings?
+    /// Two hands: each hand's force at the points of `history`.
+    public var handsHistory: [HandForces]
+    /// Two hands: the running trial's balanced share of its balance phase, percent.
+    public var balancedPercent: Double?
 
     public init(
         snapshot: PipelineSnapshot, session: PracticeSession, history: [(time: Double, force: Double)], sensor: String,
-        isDemo: Bool, bell: Bool, extraWarnings: [String] = []
+        isDemo: Bool, bell: Bool, extraWarnings: [String] = [], handsHistory: [HandForces] = []
     ) {
         drillName = session.drill.name
         self.sensor = sensor
@@ -62,6 +70,10 @@ public struct TrainerView: Sendable {
         let running = session.currentTrial
         inBandPercent = running?.inBandPercent
         cv = running?.cv
+        balance = session.drill.balance
+        hands = balance == nil ? nil : snapshot.hands
+        self.handsHistory = hands == nil ? [] : handsHistory
+        balancedPercent = running?.hands?.balance.balancedPercent
         mode = session.currentMode
         peeks = session.currentPeeks
         lastResult = session.results.last
@@ -86,6 +98,9 @@ public struct TrainerView: Sendable {
     }
 
     public var verdict: Verdict { Verdict(force: force, options: options) }
+
+    /// Two hands: the left share now (nil unless both hands touch).
+    public var leftShare: Double? { hands?.leftShare(contact: options.contact) }
 
     /// The gauge and plot run from 0 to this many grams.
     public var scaleMax: Double { max(10, (options.bandHigh * 2).rounded(.up)) }
