@@ -66,6 +66,74 @@ import Testing
         #expect(replayed.table == live.table)
     }
 
+    /// Two hands: each channel tared alone, each hand scored against the band,
+    /// the hold only while both are in it and balanced; the replay of what
+    /// was recorded (the per-hand tare, the drill with its balance band) is
+    /// the same bytes. At 100 Hz, no filter, so every figure is worked out by hand:
+    ///
+    ///     0.0–0.8 s  rest: left 0 g, right 0.5 g (its own zero)   the tare: 0 and 0.5 g
+    ///     0.8–4.8 s  left 5, right 5.5 (5 after the tare)        50 % left: the pair in band
+    ///     4.8–6.8 s  left 4.5, right 6.5 (6)                     each in band, 42.9 % left: not
+    ///     6.8–7.8 s  rest
+    ///
+    /// The one trial (5 s, hold 3 s) starts at the touch, 0.8 s, and ends at 5.8 s.
+    @Test func twoHandsAreScoredByHandAndReplayToTheSameBytes() throws {
+        let sensor = ScriptedSensor(channels: 2)
+        let recording = MemoryRecording()
+        var drill = Drill.firstTouch.overriding(holdGoal: 3, trialCount: 1)
+        drill.trials[0].lengthSeconds = 5
+        drill.balance = BalanceSettings()
+        var configuration = PipelineConfiguration(trial: drill.trials[0].options, sampleRate: Self.rate, balance: drill.balance)
+        configuration.filter.kind = .none
+        let conversion = ForceConversion.nominal(sensor.info)
+        let session = try LiveSession(
+            connection: sensor, configuration: configuration, conversion: conversion, drill: drill, recorder: recording)
+        try session.start()
+        sensor.send(
+            left: Self.hold(0, for: 0.8) + Self.hold(5, for: 4) + Self.hold(4.5, for: 2) + Self.hold(0, for: 1),
+            right: Self.hold(0.5, for: 0.8) + Self.hold(5.5, for: 4) + Self.hold(6.5, for: 2) + Self.hold(0.5, for: 1))
+        session.settle()
+        #expect(session.snapshot.hands == HandForces(left: 0, right: 0))
+        let ending = session.finish()
+        let live = SessionResults(pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill)
+        try recording.complete(results: live.json.serialized(), lostFrames: 0, rejectedSamples: 0)
+
+        let tare = try #require(recording.events.first { $0.kind == .tare })
+        #expect(tare.value == 0.5)
+        #expect(tare.detail == "hands 0.0 0.5")
+        let result = try #require(ending.drill?.results.first)
+        let m = result.metrics
+        #expect(m.startSeconds == 0.8)
+        #expect(TrialMetrics.rounded(m.durationSeconds) == 5)
+        #expect(TrialMetrics.rounded(m.inBandSeconds) == 4)  // 0.8–4.8 s
+        #expect(TrialMetrics.rounded(m.inBandPercent) == 80)
+        #expect(TrialMetrics.rounded(m.longestHoldSeconds) == 4)
+        // The pair's force: 5 g for 400 samples, (4.5 + 6)/2 = 5.25 g for 100: mean 5.05, MAE 25/500.
+        #expect(TrialMetrics.rounded(m.meanGrams ?? 0) == 5.05)
+        #expect(TrialMetrics.rounded(m.maeGrams ?? 0) == 0.05)
+        // SD: 400 × 0.05² + 100 × 0.2² = 5, over 499.
+        #expect(TrialMetrics.rounded(m.sdGrams ?? 0) == TrialMetrics.rounded((5.0 / 499).squareRoot()))
+        // 100 × (0.4 × 1 + 0.3 × 0.8 + 0.15 × (1 − 0.05/2) + 0.15 × (1 − √(5/499)/5.05/0.25)) = 92.44
+        #expect(m.score == 92.4)
+        let hands = try #require(m.hands)
+        #expect(TrialMetrics.rounded(hands.left.inBandPercent) == 100)
+        #expect(TrialMetrics.rounded(hands.left.meanGrams ?? 0) == 4.9)  // (400 × 5 + 100 × 4.5)/500
+        #expect(TrialMetrics.rounded(hands.right.meanGrams ?? 0) == 5.2)  // (400 × 5 + 100 × 6)/500
+        #expect(hands.right.peakGrams == 6)
+        #expect(TrialMetrics.rounded(hands.balance.phaseSeconds) == 5)
+        #expect(TrialMetrics.rounded(hands.balance.balancedSeconds) == 4)
+        #expect(TrialMetrics.rounded(hands.balance.balancedPercent ?? 0) == 80)
+        // Shares: 50 % × 400, 300/7 % × 100: mean 340/7; squares 400 × (10/7)² + 100 × (40/7)² = 200000/49, over 499.
+        #expect(TrialMetrics.rounded(hands.balance.meanLeftSharePercent ?? 0) == TrialMetrics.rounded(340.0 / 7))
+        #expect(TrialMetrics.rounded(hands.balance.sdLeftSharePercent ?? 0) == TrialMetrics.rounded((200_000.0 / 24_451).squareRoot()))
+
+        let recorded = recording.session(info: sensor.info, conversion: conversion, configuration: configuration, drill: drill)
+        let replayed = try RescoredSession(recorded)
+        #expect(replayed.resultsJSON.serialized() == live.json.serialized())
+        #expect(replayed.table == live.table)
+        #expect(live.json.serialized().contains(#""hands":2,"balance_target_pct":50,"balance_tolerance_pct":5"#))
+    }
+
     /// Without a drill the pipeline finds the trials by touch and release,
     /// and the replay gives the same results line.
     @Test func trialsByTouchReplayToTheSameBytes() throws {

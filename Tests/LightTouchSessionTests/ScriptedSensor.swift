@@ -3,19 +3,24 @@ import Foundation
 import LightTouchCore
 import Synchronization
 
-/// A sensor whose frames the test writes: one channel at 100 Hz, 4 samples
-/// a frame, nominal 1000 counts a gram from an offset of 50,000 counts. A
+/// A sensor whose frames the test writes: one channel (or two: a left and
+/// a right hand) at 100 Hz, 4 samples a frame, nominal 1000 counts a gram
+/// from an offset of 50,000 counts. A
 /// packet is handed to the session synchronously on the calling thread (the
 /// "connection's thread"), so the test decides what arrived before each key.
 final class ScriptedSensor: SensorConnection {
     static let countsPerGram: Float = 1000
     static let offset: Int32 = 50_000
 
-    let info = SensorInfo(
-        firmwareMajor: 1, firmwareMinor: 0, firmwarePatch: 0, channels: 1, capabilities: [], sampleRate: 100,
-        supportedRates: [100], nominalOffset: ScriptedSensor.offset, nominalCountsPerGram: ScriptedSensor.countsPerGram,
-        samplesPerFrame: 4, adcModel: "TEST", serial: "LT-TEST-0001")
+    let info: SensorInfo
     let transport = "scripted"
+
+    init(channels: Int = 1) {
+        info = SensorInfo(
+            firmwareMajor: 1, firmwareMinor: 0, firmwarePatch: 0, channels: channels, capabilities: [], sampleRate: 100,
+            supportedRates: [100], nominalOffset: ScriptedSensor.offset, nominalCountsPerGram: ScriptedSensor.countsPerGram,
+            samplesPerFrame: 4, adcModel: "TEST", serial: "LT-TEST-0001")
+    }
 
     private struct State {
         var handler: (@Sendable (SensorEvent) -> Void)?
@@ -64,6 +69,28 @@ final class ScriptedSensor: SensorConnection {
                     counts: chunk.map { Self.offset + Int32(($0 * Double(Self.countsPerGram)).rounded()) })
                 state.sequence += 1
                 state.sample += chunk.count
+                return (FrameCodec.encode(frame), state.handler)
+            }
+            if let bytes = packet.0 { packet.1?(.packet(bytes)) }
+        }
+    }
+
+    /// Sends each hand's grams (channel 0 left, channel 1 right; the same
+    /// count of each) as frames of four samples, channel-major.
+    func send(left: [Double], right: [Double]) {
+        precondition(left.count == right.count && info.channels == 2, "a two-channel script, one value a hand a sample")
+        var index = 0
+        while index < left.count {
+            let end = min(index + 4, left.count)
+            let counts = (left[index..<end] + right[index..<end]).map { Self.offset + Int32(($0 * Double(Self.countsPerGram)).rounded()) }
+            let samples = end - index
+            index = end
+            let packet = state.withLock { state -> ([UInt8]?, (@Sendable (SensorEvent) -> Void)?) in
+                let frame = Frame(
+                    sequence: state.sequence, timestampMicros: UInt32(state.sample * 10_000), channels: 2, samplesPerChannel: samples,
+                    counts: counts)
+                state.sequence += 1
+                state.sample += samples
                 return (FrameCodec.encode(frame), state.handler)
             }
             if let bytes = packet.0 { packet.1?(.packet(bytes)) }

@@ -25,6 +25,19 @@ import Testing
         #expect(drill.restSeconds == 3)
     }
 
+    /// `hands = 2` makes a two-hand drill, whose balance band the recorded JSON keeps.
+    @Test func aTwoHandDrillParsesAndRecordsItsBalance() throws {
+        let drill = try DrillFile.parse(
+            "version = 1\nhands = 2\nbalance_pct = 55\nbalance_tolerance_pct = 4\nhold_s = 8\n", file: "cv4.toml")
+        #expect(drill.balance == BalanceSettings(target: 55, tolerance: 4))
+        #expect(drill.shape == "1 × 13 s at 5 g ± 1 g, two hands, balance 55 % ± 4, hold 8 s, rest 5 s, full")
+        let json = DrillCoding.json(drill)
+        #expect(json.hasSuffix(#""hands":2,"balance_target_pct":55,"balance_tolerance_pct":4}"#))
+        #expect(try DrillCoding.drill(json) == drill)
+        #expect(try DrillFile.parse("version = 1\nhands = 1\n", file: "one.toml").balance == nil)
+        #expect(DrillCoding.json(Drill.firstTouch).contains("hands") == false)
+    }
+
     @Test func theNameDefaultsToTheFileName() throws {
         let drill = try DrillFile.parse("version = 1\ntrials = 2\nhold_s = 4\n", file: "/tmp/short-holds.toml")
         #expect(drill.name == "short-holds")
@@ -33,7 +46,7 @@ import Testing
 
     @Test(arguments: [
         ("version = 1\nfeedback = \"loud\"\n", "d.toml:2: key `feedback`: \"loud\" is not a feedback mode (allowed: one of full, bandwidth, faded, blind, self, or a list of them (one per trial))"),
-        ("version = 1\ntarget = 5\n", "d.toml:2: unknown key `target`; allowed keys: version, name, purpose, target_g, tolerance_g, hold_s, trial_length_s, trials, rest_s, feedback"),
+        ("version = 1\ntarget = 5\n", "d.toml:2: unknown key `target`; allowed keys: version, name, purpose, target_g, tolerance_g, hold_s, trial_length_s, trials, rest_s, feedback, hands, balance_pct, balance_tolerance_pct"),
         ("name = \"x\"\n", "d.toml: missing `version = 1` (the drill-file format's version)"),
         ("version = 2\n", "d.toml:1: key `version`: version 2 is not understood by this LightTouch (allowed: the number 1)"),
         ("version = 1\ntarget_g = -5\n", "d.toml:2: key `target_g`: -5 is not allowed (allowed: a positive number of grams, or a list of them (one per trial))"),
@@ -45,6 +58,9 @@ import Testing
         ("version = 1\ntolerance_g = 6\n", "d.toml: trial 1: tolerance_g (6.0 g) must be smaller than target_g (5.0 g)"),
         ("version = 1\nhold_s = 10\ntrial_length_s = 5\n", "d.toml:3: key `trial_length_s`: trial 1 is 5.0 s, shorter than its hold goal of 10.0 s (allowed: a positive number of seconds, or a list of them)"),
         ("version = 1\nname = \"open\n", "d.toml:2: key `name`: the string is not closed with `\"` (allowed: a string)"),
+        ("version = 1\nhands = 3\n", "d.toml:2: key `hands`: 3 is not allowed (allowed: 1 or 2)"),
+        ("version = 1\nbalance_pct = 60\n", "d.toml:2: key `balance_pct`: it applies to two hands only: add `hands = 2` (allowed: with hands = 2: the left hand's share of the force, percent, above 0 and below 100)"),
+        ("version = 1\nhands = 2\nbalance_tolerance_pct = 60\n", "d.toml:3: balance_tolerance_pct must be positive and keep the band inside 0…100 % (got 60.0 around 50.0)"),
     ])
     func aBadFileNamesTheFileTheKeyAndWhatIsAllowed(text: String, message: String) {
         #expect(throws: DrillFile.ParseError.self) { try DrillFile.parse(text, file: "d.toml") }
