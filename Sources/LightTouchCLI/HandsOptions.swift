@@ -18,6 +18,9 @@ struct HandsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Two hands: how far the left share may stray, percentage points. Default: 5 (or the drill's).", valueName: "pct"))
     var balanceTolerance: Double?
 
+    /// Whether two hands, or their balance, were asked for (a headless run then runs a drill).
+    var asksForHands: Bool { hands == 2 || balance != nil || balanceTolerance != nil }
+
     func check() throws {
         if let hands, hands != 1 && hands != 2 {
             throw ValidationError("--hands must be 1 or 2 (got \(hands))")

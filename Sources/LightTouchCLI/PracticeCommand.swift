@@ -87,7 +87,7 @@ struct PracticeCommand: ParsableCommand {
     /// headless run without --drill (trials found by touch and release).
     func resolveDrill(fullScreen: Bool) throws -> Drill? {
         // Two hands are scored by a drill's trials: a headless run gets the default drill too.
-        guard fullScreen || drill != nil || trials != nil || feedback != nil || handsOptions.hands == 2 else { return nil }
+        guard fullScreen || drill != nil || trials != nil || feedback != nil || handsOptions.asksForHands else { return nil }
         var chosen = Drill.default
         if let name = drill {
             if let builtIn = Drill.builtIn(named: name) {
@@ -134,7 +134,7 @@ struct PracticeCommand: ParsableCommand {
         let fullScreen = display.style != nil
         let drill = try resolveDrill(fullScreen: fullScreen)
         let balance = drill?.balance
-        let connection = try openSensor(sensorOptions, demo: balance == nil ? demo : demo.playingTwoHands)
+        let connection = try openSensor(sensorOptions, demo: balance != nil && sensorOptions.isDemo ? demo.playingTwoHands : demo)
         defer { connection.close() }
         let info = connection.info
         let conversion = try calibratedConversion(connection, sensorOptions)

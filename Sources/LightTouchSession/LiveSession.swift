@@ -370,9 +370,14 @@ public final class LiveSession: @unchecked Sendable {
                 recorder?.note(.drillTrialStarted, time: time, trial: number, value: nil, detail: nil)
             case .trialEnded(let result):
                 let m = result.metrics
-                finishedLines.append(
+                var line =
                     "trial \(m.trial) done: score \(m.score.fixed(1)), best hold \(m.longestHoldSeconds.fixed(1)) s, "
-                        + "in band \(m.inBandPercent.fixed(0))%, feedback \(result.feedback)")
+                    + "in band \(m.inBandPercent.fixed(0))%, feedback \(result.feedback)"
+                if let balance = m.hands?.balance {
+                    line += ", left share " + (balance.meanLeftSharePercent.map { "\($0.fixed(1))%" } ?? "—")
+                        + ", balanced " + (balance.balancedPercent.map { "\($0.fixed(0))%" } ?? "—")
+                }
+                finishedLines.append(line)
                 recorder?.note(.drillTrialEnded, time: time, trial: m.trial, value: m.score, detail: nil)
             case .drillComplete:
                 if endings.whenDrillCompletes { stop.signal() }

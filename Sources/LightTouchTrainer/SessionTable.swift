@@ -59,10 +59,25 @@ public struct SessionReport: Sendable {
     public var table: String {
         var lines = ["Drill \(drill.name): \(drill.purpose)\(calibrated ? "" : " (uncalibrated)")", ""]
         // Short headers, so that the table fits 80 columns.
-        let header = ["trial", "target g", "feedback", "peeks", "length s", "reach s", "band %", "hold s", "mean g", "CV", "score"]
+        let header =
+            drill.balance == nil
+            ? ["trial", "target g", "feedback", "peeks", "length s", "reach s", "band %", "hold s", "mean g", "CV", "score"]
+            // Two hands: each hand's mean, the left share's mean and the time balanced, in place of the length, reach and CV.
+            : ["trial", "target g", "feedback", "peeks", "band %", "hold s", "L g", "R g", "L %", "bal %", "score"]
         var rows = [header]
         for result in results {
             let trial = result.metrics
+            if drill.balance != nil {
+                let hands = trial.hands
+                rows.append([
+                    "\(trial.trial)", result.options.target.fixed(1), result.feedback, "\(result.peeks)",
+                    trial.inBandPercent.fixed(0), trial.longestHoldSeconds.fixed(1),
+                    hands?.left.meanGrams.map { $0.fixed(2) } ?? "—", hands?.right.meanGrams.map { $0.fixed(2) } ?? "—",
+                    hands?.balance.meanLeftSharePercent.map { $0.fixed(1) } ?? "—",
+                    hands?.balance.balancedPercent.map { $0.fixed(0) } ?? "—", trial.score.fixed(1),
+                ])
+                continue
+            }
             rows.append([
                 "\(trial.trial)", result.options.target.fixed(1), result.feedback, "\(result.peeks)",
                 trial.durationSeconds.fixed(1), trial.timeToTargetSeconds.map { $0.fixed(2) } ?? "—",
@@ -83,6 +98,11 @@ public struct SessionReport: Sendable {
             }
         }
         lines.append("")
+        if let balance = drill.balance, !results.isEmpty {
+            lines.append(
+                "Two hands: band % and hold count both hands in the band and balanced (left share "
+                    + "\(balance.low.fixed(0))–\(balance.high.fixed(0)) %); L % is the left share's mean, bal % the time balanced.")
+        }
         let mean = meanScore.map { $0.fixed(1) } ?? "—"
         let best = bestScore.map { $0.fixed(1) } ?? "—"
         lines.append(

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// Two hands, end to end: the trainer's two-hand screen in a real terminal
+/// (tmux), the plain and JSON status lines, the recording in a real SQLite
+/// file replayed with `--verify`, the errors, and a two-channel sensor
+/// through the emulator's USB path.
+@Suite(.serialized)
+struct TwoHandsPracticeTests {
+    let lighttouch = Programs.path("lighttouch")
+
+    static func temporaryDirectory() -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lighttouch-hands-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    /// A short two-handed student: at rest until 1.5 s (the tare), both hands
+    /// at 5 g from 2 to 5 s, then the left at 4.2 g and the right at 6.8 g: the
+    /// right hand too heavy, and 4.2/11 = 38 % left, out of the 45–55 % band.
+    static func driftingScript() throws -> String {
+        let path = temporaryDirectory() + "/hands.csv"
+        try """
+            time_s,force_g_left,force_g_right
+            0,0,0
+            1.5,0,0
+            2,5,5
+            5,5,5
+            5.5,4.2,6.8
+            60,4.2,6.8
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The hold shown, seconds ("hold ███░░ 3.4 s / 5 s").
+    static func holdSeconds(_ pane: String) -> Double? {
+        guard let line = pane.split(separator: "\n").first(where: { $0.hasPrefix(" hold") }),
+            let slash = line.range(of: " s / ")
+        else { return nil }
+        return line[..<slash.lowerBound].split(separator: " ").last.flatMap { Double($0) }
+    }
+
+    @Test(.enabled(if: PracticeTmux.isAvailable, "tmux and the built lighttouch are needed"))
+    func theTwoHandScreenShowsEachHandTheBalanceAndAHoldOnlyWhileBothAreIn() throws {
+        let script = try Self.driftingScript()
+        let dataDir = Self.temporaryDirectory()
+        let term = try PracticeTmux()
+        try term.run("\(lighttouch) practice --sensor demo --hands 2 --force-script \(script) --noise-g 0 --data-dir \(dataDir)")
+        var pane = try term.waitFor("both hands at 5 g, balanced") {
+            $0.contains("L 50.0 % · balanced") && $0.components(separatedBy: "5.00 g").count == 3
+        }
+        #expect(pane.contains("first-touch · two hands"))
+        #expect(pane.contains("LEFT") && pane.contains("RIGHT"))
+        #expect(pane.components(separatedBy: "ON TARGET").count == 3, "a verdict for each hand:\n\(pane)")
+        #expect(pane.contains("target 5.0 g ± 1.0 each"))
+        #expect(pane.contains("balance 50 % ± 5"))
+        #expect(pane.contains(" L    ─") && pane.contains(" R    ─"), "a gauge for each hand:\n\(pane)")
+        #expect(pane.contains(" bal  ─"), "the balance gauge:\n\(pane)")
+        #expect(pane.contains("left ━") && pane.contains("right ━"), "the plot's legend")
+        pane = try term.waitFor("a hold over 1 s") { (Self.holdSeconds($0) ?? 0) >= 1 }
+        #expect(pane.contains("balanced 100 %"))
+
+        // The right hand goes heavy and the pair out of balance: the hold stops.
+        pane = try term.waitFor("the right hand heavier") { $0.contains("L 38.2 % · right heavier") }
+        #expect(pane.contains("TOO HEAVY") && pane.contains("ON TARGET"))
+        #expect(pane.contains("6.80 g") && pane.contains("4.20 g"))
+        pane = try term.waitFor("the hold reset") { Self.holdSeconds($0) == 0 }
+
+        try term.press("Space")
+        pane = try term.waitFor("trial 1: score")
+        #expect(pane.contains("· L "), "the last result gives the left share:\n\(pane)")
+        try term.press("q")
+        pane = try term.expectTerminalRestored()
+        #expect(pane.contains("L g") && pane.contains("bal %"), "the session table's hands columns:\n\(pane)")
+
+        // The recording replays to the same bytes.
+        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("reproduces the recorded results exactly"))
+    }
+
+    /// `--json` status lines carry each hand, its verdict and the balance; the
+    /// results and `replay --json` carry each trial's hands; `--verify` holds.
+    @Test func statusLinesAndTheRecordingCarryBothHands() throws {
+        let script = try Self.driftingScript()
+        let dataDir = Self.temporaryDirectory()
+        let run = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--hands", "2", "--force-script", script, "--noise-g", "0", "--json",
+             "--duration", "4", "--data-dir", dataDir])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let held = try #require(lines.last { $0["left_share_pct"] is Double }, "no two-hand status line in:\n\(run.stdout)")
+        // The 1€ filter has all but settled 2 s after the ramp.
+        #expect(abs((held["left_g"] as? Double ?? 0) - 5) < 0.001, "\(held)")
+        #expect(held["right_g"] as? Double == held["left_g"] as? Double)
+        #expect(held["left_verdict"] as? String == "on target")
+        #expect(held["left_share_pct"] as? Double == 50)
+        #expect(held["balanced"] as? Bool == true)
+        let results = try #require(lines.last)
+        let trial = try #require((results["trials"] as? [[String: Any]])?.first, "\(results)")
+        let hands = try #require(trial["hands"] as? [String: Any])
+        #expect(abs(((hands["left"] as? [String: Any])?["mean_g"] as? Double ?? 0) - 5) < 0.1)
+        #expect(hands["left_share_mean_pct"] as? Double == 50)
+        #expect((results["options"] as? [String: Any])?["hands"] as? Int == 2)
+
+        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+
+        let plain = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--hands", "2", "--force-script", script, "--noise-g", "0", "--plain",
+             "--duration", "3.5", "--data-dir", dataDir])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("L 5.00 g on target  R 5.00 g on target  balance 50.0% L balanced  hold "), "\(plain.stdout)")
+    }
+
+    @Test(arguments: [
+        (["--hands", "3"], 64, "lighttouch: --hands must be 1 or 2 (got 3)"),
+        (["--hands", "1", "--balance", "60"], 64, "lighttouch: --balance and --balance-tolerance apply to two hands only (--hands 2)"),
+        (["--balance", "60"], 64, "lighttouch: --balance and --balance-tolerance apply to two hands only: add --hands 2"),
+        (["--hands", "2", "--balance-tolerance", "70"], 64, "lighttouch: --balance-tolerance must be positive"),
+        (["--hands", "2", "--channels", "3"], 64, "lighttouch: two hands need a sensor with two channels (left and right); LT-DEMO-0001 has 3"),
+    ])
+    func badHandsOptionsGetOneLine(arguments: [String], status: Int32, message: String) throws {
+        let result = try Programs.run(
+            "lighttouch", ["practice", "--sensor", "demo", "--plain", "--duration", "1", "--data-dir", Self.temporaryDirectory()] + arguments)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    /// The emulated two-channel sensor through libusb: the two-hands student
+    /// at a low rate, briefly, then the recording replayed to the same bytes.
+    @Test(.enabled(if: Emulator.isAvailable, "skipped: \(Emulator.unavailableReason ?? "")"))
+    func theEmulatedTwoChannelSensorPlaysTwoHands() throws {
+        let dataDir = Self.temporaryDirectory()
+        let result = try Emulator.run(
+            ["--channels", "2", "--scenario", "two-hands", "--rate", "80", "--noise-g", "0", "--quiet"],
+            command: [lighttouch, "practice", "--hands", "2", "--json", "--duration", "4.5", "--data-dir", dataDir])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let held = try #require(lines.last { $0["left_share_pct"] is Double }, "no two-hand status line in:\n\(result.stdout)")
+        // Past 3.2 s both hands are near 5 g (the left at 5 ± 0.13, the right at 4.9 ± 0.11 + 0.15 g/s).
+        let share = try #require(held["left_share_pct"] as? Double)
+        #expect((45...55).contains(share), "\(held)")
+        #expect(held["balanced"] as? Bool == true)
+        let trial = try #require(((lines.last?["trials"]) as? [[String: Any]])?.first, "\(result.stdout)")
+        #expect(trial["hands"] is [String: Any])
+
+        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+}
