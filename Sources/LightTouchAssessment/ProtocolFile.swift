@@ -8,6 +8,10 @@ import LightTouchCore
 ///     grades = ["A >= 85", "B >= 70", "C >= 0"]   # bands on the score
 ///     fail_grade = "F"               # the grade when a criterion fails
 ///
+/// A two-hand protocol (`hands = 2`, `balance_pct`, `balance_tolerance_pct`)
+/// may also name the two-hand metrics, e.g. `"balanced_pct >= 80"`: balanced
+/// for 80 % of the hold.
+///
 /// `feedback` defaults to `blind`. Anything wrong is refused before an
 /// assessment starts, naming the file, the line and the key.
 public enum ProtocolFile {
@@ -97,6 +101,9 @@ public enum ProtocolFile {
             }
             guard let threshold = Double(parts[2]), threshold.isFinite else {
                 throw fail("criteria", "\"\(parts[2])\" is not a number")
+            }
+            if metric.isTwoHanded, drill.balance == nil {
+                throw fail("criteria", "\"\(metric.rawValue)\" is a two-hand metric: add `hands = 2`")
             }
             criteria.append(Rubric.Criterion(metric: metric, comparison: comparison, threshold: threshold))
         }

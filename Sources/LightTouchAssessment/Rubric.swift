@@ -19,6 +19,25 @@ public struct Rubric: Sendable, Equatable, Hashable {
         case mean = "mean_g"
         case drift = "drift_g_per_s"
         case score
+        // Two hands (docs/scoring.md, "Two hands"): the balance, and each hand alone.
+        case balancedPercent = "balanced_pct"
+        case balancedSeconds = "balanced_s"
+        case leftShareMean = "left_share_mean_pct"
+        case leftShareSD = "left_share_sd_pct"
+        case leftInBandPercent = "left_in_band_pct"
+        case rightInBandPercent = "right_in_band_pct"
+        case leftMean = "left_mean_g"
+        case rightMean = "right_mean_g"
+
+        /// Whether the metric is a two-hand trial's only.
+        public var isTwoHanded: Bool {
+            switch self {
+            case .balancedPercent, .balancedSeconds, .leftShareMean, .leftShareSD, .leftInBandPercent, .rightInBandPercent,
+                .leftMean, .rightMean:
+                true
+            default: false
+            }
+        }
 
         /// The trial's value; nil when the metric is undefined for it (the band was never reached).
         public func value(_ trial: TrialMetrics) -> Double? {
@@ -36,6 +55,14 @@ public struct Rubric: Sendable, Equatable, Hashable {
             case .mean: trial.meanGrams
             case .drift: trial.driftGramsPerSecond.map(abs)
             case .score: trial.score
+            case .balancedPercent: trial.hands?.balance.balancedPercent
+            case .balancedSeconds: trial.hands?.balance.balancedSeconds
+            case .leftShareMean: trial.hands?.balance.meanLeftSharePercent
+            case .leftShareSD: trial.hands?.balance.sdLeftSharePercent
+            case .leftInBandPercent: trial.hands?.left.inBandPercent
+            case .rightInBandPercent: trial.hands?.right.inBandPercent
+            case .leftMean: trial.hands?.left.meanGrams
+            case .rightMean: trial.hands?.right.meanGrams
             }
         }
 
@@ -151,6 +178,7 @@ public struct Rubric: Sendable, Equatable, Hashable {
                     + (passed ? "meets" : "misses") + " \(criterion.comparison.rawValue) \(criterion.threshold.trimmed)"
             } else {
                 reason = "\(criterion.metric.rawValue) is undefined: the band was never reached"
+                    + (criterion.metric.isTwoHanded ? " by both hands together" : "")
             }
             results.append(Assessment.CriterionResult(criterion: criterion, value: value, passed: passed, reason: reason))
         }

@@ -96,11 +96,14 @@ struct AssessCommand: ParsableCommand {
         let fullScreen = display.style != nil
         let chosen = try Self.loadProtocol(self.protocol)
         let drill = chosen.drill
-        let connection = try openSensor(sensorOptions, demo: demo)
+        // A two-hand protocol (`hands = 2`) plays the demo's two-handed student on a two-channel demo sensor.
+        let connection = try openSensor(sensorOptions, demo: drill.balance != nil && sensorOptions.isDemo ? demo.playingTwoHands : demo)
         defer { connection.close() }
         let info = connection.info
         let conversion = try calibratedConversion(connection, sensorOptions)
-        let configuration = PipelineConfiguration(trial: drill.trials[0].options, sampleRate: Double(info.sampleRate))
+        if drill.balance != nil { try HandsOptions.checkTwoHands(info: info, conversion: conversion) }
+        let configuration = PipelineConfiguration(
+            trial: drill.trials[0].options, sampleRate: Double(info.sampleRate), balance: drill.balance)
         let output = OutputBuffer()
         let stop = StopRequest()
         let recorder = try recording.startRecording(

@@ -143,6 +143,10 @@ public enum ExaminerLayout {
 
     /// The force as the trainer shows it: large digits, verdict, target, hold and gauge (8 rows).
     static func force(_ live: TrainerView, _ canvas: inout Canvas, top: Int) {
+        if let hands = live.hands {
+            twoHands(hands, live, &canvas, top: top)
+            return
+        }
         let verdict = live.verdict
         let style: CellStyle = verdict == .onTarget ? .good : (verdict == .tooLight ? .warn : .bad)
         let digits = live.force.fixed(1)
@@ -152,6 +156,30 @@ public enum ExaminerLayout {
         canvas.put(verdict.rawValue.uppercased(), row: top + 1, column: right, style: style)
         canvas.put("hold \(live.hold.fixed(1)) s / \(TrainerLayout.trim(live.options.holdGoal)) s", row: top + 3, column: right, style: .normal)
         TrainerLayout.gauge(live, &canvas, row: top + 5, showForce: true, style: style)
+    }
+
+    /// Two hands in the same 8 rows: each hand's grams and verdict, the
+    /// balance, the hold, and a gauge for each hand.
+    static func twoHands(_ hands: HandForces, _ live: TrainerView, _ canvas: inout Canvas, top: Int) {
+        var column = 2
+        for (name, force) in [("LEFT", hands.left), ("RIGHT", hands.right)] {
+            let verdict = Verdict(force: force, options: live.options)
+            column = canvas.put("\(name) ", row: top, column: column, style: .bold)
+            column = canvas.put(
+                "\(force.fixed(2)) g \(verdict.rawValue.uppercased())", row: top, column: column, style: TwoHandLayout.style(verdict))
+            column += 4
+        }
+        if let balance = live.balance {
+            let share = live.leftShare
+            let balanced = balance.isBalanced(share: share)
+            canvas.put(
+                "balance " + (share.map { "L \($0.fixed(1)) % · " + (balanced ? "balanced" : "unbalanced") } ?? "—")
+                    + " (\(TrainerLayout.trim(balance.low))–\(TrainerLayout.trim(balance.high)) %)",
+                row: top + 1, column: 2, style: balanced ? .good : .bad)
+        }
+        canvas.put("hold \(live.hold.fixed(1)) s / \(TrainerLayout.trim(live.options.holdGoal)) s", row: top + 2, column: 2, style: .normal)
+        TwoHandLayout.gauge(hands.left, label: "L", live, &canvas, markerRow: top + 4, barRow: top + 5, showForce: true)
+        TwoHandLayout.gauge(hands.right, label: "R", live, &canvas, markerRow: top + 7, barRow: top + 6, showForce: true)
     }
 
     /// Bandwidth feedback in the band: "on target" and the band, no number, no marker.

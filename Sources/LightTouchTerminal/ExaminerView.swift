@@ -82,6 +82,9 @@ public struct ExaminerView: Sendable {
         var live = TrainerView(snapshot: snapshot, session: session, history: [], sensor: sensor, isDemo: false, bell: false)
         if liveFeedback != .shown {
             live.force = 0
+            live.hands = nil
+            live.balancedPercent = nil
+            live.handsHistory = []
             live.hold = 0
             live.inBandPercent = nil
             live.cv = nil

@@ -29,6 +29,56 @@ import Testing
         #expect(result.criteria[0].reason == "in_band_pct 85 (the mean of the best 2) meets >= 70")
     }
 
+    /// "Balanced within 45–55 % for 80 % of the hold": a two-hand protocol's
+    /// balance band and its `balanced_pct` criterion, graded from real trial
+    /// metrics (the balanced share of a trial's balance phase).
+    @Test func aTwoHandProtocolGradesTheBalance() throws {
+        let text = """
+            version = 1
+            name = "cv4-hold"
+            hands = 2
+            balance_pct = 50
+            balance_tolerance_pct = 5
+            trials = 2
+            hold_s = 3
+            trial_length_s = 4
+            criteria = ["balanced_pct >= 80", "left_in_band_pct >= 50"]
+            """
+        let parsed = try ProtocolFile.parse(text, file: "cv4.toml")
+        #expect(parsed.drill.balance == BalanceSettings(target: 50, tolerance: 5))
+        // Trial 1: 4 s, both hands at 5 g and 50 % left throughout: balanced 100 %.
+        // Trial 2: 3 s at 5 : 5, then 1 s at 4.5 : 6 (42.9 % left): balanced 3 s of 4, 75 %.
+        func trial(_ n: Int, _ hands: [(Double, Double)]) -> TrialMetrics {
+            var accumulator = TrialAccumulator(options: parsed.drill.trials[0].options, trial: n, startSeconds: 0, balance: parsed.drill.balance)
+            for (t, pair) in hands.enumerated() { accumulator.add(time: Double(t), hands: HandForces(left: pair.0, right: pair.1), interval: 1) }
+            return accumulator.metrics(endSeconds: Double(hands.count))
+        }
+        let good = trial(1, [(5, 5), (5, 5), (5, 5), (5, 5)])
+        let drifting = trial(2, [(5, 5), (5, 5), (5, 5), (4.5, 6)])
+        let passed = parsed.rubric.evaluate([good, good], expectedTrials: 2)
+        #expect(passed.passed)
+        #expect(passed.criteria.map(\.value) == [100, 100])
+        let failed = parsed.rubric.evaluate([good, drifting], expectedTrials: 2)
+        #expect(!failed.passed)
+        #expect(failed.criteria[0].value == 75)
+        #expect(failed.criteria[0].reason == "balanced_pct 75 (the worst trial) misses >= 80")
+        // One-hand trials have no balance: undefined, and the reason says why.
+        var one = TrialAccumulator(options: TrialOptions(), trial: 1, startSeconds: 0)
+        one.add(time: 0, force: 5, interval: 1)
+        let undefined = parsed.rubric.evaluate([one.metrics(endSeconds: 1), good], expectedTrials: 2)
+        #expect(undefined.criteria[0].value == nil)
+        #expect(undefined.criteria[0].reason == "balanced_pct is undefined: the band was never reached by both hands together")
+        // A one-hand protocol cannot name a two-hand metric.
+        #expect(throws: ProtocolFile.ParseError.self) {
+            try ProtocolFile.parse("version = 1\ncriteria = [\"balanced_pct >= 80\"]\n", file: "one.toml")
+        }
+        do {
+            _ = try ProtocolFile.parse("version = 1\ncriteria = [\"balanced_pct >= 80\"]\n", file: "one.toml")
+        } catch {
+            #expect(error.description.hasPrefix("one.toml:2: key `criteria`: \"balanced_pct\" is a two-hand metric: add `hands = 2`"))
+        }
+    }
+
     @Test func eachTrialTakesTheWorstAndAMissingTrialFails() throws {
         let rubric = Rubric(
             criteria: [Rubric.Criterion(metric: .cv, comparison: .atMost, threshold: 0.15)], scope: .eachTrial,
