@@ -34,6 +34,49 @@ import Testing
         #expect(text.unicodeScalars.contains { $0.value > 0x2800 && $0.value <= 0x28FF })  // the braille plot
     }
 
+    /// Two hands at 4.5 and 6.5 g: the left on target, the right too heavy, 40.9 % left:
+    /// the balance says which hand is heavier; ASCII draws the same with its own glyphs;
+    /// blind feedback hides every hand's force and the balance.
+    func twoHandView(left: Double, right: Double, mode: FeedbackMode = .full) -> TrainerView {
+        var drill = Drill.firstTouch.overriding(feedback: mode)
+        drill.balance = BalanceSettings()
+        var session = PracticeSession(drill: drill)
+        var samples: [ProcessedSample] = []
+        for k in 0..<300 {
+            let hands = HandForces(left: left, right: right)
+            samples.append(ProcessedSample(time: Double(k) * 0.01, raw: hands.mean, filtered: hands.mean, inBand: false, hands: hands))
+        }
+        _ = session.push(scored: samples)
+        var snapshot = PipelineSnapshot(calibrated: false)
+        snapshot.tare = .zeroed(offset: 0)
+        snapshot.taring = false
+        snapshot.filtered = (left + right) / 2
+        snapshot.hands = HandForces(left: left, right: right)
+        snapshot.time = 2.99
+        return TrainerView(
+            snapshot: snapshot, session: session, history: samples.map { ($0.time, $0.filtered) }, sensor: "LT-DEMO-0001",
+            isDemo: true, bell: false, handsHistory: samples.compactMap(\.hands))
+    }
+
+    @Test func twoHandsShowEachHandAndTheBalance() {
+        let text = TrainerLayout.render(twoHandView(left: 4.5, right: 6.5), rows: 30, columns: 100).text
+        #expect(text.contains("first-touch · two hands"))
+        #expect(text.contains("LEFT") && text.contains("RIGHT"))
+        #expect(text.contains("ON TARGET") && text.contains("TOO HEAVY"))
+        #expect(text.contains("▼ 4.50 g") && text.contains("▲ 6.50 g"))
+        #expect(text.contains("L 40.9 % · right heavier"))
+        #expect(text.contains("balance 50 % ± 5"))
+        // The right hand was never in the band: no balance phase, so no share of it balanced yet.
+        #expect(text.contains("trial 1 of 5") && !text.contains("balanced"))
+        let ascii = TrainerLayout.render(twoHandView(left: 4.5, right: 6.5), rows: 30, columns: 100, glyphs: .ascii).text
+        #expect(ascii.unicodeScalars.allSatisfy { $0.isASCII }, "\(ascii)")
+        #expect(ascii.contains("L 40.9 % * right heavier") || ascii.contains("L 40.9 % - right heavier") || ascii.contains("L 40.9 % . right heavier"), "\(ascii)")
+        #expect(ascii.contains("left *") && ascii.contains("right o"))
+        let blind = TrainerLayout.render(twoHandView(left: 4.5, right: 6.5, mode: .blind), rows: 30, columns: 100).text
+        #expect(!blind.contains("4.5") && !blind.contains("6.5") && !blind.contains("40.9") && !blind.contains("heavier"), "\(blind)")
+        #expect(!blind.contains("TOO HEAVY") && !blind.contains("ON TARGET"))
+    }
+
     /// A re-tare (`t`) keeps the old zero while it measures; the screen says it is taring all the same.
     @Test func aReTareShowsWhileItMeasures() {
         var retaring = view(force: 0.02)

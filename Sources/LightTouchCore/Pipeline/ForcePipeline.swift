@@ -40,6 +40,14 @@ public struct ProcessedSample: Sendable, Equatable {
     /// `raw` and `filtered` are then the hands' mean, and `inBand` says both
     /// hands are in the band and balanced.
     public var hands: HandForces? = nil
+
+    public init(time: Double, raw: Double, filtered: Double, inBand: Bool, hands: HandForces? = nil) {
+        self.time = time
+        self.raw = raw
+        self.filtered = filtered
+        self.inBand = inBand
+        self.hands = hands
+    }
 }
 
 /// The session's totals (README, "Session summary").
