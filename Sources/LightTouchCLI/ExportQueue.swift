@@ -10,8 +10,8 @@ final class ExportQueue: Sendable {
     private let queue = DispatchQueue(label: "lighttouch.export")
     private let path: String
 
-    init(path: String) throws {
-        exporter = try SampleExporter(path: path)
+    init(path: String, hands: Bool = false) throws {
+        exporter = try SampleExporter(path: path, hands: hands)
         self.path = path
     }
 

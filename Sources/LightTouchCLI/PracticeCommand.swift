@@ -56,7 +56,9 @@ struct PracticeCommand: ParsableCommand {
     @Flag(help: "Draw the screen in ASCII (the default when the locale is not UTF-8), for terminals without the Unicode glyphs.")
     var ascii = false
 
-    @Option(help: ArgumentHelp("Write every scored sample as `time_s,raw_g,filtered_g,in_band` to this CSV.", valueName: "out.csv"))
+    @Option(help: ArgumentHelp(
+        "Write every scored sample as `time_s,raw_g,filtered_g,in_band` (two hands: then `left_g,right_g`) to this CSV.",
+        valueName: "out.csv"))
     var exportSamples: String?
 
     @OptionGroup(title: "Scoring") var scoring: ScoringOptions
@@ -142,7 +144,7 @@ struct PracticeCommand: ParsableCommand {
         var configuration = try scoring.configuration(sampleRate: Double(info.sampleRate))
         if let first = drill?.trials.first { configuration.trial = first.options }
         configuration.balance = balance
-        let export = try exportSamples.map { try ExportQueue(path: $0) }
+        let export = try exportSamples.map { try ExportQueue(path: $0, hands: balance != nil) }
         let output = OutputBuffer()
         let stop = StopRequest()
         let recorder = try recording.startRecording(

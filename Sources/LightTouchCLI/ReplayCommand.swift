@@ -146,7 +146,9 @@ enum FileErrors {
 }
 
 /// Writes processed samples as CSV, `time_s,raw_g,filtered_g,in_band`, with
-/// every number in its shortest exact form so a replay reads back the same values.
+/// every number in its shortest exact form so a replay reads back the same
+/// values. A two-hand session adds `left_g,right_g` (each hand, filtered);
+/// raw_g and filtered_g are then the hands' mean.
 // @unchecked Sendable: a live session hands it to one serial export queue,
 // and every call happens there (replay uses it from one thread).
 final class SampleExporter: @unchecked Sendable {
@@ -154,8 +156,11 @@ final class SampleExporter: @unchecked Sendable {
     private let path: String
     private var buffer: [UInt8] = []
 
-    init(path: String) throws {
+    private let hands: Bool
+
+    init(path: String, hands: Bool = false) throws {
         self.path = path
+        self.hands = hands
         guard FileManager.default.createFile(atPath: path, contents: nil),
             let handle = FileHandle(forWritingAtPath: path)
         else {
@@ -163,11 +168,16 @@ final class SampleExporter: @unchecked Sendable {
         }
         self.handle = handle
         buffer.reserveCapacity(1 << 17)
-        buffer.append(contentsOf: "time_s,raw_g,filtered_g,in_band\n".utf8)
+        buffer.append(contentsOf: (hands ? "time_s,raw_g,filtered_g,in_band,left_g,right_g\n" : "time_s,raw_g,filtered_g,in_band\n").utf8)
     }
 
     func write(_ sample: ProcessedSample) {
-        buffer.append(contentsOf: "\(sample.time),\(sample.raw),\(sample.filtered),\(sample.inBand ? 1 : 0)\n".utf8)
+        if hands, let split = sample.hands {
+            buffer.append(
+                contentsOf: "\(sample.time),\(sample.raw),\(sample.filtered),\(sample.inBand ? 1 : 0),\(split.left),\(split.right)\n".utf8)
+        } else {
+            buffer.append(contentsOf: "\(sample.time),\(sample.raw),\(sample.filtered),\(sample.inBand ? 1 : 0)\n".utf8)
+        }
         if buffer.count >= 1 << 16 { flush() }
     }
 

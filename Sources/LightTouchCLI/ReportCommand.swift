@@ -111,6 +111,23 @@ struct ReportCommand: ParsableCommand {
         notes.append(
             "\(count) trial\(count == 1 ? "" : "s"), mean score \(mean), best hold \(bestHold.fixed(1)) s, "
                 + "\(r.summary.samples) samples scored, lost frames \(r.summary.lostFrames), rejected samples \(r.summary.rejectedSamples)")
+        if let balance = r.configuration.balance {
+            // Two hands: the trace and the table are the pair's (the hands' mean, in band when both hands are and
+            // the pair is balanced); each trial's hands and balance follow.
+            notes.append(
+                "two hands: the trace is the hands' mean; the hold counts while both hands are in the band and the left "
+                    + "share is \(balance.low.fixed(0))–\(balance.high.fixed(0)) %")
+            for result in drillReport?.results ?? [] {
+                guard let hands = result.metrics.hands else { continue }
+                func grams(_ value: Double?) -> String { value.map { "\($0.fixed(2)) g" } ?? "—" }
+                func percent(_ value: Double?) -> String { value.map { "\($0.fixed(1)) %" } ?? "—" }
+                notes.append(
+                    "trial \(result.metrics.trial): left \(grams(hands.left.meanGrams)), in band \(percent(hands.left.inBandPercent)); "
+                        + "right \(grams(hands.right.meanGrams)), in band \(percent(hands.right.inBandPercent)); "
+                        + "left share \(percent(hands.balance.meanLeftSharePercent)) (SD \(hands.balance.sdLeftSharePercent.map { $0.fixed(1) } ?? "—")), "
+                        + "balanced \(percent(hands.balance.balancedPercent)) of the hold")
+            }
+        }
         if let assessment = r.assessment {
             let grade = assessment.assessment
             for criterion in grade.criteria { notes.append("\(criterion.passed ? "pass" : "FAIL")  \(criterion.criterion) — \(criterion.reason)") }

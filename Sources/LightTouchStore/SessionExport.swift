@@ -17,19 +17,30 @@ public enum SessionExport {
     public static func csv(_ session: RecordedSession, write: (String) -> Void) throws(FilterConfigurationError) -> JSONValue {
         let channels = session.blocks.first?.channels ?? session.conversion.channels.count
         let countColumns = channels == 1 ? ["counts"] : (1...max(1, channels)).map { "counts_\($0)" }
-        write((["time_s"] + countColumns + ["untared_g", "grams", "filtered_g", "in_band", "over_range"]).joined(separator: ",") + "\n")
+        // Two hands add each hand's force and the left share at the end; the columns before are as for one hand.
+        let twoHands = session.configuration.balance != nil
+        let handColumns = twoHands ? ["left_g", "right_g", "left_share_pct"] : []
+        let contact = session.configuration.trial.contact
+        write(
+            (["time_s"] + countColumns + ["untared_g", "grams", "filtered_g", "in_band", "over_range"] + handColumns)
+                .joined(separator: ",") + "\n")
         var row = ""
         _ = try SessionReplay(session).run { sample in
             let block = session.blocks[sample.block]
             row = "\(sample.time)"
             for channel in 0..<block.channels { row += ",\(block.count(channel: channel, sample: sample.index))" }
             for _ in block.channels..<countColumns.count { row += "," }
+            let empty = twoHands ? ",,," : ""
             if sample.overRange {
-                row += ",,,,,1\n"
+                row += ",,,,,1" + empty + "\n"
             } else if let processed = sample.processed {
-                row += ",\(sample.untared),\(processed.raw),\(processed.filtered),\(processed.inBand ? 1 : 0),0\n"
+                row += ",\(sample.untared),\(processed.raw),\(processed.filtered),\(processed.inBand ? 1 : 0),0"
+                if twoHands, let hands = processed.hands {
+                    row += ",\(hands.left),\(hands.right)," + (hands.leftShare(contact: contact).map { "\($0)" } ?? "")
+                }
+                row += "\n"
             } else {
-                row += ",\(sample.untared),,,,0\n"
+                row += ",\(sample.untared),,,,0" + empty + "\n"
             }
             write(row)
         }
@@ -50,6 +61,7 @@ public enum SessionExport {
                 ("detail", optional(event.detail)),
             ])
         }
+        let twoHands = session.configuration.balance
         return .object([
             ("format", .string("lighttouch-session-export")), ("version", .int(1)),
             ("session", .int(Int(summary.id))), ("kind", .string(summary.kind)), ("student", optional(summary.student)),
@@ -64,8 +76,15 @@ public enum SessionExport {
                 ("filtered_g", .string("force after the filter, g: what was scored")),
                 ("in_band", .string("1 when the filtered force was in the target band")),
                 ("over_range", .string("1 when a channel was at a rail: not scored")),
-            ])),
+            ] + (twoHands != nil ? [
+                ("left_g", .string("two hands: the left hand's (channel 0's) force after its tare and filter, g")),
+                ("right_g", .string("two hands: the right hand's (channel 1's) force after its tare and filter, g")),
+                ("left_share_pct", .string("two hands: the left share of the total, % (empty unless both hands touch)")),
+            ] : []))),
             ("events", .array(events)),
-        ])
+        ] + (twoHands.map { balance in
+            // grams and filtered_g are then the hands' mean; the hands and the balance band follow.
+            [("hands", .int(2)), ("balance_target_pct", .double(balance.target)), ("balance_tolerance_pct", .double(balance.tolerance))]
+        } ?? []))
     }
 }

@@ -108,6 +108,14 @@ struct TwoHandsPracticeTests {
 
         let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        // The export adds each hand and the left share after the one-hand columns.
+        let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--data-dir", dataDir])
+        #expect(export.status == 0, "\(export.stderr)")
+        let rows = export.stdout.split(separator: "\n")
+        #expect(rows.first == "time_s,counts_1,counts_2,untared_g,grams,filtered_g,in_band,over_range,left_g,right_g,left_share_pct")
+        // At 3.5 s both hands press 5 g: the share is exactly 50 % (the same force through the same filter).
+        let bothAt5 = try #require(rows.first { $0.hasPrefix("3.5,") })
+        #expect(bothAt5.hasSuffix(",50.0"), "\(bothAt5)")
 
         let plain = try Programs.run(
             "lighttouch",
