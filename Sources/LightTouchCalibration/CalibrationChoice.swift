@@ -35,6 +35,19 @@ public struct CalibrationInUse: Sendable {
 /// blob is reported, PROTOCOL.md §5, and the sensor is used uncalibrated).
 /// An expired calibration is used, with a warning.
 public func loadCalibration(_ connection: any SensorConnection, file: String?, now: Int64) throws(CalibrationChoiceError) -> CalibrationInUse {
+    var inUse = try loadAnyCalibration(connection, file: file, now: now)
+    // A calibration for fewer channels than the sensor has (a one-channel certificate on a two-channel sensor)
+    // leaves the others out of the force: said once, never silently.
+    let covered = inUse.conversion.channels.count, channels = connection.info.channels
+    if inUse.conversion.isCalibrated, covered < channels {
+        inUse.warnings.append(
+            "warning: the calibration (\(inUse.source)) covers \(covered) of the sensor's \(channels) channels; the force is "
+                + "channel\(covered == 1 ? " 0" : "s 0–\(covered - 1)") only (calibrate every channel, or use the sensor uncalibrated)")
+    }
+    return inUse
+}
+
+private func loadAnyCalibration(_ connection: any SensorConnection, file: String?, now: Int64) throws(CalibrationChoiceError) -> CalibrationInUse {
     let info = connection.info
     let nominal = ForceConversion.nominal(info)
     func expiry(_ expiresAt: Int64, _ source: String) -> (Bool, [String]) {

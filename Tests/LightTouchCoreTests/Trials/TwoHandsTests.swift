@@ -153,4 +153,31 @@ import Testing
         #expect(SampleScorer.RecordedTare.hands(detail: "hands 1 x") == nil)
         #expect(SampleScorer.RecordedTare.hands(detail: nil) == nil)
     }
+
+    /// Calibration is per channel: each hand's grams come through its own
+    /// channel's equation (here 1000 counts/g from 50,000 on the left, 2000
+    /// counts/g from 60,000 on the right), so unequal cells read the same grams.
+    @Test func eachHandUsesItsOwnChannelsCalibration() throws {
+        let conversion = ForceConversion(
+            channels: [CalibrationPolynomial(offset: 50_000, countsPerGram: 1000), CalibrationPolynomial(offset: 60_000, countsPerGram: 2000)],
+            isCalibrated: true)
+        #expect(conversion.coversTwoHands)
+        #expect(!ForceConversion(channels: [CalibrationPolynomial(offset: 0, countsPerGram: 1)], isCalibrated: true).coversTwoHands)
+        var configuration = PipelineConfiguration(sampleRate: 100, balance: Self.balance)
+        configuration.filter.kind = .none
+        var scorer = try SampleScorer(configuration: configuration, conversion: conversion, tare: TareSettings(), segmentsTrials: false)
+        var last: ProcessedSample?
+        for k in 0..<60 {
+            let counts: [Int32] = k < 55 ? [50_000, 60_000] : [55_000, 70_000]  // 0 g each, then 5 g each
+            let block = SampleBlock(
+                sequence: UInt32(k), timestampMicros: Int64(k) * 10_000, periodMicros: 10_000, channels: 2, samplesPerChannel: 1,
+                saturatedMask: 0, counts: counts)
+            if case .scored(let sample, let untared) = scorer.score(block, sample: 0) {
+                last = sample
+                if k >= 55 { #expect(untared == 10) }
+            }
+        }
+        #expect(last?.hands == HandForces(left: 5, right: 5))
+        #expect(last?.hands?.leftShare(contact: 0.5) == 50)
+    }
 }
