@@ -125,6 +125,49 @@ struct TwoHandsPracticeTests {
         #expect(plain.stdout.contains("L 5.00 g on target  R 5.00 g on target  balance 50.0% L balanced  hold "), "\(plain.stdout)")
     }
 
+    /// A two-hand protocol: the demo plays both hands alike (so the left share
+    /// is exactly 50 % throughout), the balance criterion is graded, and the
+    /// replay prints the live results line byte for byte.
+    @Test func aTwoHandProtocolIsGradedOnTheBalanceAndReplaysExactly() throws {
+        let directory = Self.temporaryDirectory()
+        let script = directory + "/even.csv"
+        try "time_s,force_g,force_g\n0,0,0\n1.5,0,0\n2,5,5\n60,5,5\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let protocolFile = directory + "/cv4.toml"
+        try """
+            version = 1
+            name = "cv4-hold"
+            hands = 2
+            trials = 1
+            hold_s = 2
+            trial_length_s = 3
+            rest_s = 0
+            feedback = "full"
+            criteria = ["balanced_pct >= 80", "left_share_sd_pct <= 1", "right_in_band_pct >= 50"]
+            """.write(toFile: protocolFile, atomically: true, encoding: .utf8)
+        let live = try Programs.run(
+            "lighttouch",
+            ["assess", "--protocol", protocolFile, "--student", "ann", "--sensor", "demo", "--force-script", script, "--noise-g", "0",
+             "--json", "--data-dir", directory], timeout: 60)
+        #expect(live.status == 0, "\(live.stderr)")
+        let results = try #require(Programs.lastJSONObject(live.stdout), "\(live.stdout)")
+        let assessment = try #require(results["assessment"] as? [String: Any])
+        #expect(assessment["passed"] as? Bool == true, "\(assessment)")
+        let criteria = try #require(assessment["criteria"] as? [[String: Any]])
+        // Balanced all through the balance phase, without any spread; the right hand alone is in the
+        // band for the trial less its start on the ramp (the trial starts at the touch).
+        #expect(criteria.map { $0["metric"] as? String } == ["balanced_pct", "left_share_sd_pct", "right_in_band_pct"])
+        #expect(criteria[0]["value"] as? Double == 100, "\(criteria)")
+        #expect(criteria[1]["value"] as? Double == 0, "\(criteria)")
+        #expect((80..<100).contains(criteria[2]["value"] as? Double ?? 0), "\(criteria)")
+        let trial = try #require((results["trials"] as? [[String: Any]])?.first)
+        #expect((trial["hands"] as? [String: Any])?["left_share_mean_pct"] as? Double == 50)
+        // The examiner's JSON lines carry each hand while the protocol shows the force.
+        #expect(live.stdout.contains(#""left_share_pct":50"#))
+        let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", directory])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout == (live.stdout.split(separator: "\n").last.map(String.init) ?? "") + "\n")
+    }
+
     @Test(arguments: [
         (["--hands", "3"], 64, "lighttouch: --hands must be 1 or 2 (got 3)"),
         (["--hands", "1", "--balance", "60"], 64, "lighttouch: --balance and --balance-tolerance apply to two hands only (--hands 2)"),
