@@ -16,7 +16,7 @@ struct ProgressCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The student.", valueName: "id"))
     var student: String
 
-    @Flag(help: "One JSON array of objects: session, date, kind, score, best_hold_s, in_band_s, cv, grade.")
+    @Flag(help: "One JSON array of objects: session, date, kind, score, best_hold_s, in_band_s, cv, grade (two-hand sessions: then balanced_pct).")
     var json = false
 
     @OptionGroup var recording: RecordingOptions
@@ -30,6 +30,8 @@ struct ProgressCommand: ParsableCommand {
         var inBand: Double?
         var cv: Double?
         var grade: String?
+        /// Two-hand sessions: the mean over trials of the share of the hold spent balanced, percent.
+        var balanced: Double?
     }
 
     func run() throws {
@@ -44,7 +46,7 @@ struct ProgressCommand: ParsableCommand {
                     ("session", .int(Int(p.session))), ("date", .string(p.date)), ("kind", .string(p.kind)),
                     ("score", .number(p.score)), ("best_hold_s", .number(p.bestHold)), ("in_band_s", .number(p.inBand)),
                     ("cv", .number(p.cv.map(TrialMetrics.rounded))), ("grade", p.grade.map(JSONValue.string) ?? .null),
-                ])
+                ] + (p.balanced.map { [("balanced_pct", .double(TrialMetrics.rounded($0)))] } ?? []))
             }).serialized())
             return
         }
@@ -52,16 +54,23 @@ struct ProgressCommand: ParsableCommand {
             print("No completed sessions for \(student) in \(recording.directory.path).")
             return
         }
-        let header = ["session", "date", "kind", "score", "best hold s", "in band s", "mean CV", "grade"]
-        let rows = points.map { p in
-            [
+        // Two-hand sessions add a column: the share of the hold spent balanced.
+        let anyTwoHanded = points.contains { $0.balanced != nil }
+        var header = ["session", "date", "kind", "score", "best hold s", "in band s", "mean CV"]
+        if anyTwoHanded { header.append("bal %") }
+        header.append("grade")
+        let rows = points.map { p -> [String] in
+            var row: [String] = [
                 "\(p.session)", p.date, p.kind, p.score.map { $0.fixed(1) } ?? "—", p.bestHold.map { $0.fixed(1) } ?? "—",
-                p.inBand.map { $0.fixed(1) } ?? "—", p.cv.map { $0.fixed(3) } ?? "—", p.grade ?? "",
+                p.inBand.map { $0.fixed(1) } ?? "—", p.cv.map { $0.fixed(3) } ?? "—",
             ]
+            if anyTwoHanded { row.append(p.balanced.map { $0.fixed(0) } ?? "—") }
+            row.append(p.grade ?? "")
+            return row
         }
         print("Progress of \(student): \(points.count) session\(points.count == 1 ? "" : "s")")
         print("")
-        print(TextTable.render([header] + rows, rightAligned: [0, 3, 4, 5, 6]))
+        print(TextTable.render([header] + rows, rightAligned: anyTwoHanded ? [0, 3, 4, 5, 6, 7] : [0, 3, 4, 5, 6]))
         print("")
         print(Self.chart(points.map { $0.score }))
     }
@@ -73,12 +82,14 @@ struct ProgressCommand: ParsableCommand {
         let assessment = object["assessment"]
         let trials = object["trials"]?.arrayValue ?? []
         let cvs = trials.compactMap { $0["cv"]?.doubleValue }
+        let balanced = trials.compactMap { $0["hands"]?["balanced_pct"]?.doubleValue }
         return Point(
             session: session.id, date: String(session.startedAt.prefix(16)).replacingOccurrences(of: "T", with: " "),
             kind: session.kind,
             score: assessment?["score"]?.doubleValue ?? summary?["mean_score"]?.doubleValue,
             bestHold: summary?["best_hold_s"]?.doubleValue, inBand: summary?["in_band_s"]?.doubleValue,
-            cv: cvs.isEmpty ? nil : cvs.reduce(0, +) / Double(cvs.count), grade: assessment?["grade"]?.stringValue)
+            cv: cvs.isEmpty ? nil : cvs.reduce(0, +) / Double(cvs.count), grade: assessment?["grade"]?.stringValue,
+            balanced: balanced.isEmpty ? nil : balanced.reduce(0, +) / Double(balanced.count))
     }
 
     /// Scores 0–100 as columns of block characters, eight rows high, one column per session.

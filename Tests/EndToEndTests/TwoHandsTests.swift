@@ -87,7 +87,7 @@ struct TwoHandsPracticeTests {
         let run = try Programs.run(
             "lighttouch",
             ["practice", "--sensor", "demo", "--hands", "2", "--force-script", script, "--noise-g", "0", "--json",
-             "--duration", "4", "--data-dir", dataDir])
+             "--duration", "4", "--student", "ann", "--data-dir", dataDir])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -116,6 +116,12 @@ struct TwoHandsPracticeTests {
         // At 3.5 s both hands press 5 g: the share is exactly 50 % (the same force through the same filter).
         let bothAt5 = try #require(rows.first { $0.hasPrefix("3.5,") })
         #expect(bothAt5.hasSuffix(",50.0"), "\(bothAt5)")
+
+        // progress gives the two-hand session's balanced share: both hands alike until the end at 4 s.
+        let progress = try Programs.run("lighttouch", ["progress", "--student", "ann", "--json", "--data-dir", dataDir])
+        #expect(progress.status == 0, "\(progress.stderr)")
+        let sessions = try #require(try JSONSerialization.jsonObject(with: Data(progress.stdout.utf8)) as? [[String: Any]])
+        #expect(sessions.first?["balanced_pct"] as? Double == 100, "\(progress.stdout)")
 
         let plain = try Programs.run(
             "lighttouch",
