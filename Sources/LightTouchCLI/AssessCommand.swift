@@ -100,7 +100,7 @@ struct AssessCommand: ParsableCommand {
         let connection = try openSensor(sensorOptions, demo: drill.balance != nil && sensorOptions.isDemo ? demo.playingTwoHands : demo)
         defer { connection.close() }
         let info = connection.info
-        let conversion = try calibratedConversion(connection, sensorOptions)
+        let conversion = try calibratedConversion(connection, sensorOptions, channels: drill.balance == nil ? 1 : 2)
         if drill.balance != nil { try HandsOptions.checkTwoHands(info: info, conversion: conversion) }
         let configuration = PipelineConfiguration(
             trial: drill.trials[0].options, sampleRate: Double(info.sampleRate), balance: drill.balance)

@@ -45,7 +45,7 @@ struct CalibrateCheckCommand: ParsableCommand {
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
         let info = connection.info
-        let inUse = try chooseCalibration(connection, file: sensorOptions.calibration)
+        let inUse = try chooseCalibration(connection, files: sensorOptions.calibrations)
         for warning in inUse.warnings { printError(warning) }
         guard inUse.conversion.isCalibrated, let polynomial = inUse.conversion.channels.first else {
             throw UserError("\(info.serial) is uncalibrated: there is nothing to check; run `lighttouch calibrate run` first")

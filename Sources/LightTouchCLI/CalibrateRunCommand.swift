@@ -53,6 +53,11 @@ struct CalibrateRunCommand: ParsableCommand {
     @Flag(help: "Store the calibration in the sensor's flash (and read it back to verify).")
     var writeToSensor = false
 
+    @Option(help: ArgumentHelp(
+        "The channel to calibrate, on a sensor with several (two hands: 0 the left, 1 the right); one certificate a channel, "
+            + "used together with `--calibration` given once per channel.", valueName: "n"))
+    var channel: Int?
+
     @Option(help: ArgumentHelp("Largest SD over the window that counts as settled, grams.", valueName: "g"))
     var stableSdG = 0.05
 
@@ -88,7 +93,7 @@ struct CalibrateRunCommand: ParsableCommand {
         }
         guard stepTimeoutS.isFinite, stepTimeoutS > 0 else { throw ValidationError("--step-timeout-s must be a positive number of seconds") }
         if masses != nil, massSet != nil { throw ValidationError("give --masses or --mass-set, not both") }
-        if sensorOptions.calibration != nil {
+        if !sensorOptions.calibrations.isEmpty {
             throw ValidationError("--calibration does not apply to a calibration run, which makes a new calibration from raw counts")
         }
     }
@@ -133,8 +138,22 @@ struct CalibrateRunCommand: ParsableCommand {
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
         let info = connection.info
-        guard info.channels == 1 else {
-            throw UserError("calibrate run supports one-channel sensors; \(info.serial) has \(info.channels) channels", exitCode: ExitCode(69))
+        // A multi-channel sensor is calibrated a channel at a time: one certificate each.
+        guard info.channels == 1 || channel != nil else {
+            throw UserError(
+                "\(info.serial) has \(info.channels) channels: calibrate each with --channel 0 … --channel \(info.channels - 1) "
+                    + "(one certificate a channel)", exitCode: ExitCode(64))
+        }
+        let calibrated = channel ?? 0
+        guard (0..<info.channels).contains(calibrated) else {
+            throw UserError(
+                "--channel \(calibrated) is not a channel of \(info.serial), which has channel\(info.channels == 1 ? " 0" : "s 0–\(info.channels - 1)")",
+                exitCode: ExitCode(64))
+        }
+        if writeToSensor, info.channels > 1 {
+            throw UserError(
+                "--write-to-sensor stores one calibration for every channel, and this run makes channel \(calibrated)'s only: "
+                    + "write the certificate with --out and use each channel's with --calibration", exitCode: ExitCode(64))
         }
         if writeToSensor, !info.capabilities.contains(.calibrationStorage) {
             throw UserError("\(info.serial) cannot store a calibration (no calibration storage); run without --write-to-sensor", exitCode: ExitCode(69))
@@ -147,11 +166,12 @@ struct CalibrateRunCommand: ParsableCommand {
             ("nominal_counts_per_g", .double(Double(info.nominalCountsPerGram))),
         ]
         sensorDetails.append(("transport", .string(connection.transport)))
-        let plan = CalibrationRunPlan(
+        var plan = CalibrationRunPlan(
             serial: info.serial, masses: loads, series: series, degree: degree, settings: settings, handsFree: yes,
             stepTimeout: stepTimeoutS, nominalCountsPerGram: Double(info.nominalCountsPerGram), massSet: setName,
             massClass: setClass, calibratedAt: calibratedAt.flatMap(parseDate) ?? unixNow(), validMonths: validMonths,
             softwareVersion: "lighttouch \(LightTouchVersion.current)", sensorDetails: .object(sensorDetails))
+        plan.channel = calibrated
 
         // The run is recorded; if the recording fails mid-run (disk full), the run stops.
         let stopper = StopRequest()

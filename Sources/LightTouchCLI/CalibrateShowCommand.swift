@@ -45,7 +45,7 @@ struct CalibrateShowCommand: ParsableCommand {
         }
         let connection = try openSensor(sensorOptions, demo: demo)
         defer { connection.close() }
-        let inUse = try chooseCalibration(connection, file: sensorOptions.calibration)
+        let inUse = try chooseCalibration(connection, files: sensorOptions.calibrations)
         for warning in inUse.warnings { printError(warning) }
         let info = connection.info
         let coefficients = inUse.conversion.channels.first?.coefficients ?? []
@@ -60,12 +60,21 @@ struct CalibrateShowCommand: ParsableCommand {
                 ("expires_at", inUse.blob.map { .string(CivilTime.iso8601($0.expiresAt)) } ?? .null),
                 ("expired", .bool(inUse.isExpired)),
                 ("certificate_id", inUse.blob.map { .string($0.certificateID.hexString) } ?? .null),
-            ]).serialized())
+            ] + (inUse.conversion.channels.count > 1 && inUse.conversion.isCalibrated
+                ? [("channels", .array(inUse.conversion.channels.map { .array($0.coefficients.map { .double($0) }) }))] : [])
+            ).serialized())
             return
         }
         print("sensor \(info.serial): \(inUse.label) (\(inUse.source == "none" ? "nominal sensitivity from the device info" : inUse.source))")
         if let blob = inUse.blob {
-            print("degree \(blob.degree), coefficients c0…c3 = \(coefficients.map { "\($0)" }.joined(separator: ", "))")
+            if inUse.conversion.channels.count > 1 {
+                for (channel, polynomial) in inUse.conversion.channels.enumerated() {
+                    print("channel \(channel): coefficients c0…c3 = \(polynomial.coefficients.map { "\($0)" }.joined(separator: ", "))")
+                }
+                print("degree \(blob.degree) at most")
+            } else {
+                print("degree \(blob.degree), coefficients c0…c3 = \(coefficients.map { "\($0)" }.joined(separator: ", "))")
+            }
             print("calibrated \(CivilTime.iso8601(blob.calibratedAt)), valid until \(CivilTime.iso8601(blob.expiresAt))\(inUse.isExpired ? " (EXPIRED)" : "")")
             print("certificate id \(blob.certificateID.hexString)")
         } else {

@@ -9,21 +9,28 @@ import Synchronization
 func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
 /// The calibration to use (`loadCalibration`), its refusals as the user's errors.
-func chooseCalibration(_ connection: any SensorConnection, file: String?, now: Int64 = unixNow()) throws -> CalibrationInUse {
+func chooseCalibration(_ connection: any SensorConnection, files: [String], now: Int64 = unixNow()) throws -> CalibrationInUse {
     do {
-        return try loadCalibration(connection, file: file, now: now)
+        return try loadCalibration(connection, files: files, now: now)
     } catch {
         switch error {
         case .unreadable(let message): throw UserError(message, exitCode: ExitCode(66))  // EX_NOINPUT
-        case .foreign(let message): throw UserError.data(message)
+        case .foreign(let message), .incomplete(let message): throw UserError.data(message)
         }
     }
 }
 
 /// For commands that show grams: loads the calibration and prints its
 /// warnings on stderr; returns the conversion to use.
-func calibratedConversion(_ connection: any SensorConnection, _ options: SensorOptions) throws -> ForceConversion {
-    let inUse = try chooseCalibration(connection, file: options.calibration)
+/// `channels`: how many channels the session needs calibrated when the sensor
+/// is (two hands: 2); fewer is one error line, before any warning.
+func calibratedConversion(_ connection: any SensorConnection, _ options: SensorOptions, channels: Int = 1) throws -> ForceConversion {
+    let inUse = try chooseCalibration(connection, files: options.calibrations)
+    if inUse.conversion.isCalibrated, inUse.conversion.channels.count < channels {
+        throw UserError.data(
+            "the calibration (\(inUse.source)) covers \(inUse.conversion.channels.count) of the \(channels) channels two hands use: "
+                + "give a certificate for each channel (--calibration once per channel, from `calibrate run --channel`)")
+    }
     for warning in inUse.warnings { printError(warning) }
     return inUse.isExpired ? inUse.conversion.markedExpired() : inUse.conversion
 }

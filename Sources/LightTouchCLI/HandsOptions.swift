@@ -67,7 +67,7 @@ struct HandsOptions: ParsableArguments {
         guard conversion.coversTwoHands else {
             throw UserError(
                 "the calibration in use covers \(conversion.channels.count) channel of \(info.serial)'s 2: two hands need "
-                    + "both channels calibrated (a certificate per channel), or the sensor used uncalibrated",
+                    + "both channels calibrated (--calibration once per channel, from `calibrate run --channel`)",
                 exitCode: ExitCode(65))
         }
     }

@@ -139,7 +139,7 @@ struct PracticeCommand: ParsableCommand {
         let connection = try openSensor(sensorOptions, demo: balance != nil && sensorOptions.isDemo ? demo.playingTwoHands : demo)
         defer { connection.close() }
         let info = connection.info
-        let conversion = try calibratedConversion(connection, sensorOptions)
+        let conversion = try calibratedConversion(connection, sensorOptions, channels: balance == nil ? 1 : 2)
         if balance != nil { try HandsOptions.checkTwoHands(info: info, conversion: conversion) }
         var configuration = try scoring.configuration(sampleRate: Double(info.sampleRate))
         if let first = drill?.trials.first { configuration.trial = first.options }

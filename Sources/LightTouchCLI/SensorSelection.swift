@@ -19,10 +19,13 @@ struct SensorOptions: ParsableArguments {
     @Flag(help: "When the USB sensor is unplugged, report it and stop using it instead of waiting for it to come back.")
     var noReconnect = false
 
-    @Option(help: ArgumentHelp(
-        "A calibration certificate (JSON, from `lighttouch calibrate run --out`) to use instead of the calibration stored in the sensor.",
-        valueName: "file"))
-    var calibration: String?
+    @Option(
+        name: .customLong("calibration"),
+        help: ArgumentHelp(
+            "A calibration certificate (JSON, from `lighttouch calibrate run --out`) to use instead of the calibration stored in the "
+                + "sensor; on a sensor with several channels, once per channel (`calibrate run --channel`).",
+            valueName: "file"))
+    var calibrations: [String] = []
 
     var isDemo: Bool { sensor == "demo" }
 

@@ -6,10 +6,13 @@ public enum CalibrationChoiceError: Error, Sendable, CustomStringConvertible {
     case unreadable(String)
     /// The certificate belongs to another sensor.
     case foreign(String)
+    /// Certificates per channel that do not make one calibration (a channel
+    /// missing or given twice).
+    case incomplete(String)
 
     public var description: String {
         switch self {
-        case .unreadable(let message), .foreign(let message): message
+        case .unreadable(let message), .foreign(let message), .incomplete(let message): message
         }
     }
 }
@@ -35,7 +38,16 @@ public struct CalibrationInUse: Sendable {
 /// blob is reported, PROTOCOL.md §5, and the sensor is used uncalibrated).
 /// An expired calibration is used, with a warning.
 public func loadCalibration(_ connection: any SensorConnection, file: String?, now: Int64) throws(CalibrationChoiceError) -> CalibrationInUse {
-    var inUse = try loadAnyCalibration(connection, file: file, now: now)
+    try loadCalibration(connection, files: file.map { [$0] } ?? [], now: now)
+}
+
+/// `loadCalibration` with a certificate per channel (`--calibration` given
+/// once per channel): together they must cover channels 0, 1, … each once.
+/// One certificate for channel 0 is the one-channel case.
+public func loadCalibration(_ connection: any SensorConnection, files: [String], now: Int64) throws(CalibrationChoiceError) -> CalibrationInUse {
+    var inUse =
+        files.count > 1
+        ? try loadChannelCertificates(connection, files: files, now: now) : try loadAnyCalibration(connection, file: files.first, now: now)
     // A calibration for fewer channels than the sensor has (a one-channel certificate on a two-channel sensor)
     // leaves the others out of the force: said once, never silently.
     let covered = inUse.conversion.channels.count, channels = connection.info.channels
@@ -65,6 +77,11 @@ private func loadAnyCalibration(_ connection: any SensorConnection, file: String
                 warnings: ["error: \(error.description); using the sensor uncalibrated"], isExpired: false)
         }
         let certificate = certificateFile.certificate
+        guard certificate.channel == 0 else {
+            throw .incomplete(
+                "\(file) is channel \(certificate.channel)'s certificate: give every channel's, channel 0's first "
+                    + "(--calibration once per channel)")
+        }
         guard certificate.serial == info.serial else {
             throw .foreign(
                 "\(file) is the certificate of sensor \(certificate.serial), but this sensor is \(info.serial): refused "
@@ -101,3 +118,63 @@ private func loadAnyCalibration(_ connection: any SensorConnection, file: String
     }
 }
 
+
+/// Certificates per channel, one file each: every file must read, belong to
+/// this sensor, and the channels must be 0, 1, … each once. A corrupt file is
+/// reported and the sensor used uncalibrated, as for one certificate.
+private func loadChannelCertificates(
+    _ connection: any SensorConnection, files: [String], now: Int64
+) throws(CalibrationChoiceError) -> CalibrationInUse {
+    let info = connection.info
+    var byChannel: [Int: (file: String, certificate: CertificateFile)] = [:]
+    for file in files {
+        let certificateFile: CertificateFile
+        do {
+            certificateFile = try CertificateFile.read(path: file)
+        } catch {
+            if error.unreadable { throw .unreadable(error.description) }
+            return CalibrationInUse(
+                conversion: .nominal(info), source: "none", blob: nil, certificate: nil,
+                warnings: ["error: \(error.description); using the sensor uncalibrated"], isExpired: false)
+        }
+        let certificate = certificateFile.certificate
+        guard certificate.serial == info.serial else {
+            throw .foreign(
+                "\(file) is the certificate of sensor \(certificate.serial), but this sensor is \(info.serial): refused "
+                    + "(use that sensor's own certificates, or calibrate this one)")
+        }
+        if let earlier = byChannel[certificate.channel] {
+            throw .incomplete("\(file) and \(earlier.file) are both channel \(certificate.channel)'s certificate: give one a channel")
+        }
+        byChannel[certificate.channel] = (file, certificateFile)
+    }
+    let ordered = (0..<files.count).compactMap { byChannel[$0] }
+    guard ordered.count == files.count, ordered.count <= info.channels else {
+        let given = byChannel.keys.sorted().map(String.init).joined(separator: ", ")
+        throw .incomplete(
+            "the certificates are for channels \(given); \(info.serial) has channel\(info.channels == 1 ? " 0" : "s 0–\(info.channels - 1)"): "
+                + "give one certificate for each channel from 0 on")
+    }
+    var warnings: [String] = []
+    var expired = false
+    for (file, certificateFile) in ordered where now >= certificateFile.certificate.expiresAt {
+        expired = true
+        warnings.append(
+            "warning: the calibration (\(file)) expired on \(CivilTime.iso8601(certificateFile.certificate.expiresAt)); grams may be off: "
+                + "recalibrate with `lighttouch calibrate run`")
+    }
+    let certificates = ordered.map(\.certificate.certificate)
+    let first = ordered[0].certificate
+    var blob = first.certificate.blob(certificateID: first.id)
+    blob.degree = certificates.map(\.degree).max() ?? blob.degree
+    blob.calibratedAt = certificates.map(\.calibratedAt).min() ?? blob.calibratedAt
+    blob.expiresAt = certificates.map(\.expiresAt).min() ?? blob.expiresAt
+    blob.coefficients = ordered.map { $0.certificate.certificate.blob(certificateID: $0.certificate.id).coefficients[0] }
+    let conversion = ForceConversion(
+        channels: blob.coefficients.map { CalibrationPolynomial(coefficients: $0) }, isCalibrated: true,
+        certificateID: ordered.map { $0.certificate.certificate.blob(certificateID: $0.certificate.id).certificateID.hexString }
+            .joined(separator: "+"))
+    return CalibrationInUse(
+        conversion: conversion, source: ordered.map(\.file).joined(separator: " + "), blob: blob, certificate: first,
+        warnings: warnings, isExpired: expired)
+}

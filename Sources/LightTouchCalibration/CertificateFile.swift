@@ -71,6 +71,13 @@ public struct CertificateFile: Sendable {
             return number
         }
         let serial = try string("serial")
+        var channel = 0
+        if root["channel"] != nil {
+            channel = try integer("channel")
+            guard (0..<SensorProtocol.maximumChannels).contains(channel) else {
+                throw fail("`channel` is \(channel); a sensor has channels 0 to \(SensorProtocol.maximumChannels - 1)")
+            }
+        }
         let calibratedAt = try integer("calibrated_at_unix")
         let expiresAt = try integer("expires_at_unix")
         guard expiresAt > calibratedAt else { throw fail("it expires before it was made") }
@@ -129,10 +136,11 @@ public struct CertificateFile: Sendable {
                 throw fail("coefficient c\(index) = \(stored) is not what its points give (\(fitted)): the file was changed")
             }
         }
-        let certificate = CalibrationCertificate(
+        var certificate = CalibrationCertificate(
             serial: serial, calibratedAt: Int64(calibratedAt), expiresAt: Int64(expiresAt), softwareVersion: software,
             massSet: massSet, massClass: massClass, loads: loads, seriesCount: series, degree: degree,
             coefficients: coefficients, points: points)
+        certificate.channel = channel
         return CertificateFile(certificate: certificate, bytes: bytes, source: source)
     }
 }

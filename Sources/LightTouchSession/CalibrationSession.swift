@@ -53,16 +53,20 @@ public final class CalibrationSession: Sendable {
         }
     }
 
+    /// `channel` is the channel whose counts are recorded.
     /// `onEvent` runs on the connection's thread after every sample's event
     /// that differs from the previous one, and for every taken reading.
     public init(
-        connection: any SensorConnection, recorder: CalibrationRecorder, recording: Recording? = nil,
+        connection: any SensorConnection, recorder: CalibrationRecorder, recording: Recording? = nil, channel: Int = 0,
         onEvent: @escaping @Sendable (CalibrationRecorder.Event, CalibrationRecorder) -> Void
     ) {
         self.connection = connection
         self.onEvent = onEvent
         self.recording = recording
-        state = Mutex(State(recorder: recorder, tracker: StreamTracker(rate: connection.info.sampleRate, firstSequence: 0)))
+        state = Mutex(
+            State(
+                recorder: recorder, tracker: StreamTracker(rate: connection.info.sampleRate, firstSequence: 0),
+                clock: CalibrationSampleClock(channel: channel)))
     }
 
     /// The operator confirms the mass of the current step is in place.

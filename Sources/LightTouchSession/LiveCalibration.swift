@@ -59,7 +59,7 @@ public final class LiveCalibration: Sendable {
             confirmed: { time in recorder.noteKey("enter", time: time) },
             disconnected: { reason in recorder.record(blocks: [], events: [.disconnected(reason: reason)]) })
         session = CalibrationSession(
-            connection: connection, recorder: plan.recorder(procedure), recording: recording, onEvent: onEvent)
+            connection: connection, recorder: plan.recorder(procedure), recording: recording, channel: plan.channel, onEvent: onEvent)
     }
 
     /// The operator confirms the current step's mass is in place (Enter).

@@ -26,7 +26,7 @@ public struct RescoredCalibration: Sendable {
         } catch {
             throw RescoringError(kind: .data, description: "session \(id): \(error)")
         }
-        let outcome = CalibrationReplay.run(plan.recorder(procedure), samples: Self.samples(session), confirms: Self.confirms(session))
+        let outcome = CalibrationReplay.run(plan.recorder(procedure), samples: Self.samples(session, channel: plan.channel), confirms: Self.confirms(session))
         switch outcome {
         case .complete(let taken): points = taken
         case .failed(let error, let taken):
@@ -45,10 +45,10 @@ public struct RescoredCalibration: Sendable {
         }
     }
 
-    /// Channel 0's samples as the live run fed them to its recorder: blocks
+    /// The calibrated channel's samples as the live run fed them to its recorder: blocks
     /// over range skipped, time 0 at the first sample of the first block in range.
-    static func samples(_ session: RecordedSession) -> [(time: Double, counts: Double)] {
-        var clock = CalibrationSampleClock()
+    static func samples(_ session: RecordedSession, channel: Int = 0) -> [(time: Double, counts: Double)] {
+        var clock = CalibrationSampleClock(channel: channel)
         return session.blocks.flatMap { clock.samples(of: $0) }
     }
 
@@ -68,7 +68,7 @@ public struct RescoredCalibration: Sendable {
     public var document: CalibrationReportDocument {
         let s = session.summary
         let polynomial = CalibrationPolynomial(coefficients: certificate.coefficients)
-        let signal = Self.samples(session).map {
+        let signal = Self.samples(session, channel: plan.channel).map {
             CalibrationReportDocument.SignalPoint(time: $0.time, grams: polynomial.mass(forReading: $0.counts))
         }
         let readings = zip(points, analysis.residualsGrams).map { point, residual in

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Two hands, end to end: the trainer's two-hand screen in a real terminal
@@ -172,6 +173,75 @@ struct TwoHandsPracticeTests {
         let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", directory])
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout == (live.stdout.split(separator: "\n").last.map(String.init) ?? "") + "\n")
+    }
+
+    /// Calibration per channel: `calibrate run --channel` on a two-channel
+    /// sensor writes a certificate a channel (its channel recorded in it and in
+    /// the run, so the run replays to the same certificate); two hands use one
+    /// `--calibration` per channel, and refuse a calibration of channel 0 alone.
+    @Test func eachChannelIsCalibratedAndTwoHandsUseBoth() throws {
+        let directory = Self.temporaryDirectory()
+        // Two series of 0, 2, 5, 2 g and back to 0: plateaus of 1.4 s with 0.3 s moves, both channels alike.
+        var rows = ["time_s,force_g"]
+        var t = 0.0
+        for load in [0, 2, 5, 2, 0, 2, 5, 2, 0] {
+            rows.append("\(t),\(load)")
+            t += 1.4
+            rows.append("\(t),\(load)")
+            t += 0.3
+        }
+        rows.append("\(t + 3),0")
+        let script = directory + "/masses.csv"
+        try (rows.joined(separator: "\n") + "\n").write(toFile: script, atomically: true, encoding: .utf8)
+        let fast = ["--stable-window-s", "0.25", "--settle-s", "0.3", "--reading-s", "0.5", "--step-timeout-s", "20"]
+        let common = ["calibrate", "run", "--sensor", "demo", "--channels", "2", "--rate", "80", "--force-script", script, "--noise-g",
+                      "0", "--yes", "--masses", "2,5", "--series", "2", "--degree", "1"] + fast
+        // Both channels' runs at once (two demo sensors, a store each), to keep the test short.
+        let runs = Mutex([Int: Programs.Result]())
+        DispatchQueue.concurrentPerform(iterations: 2) { channel in
+            let result = try? Programs.run(
+                "lighttouch",
+                common + ["--channel", "\(channel)", "--out", directory + "/ch\(channel).json", "--data-dir", directory + "/data\(channel)"],
+                timeout: 60)
+            runs.withLock { $0[channel] = result }
+        }
+        for channel in [0, 1] {
+            let run = try #require(runs.withLock { $0[channel] }, "channel \(channel) did not run")
+            #expect(run.status == 0, "channel \(channel): \(run.stderr)")
+        }
+        let certificates = try [0, 1].map { channel in
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/ch\(channel).json")))
+                    as? [String: Any])
+        }
+        // Channel 0's certificate is a one-channel certificate as before; channel 1's says its channel.
+        #expect(certificates[0]["channel"] == nil)
+        #expect(certificates[1]["channel"] as? Int == 1)
+        // The demo's channel 1 reads 1000 counts more at zero: each channel's own c0.
+        let c0 = certificates.map { ($0["coefficients"] as? [Double])?.first ?? 0 }
+        #expect(abs(c0[0] - 120_000) < 1 && abs(c0[1] - 121_000) < 1, "\(c0)")
+        for channel in [0, 1] {
+            let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", directory + "/data\(channel)"])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        }
+
+        let calibrated = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--hands", "2", "--calibration", directory + "/ch0.json", "--calibration",
+             directory + "/ch1.json", "--plain", "--duration", "1", "--data-dir", directory + "/data"])
+        #expect(calibrated.status == 0, "\(calibrated.stderr)")
+        #expect(!calibrated.stdout.contains("uncalibrated"), "\(calibrated.stdout)")
+        let half = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--hands", "2", "--calibration", directory + "/ch0.json", "--plain", "--duration", "1",
+             "--data-dir", directory + "/data"])
+        #expect(half.status == 65)
+        #expect(half.stderr == "lighttouch: the calibration (\(directory)/ch0.json) covers 1 of the 2 channels two hands use: give a "
+            + "certificate for each channel (--calibration once per channel, from `calibrate run --channel`)\n")
+        let wrong = try Programs.run(
+            "lighttouch", ["practice", "--sensor", "demo", "--hands", "2", "--calibration", directory + "/ch1.json", "--plain", "--duration", "1"])
+        #expect(wrong.status == 65)
+        #expect(wrong.stderr.hasPrefix("lighttouch: \(directory)/ch1.json is channel 1's certificate: give every channel's"), "\(wrong.stderr)")
     }
 
     @Test(arguments: [

@@ -9,6 +9,10 @@ public struct CalibrationCertificate: Sendable, Equatable {
     public static let defaultValidityDays = 365
 
     public var serial: String
+    /// The sensor channel the equation is for (a multi-channel sensor has a
+    /// certificate per channel). Written only when it is not 0, so a
+    /// one-channel certificate is as it always was.
+    public var channel = 0
     /// Unix seconds, UTC.
     public var calibratedAt: Int64
     public var expiresAt: Int64
@@ -28,7 +32,7 @@ public struct CalibrationCertificate: Sendable, Equatable {
     public var procedureDetails: [(String, JSONValue)] = []
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.serial == rhs.serial && lhs.calibratedAt == rhs.calibratedAt && lhs.expiresAt == rhs.expiresAt
+        lhs.serial == rhs.serial && lhs.channel == rhs.channel && lhs.calibratedAt == rhs.calibratedAt && lhs.expiresAt == rhs.expiresAt
             && lhs.softwareVersion == rhs.softwareVersion && lhs.massSet == rhs.massSet && lhs.massClass == rhs.massClass
             && lhs.loads == rhs.loads && lhs.seriesCount == rhs.seriesCount && lhs.degree == rhs.degree
             && lhs.coefficients == rhs.coefficients && lhs.points == rhs.points
@@ -84,6 +88,7 @@ public struct CalibrationCertificate: Sendable, Equatable {
             ("format", .string(Self.format)),
             ("version", .int(Self.currentVersion)),
             ("serial", .string(serial)),
+        ] + (channel == 0 ? [] : [("channel", .int(channel))]) + [
             ("calibrated_at", .string(CivilTime.iso8601(calibratedAt))),
             ("calibrated_at_unix", .int(Int(calibratedAt))),
             ("expires_at", .string(CivilTime.iso8601(expiresAt))),

@@ -22,6 +22,8 @@ public struct CalibrationRunPlan: Sendable, Equatable {
     public var softwareVersion: String
     /// The sensor's device info and transport, for the certificate.
     public var sensorDetails: JSONValue
+    /// The channel calibrated (a multi-channel sensor is calibrated a channel at a time).
+    public var channel = 0
 
     public init(
         serial: String, masses: [Double], series: Int, degree: Int, settings: StabilitySettings, handsFree: Bool,
@@ -68,6 +70,7 @@ public struct CalibrationRunPlan: Sendable, Equatable {
             softwareVersion: softwareVersion, massSet: massSet, massClass: massClass, loads: procedure.loads,
             seriesCount: series, degree: degree, coefficients: coefficients, points: samples)
         certificate.sensorDetails = sensorDetails
+        certificate.channel = channel
         certificate.procedureDetails = [
             ("hands_free", .bool(handsFree)), ("stable_window_s", .double(settings.window)),
             ("stable_sd_g", .double(settings.maximumSD)), ("settle_s", .double(settings.settle)),
@@ -80,7 +83,9 @@ public struct CalibrationRunPlan: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("format", .string("lighttouch-calibration-run")), ("version", .int(1)),
-            ("serial", .string(serial)), ("masses_g", .array(masses.map(JSONValue.double))), ("series", .int(series)),
+            ("serial", .string(serial)),
+        ] + (channel == 0 ? [] : [("channel", .int(channel))]) + [
+            ("masses_g", .array(masses.map(JSONValue.double))), ("series", .int(series)),
             ("degree", .int(degree)), ("stable_window_s", .double(settings.window)), ("stable_sd_g", .double(settings.maximumSD)),
             ("settle_s", .double(settings.settle)), ("reading_s", .double(settings.reading)), ("hands_free", .bool(handsFree)),
             ("step_timeout_s", .double(stepTimeout)), ("nominal_counts_per_g", .double(nominalCountsPerGram)),
@@ -123,6 +128,12 @@ public struct CalibrationRunPlan: Sendable, Equatable {
             massSet: try text("mass_set"), massClass: try text("mass_class"), calibratedAt: Int64(try whole("calibrated_at")),
             validMonths: try whole("valid_months"), softwareVersion: try text("software_version"),
             sensorDetails: json["sensor"] ?? .null)
+        if json["channel"] != nil {
+            guard let channel = json["channel"]?.intValue, (0..<SensorProtocol.maximumChannels).contains(channel) else {
+                throw DecodeError(key: "channel")
+            }
+            self.channel = channel
+        }
     }
 }
 

@@ -1,11 +1,14 @@
 /// The rule that turns a calibration run's blocks into the samples its
-/// recorder takes, for the live run and its replay alike: channel 0's raw
-/// counts; a block with a channel over range is skipped whole (not a
+/// recorder takes, for the live run and its replay alike: the calibrated
+/// channel's raw counts (channel 0 unless the run says otherwise); a block with a channel over range is skipped whole (not a
 /// reading); time 0 is the first sample of the first block in range.
 public struct CalibrationSampleClock: Sendable {
     private var origin: Double?
+    public let channel: Int
 
-    public init() {}
+    public init(channel: Int = 0) {
+        self.channel = channel
+    }
 
     /// The samples `block` gives the recorder, in order (none when it is over range).
     public mutating func samples(of block: SampleBlock) -> [(time: Double, counts: Double)] {
@@ -16,7 +19,7 @@ public struct CalibrationSampleClock: Sendable {
             let micros = block.timeMicros(ofSample: k)
             let start = origin ?? micros
             origin = start
-            out.append(((micros - start) / 1e6, Double(block.count(channel: 0, sample: k))))
+            out.append(((micros - start) / 1e6, Double(block.count(channel: channel, sample: k))))
         }
         return out
     }
