@@ -3,7 +3,8 @@
 ///
 /// - time 0 is the first sample's device time;
 /// - a sample with a channel at a rail (over range) is not a force that can
-///   be scored: it is skipped and counted;
+///   be scored: it is skipped and counted; so is, in a two-hand session, a
+///   sample without both hands' channels (in the block or the conversion);
 /// - counts become grams through the session's `ForceConversion`;
 /// - nothing is scored before the first tare has finished (or was refused);
 /// - from a tare's sample on, its offset is subtracted (a refused tare keeps
@@ -131,7 +132,7 @@ public struct SampleScorer: Sendable {
         let origin = originMicros ?? micros
         originMicros = origin
         let time = (micros - origin) / 1e6
-        if block.saturatedMask != 0 {
+        if block.saturatedMask != 0 || (twoHands && (block.channels < 2 || conversion.channels.count < 2)) {
             rejectedSamples += 1
             return .overRange(time: time)
         }

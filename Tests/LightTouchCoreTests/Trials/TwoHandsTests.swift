@@ -180,4 +180,23 @@ import Testing
         #expect(last?.hands == HandForces(left: 5, right: 5))
         #expect(last?.hands?.leftShare(contact: 0.5) == 50)
     }
+
+    /// A block without the right hand's channel (a damaged recording) is not
+    /// scored as a two-hand sample: it is rejected and counted, never a trap.
+    @Test func aBlockWithoutBothChannelsIsRejected() throws {
+        let info = SensorInfo(
+            firmwareMajor: 1, firmwareMinor: 0, firmwarePatch: 0, channels: 2, capabilities: [], sampleRate: 100,
+            supportedRates: [100], nominalOffset: 50_000, nominalCountsPerGram: 1000, samplesPerFrame: 4, adcModel: "TEST",
+            serial: "LT-TEST-0002")
+        var scorer = try SampleScorer(
+            configuration: PipelineConfiguration(sampleRate: 100, balance: Self.balance), conversion: .nominal(info),
+            recordedTares: [], segmentsTrials: false)
+        let block = SampleBlock(
+            sequence: 0, timestampMicros: 0, periodMicros: 10_000, channels: 1, samplesPerChannel: 1, saturatedMask: 0, counts: [50_000])
+        guard case .overRange = scorer.score(block, sample: 0) else {
+            Issue.record("a one-channel block was scored as two hands")
+            return
+        }
+        #expect(scorer.rejectedSamples == 1)
+    }
 }
