@@ -27,8 +27,8 @@ enum TwoHandLayout {
         let showForce = view.visibility == .all
         let hands = view.hands ?? HandForces(left: 0, right: 0)
         let half = width / 2
-        hand("LEFT", hands.left, view, &canvas, column: 1, showForce: showForce)
-        hand("RIGHT", hands.right, view, &canvas, column: half + 1, showForce: showForce)
+        hand("LEFT", hands.left, view, &canvas, column: 1, end: half - 1, showForce: showForce)
+        hand("RIGHT", hands.right, view, &canvas, column: half + 1, end: width - 1, showForce: showForce)
 
         // A gauge for each hand, one scale under both.
         gauge(hands.left, label: "L", view, &canvas, markerRow: 7, barRow: 8, showForce: showForce)
@@ -60,8 +60,16 @@ enum TwoHandLayout {
         return canvas
     }
 
-    /// A hand's name, its force in large digits and its verdict.
-    static func hand(_ name: String, _ force: Double, _ view: TrainerView, _ canvas: inout Canvas, column: Int, showForce: Bool) {
+    /// Writes the first of `choices` that fits between `column` and `end` (exclusive), if any does.
+    static func putFitting(_ choices: [String], _ canvas: inout Canvas, row: Int, column: Int, end: Int, style: CellStyle) {
+        guard let text = choices.first(where: { column + canvas.width(of: $0) <= end }) else { return }
+        canvas.put(text, row: row, column: column, style: style)
+    }
+
+    /// A hand's name, its force in large digits and its verdict, in its half of the width (up to `end`).
+    static func hand(
+        _ name: String, _ force: Double, _ view: TrainerView, _ canvas: inout Canvas, column: Int, end: Int, showForce: Bool
+    ) {
         let verdict = Verdict(force: force, options: view.options)
         let style = style(verdict)
         canvas.put(name, row: 2, column: column, style: .bold)
@@ -77,20 +85,23 @@ enum TwoHandLayout {
             after = digitsColumn + 12
         }
         switch view.visibility {
-        case .all: canvas.put(verdict.rawValue.uppercased(), row: 3, column: after, style: style)
-        case .calmOnTarget: canvas.put("in the band", row: 3, column: after, style: .good)
-        case .hidden: canvas.put("· · ·", row: 3, column: after, style: .dim)
+        case .all: putFitting([verdict.rawValue.uppercased()], &canvas, row: 3, column: after, end: end, style: style)
+        case .calmOnTarget: putFitting(["in the band", "in band"], &canvas, row: 3, column: after, end: end, style: .good)
+        case .hidden: putFitting(["· · ·"], &canvas, row: 3, column: after, end: end, style: .dim)
         }
+        // The band (per hand) beside the left hand, the balance band beside the right; shorter on a narrow screen.
+        let target = view.options.target.fixed(1), tolerance = view.options.tolerance.fixed(1)
         if name == "LEFT" {
-            canvas.put(
-                "target \(view.options.target.fixed(1)) g ± \(view.options.tolerance.fixed(1)) each", row: 5, column: after,
-                style: .dim)
+            putFitting(
+                ["target \(target) g ± \(tolerance) each", "\(target) g ± \(tolerance)", "\(target) ± \(tolerance)"], &canvas, row: 5,
+                column: after, end: end, style: .dim)
         } else if let balance = view.balance {
-            canvas.put(
-                "balance \(TrainerLayout.trim(balance.target)) % ± \(TrainerLayout.trim(balance.tolerance))", row: 5,
-                column: after, style: .dim)
+            let target = TrainerLayout.trim(balance.target), tolerance = TrainerLayout.trim(balance.tolerance)
+            putFitting(
+                ["balance \(target) % ± \(tolerance)", "\(target) % ± \(tolerance)"], &canvas, row: 5, column: after, end: end,
+                style: .dim)
         }
-        canvas.put("feedback \(view.mode.rawValue)", row: 6, column: after, style: .dim)
+        putFitting(["feedback \(view.mode.rawValue)", view.mode.rawValue], &canvas, row: 6, column: after, end: end, style: .dim)
     }
 
     static func style(_ verdict: Verdict) -> CellStyle {

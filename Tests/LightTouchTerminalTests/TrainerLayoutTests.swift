@@ -72,6 +72,15 @@ import Testing
         #expect(ascii.unicodeScalars.allSatisfy { $0.isASCII }, "\(ascii)")
         #expect(ascii.contains("L 40.9 % * right heavier") || ascii.contains("L 40.9 % - right heavier") || ascii.contains("L 40.9 % . right heavier"), "\(ascii)")
         #expect(ascii.contains("left *") && ascii.contains("right o"))
+        // At the narrowest width each hand's text stays in its half: shorter, never over the right hand's digits.
+        let narrow = TrainerLayout.render(twoHandView(left: 4.5, right: 6.5), rows: 20, columns: 60)
+        // The right half starts at column 30: its name at 31, its digits at 37; the gap before them stays blank.
+        #expect(String(narrow.text(row: 2).unicodeScalars.dropFirst(31).prefix(5)) == "RIGHT", "\(narrow.text)")
+        for row in 3...6 {
+            let gap = narrow.text(row: row).unicodeScalars.dropFirst(29).prefix(8)
+            #expect(gap.allSatisfy { $0 == " " }, "row \(row): \(narrow.text(row: row))")
+        }
+        #expect(narrow.text.contains("5.0 ± 1.0") && narrow.text.contains("50 % ± 5"), "\(narrow.text)")
         let blind = TrainerLayout.render(twoHandView(left: 4.5, right: 6.5, mode: .blind), rows: 30, columns: 100).text
         #expect(!blind.contains("4.5") && !blind.contains("6.5") && !blind.contains("40.9") && !blind.contains("heavier"), "\(blind)")
         #expect(!blind.contains("TOO HEAVY") && !blind.contains("ON TARGET"))
