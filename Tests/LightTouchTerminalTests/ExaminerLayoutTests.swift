@@ -203,4 +203,34 @@ import Testing
         #expect(ExaminerLayout.render(Self.view(.blind, force: 0, seconds: 1), rows: 19, columns: 60).text.contains("too small"))
         #expect(ExaminerLayout.render(Self.view(.blind, force: 0, seconds: 1), rows: 0, columns: 0).rows == 0)
     }
+
+    /// A two-hand protocol: with full feedback the examiner sees each hand, its
+    /// verdict and the balance; blind, none of them (nor the mean).
+    @Test func twoHandsShowEachHandAndTheBalanceOnlyWhenTheProtocolShowsTheForce() {
+        func view(_ feedback: FeedbackMode) -> ExaminerView {
+            var drill = Self.drill(feedback)
+            drill.balance = BalanceSettings()
+            var session = PracticeSession(drill: drill)
+            let hands = HandForces(left: 4.4, right: 5.6)  // 44 % left: unbalanced
+            _ = session.push(scored: (0..<300).map {
+                ProcessedSample(time: Double($0) * 0.01, raw: hands.mean, filtered: hands.mean, inBand: false, hands: hands)
+            })
+            var snapshot = PipelineSnapshot(calibrated: false)
+            snapshot.tare = .zeroed(offset: 0)
+            snapshot.taring = false
+            snapshot.time = session.time
+            snapshot.filtered = hands.mean
+            snapshot.hands = hands
+            return ExaminerView(
+                snapshot: snapshot, session: session, protocolName: "cv4", grading: "each trial", student: "ann", examiner: "zoe",
+                sensor: "LT-DEMO-0001")
+        }
+        let shown = ExaminerLayout.render(view(.full), rows: 30, columns: 100).text
+        #expect(shown.contains("LEFT 4.40 g ON TARGET") && shown.contains("RIGHT 5.60 g ON TARGET"), "\(shown)")
+        #expect(shown.contains("balance L 44.0 % · unbalanced (45–55 %)"), "\(shown)")
+        let blind = ExaminerLayout.render(view(.blind), rows: 30, columns: 100).text
+        for leak in ["4.4", "5.6", "5.0", "44.0", "LEFT", "RIGHT", "balance L", "ON TARGET", "▼", "▲"] {
+            #expect(!blind.contains(leak), "\(leak) in:\n\(blind)")
+        }
+    }
 }
