@@ -19,6 +19,11 @@ struct PracticeCommand: ParsableCommand {
             f cycles the feedback mode, p peeks (self mode), + and - move the target, q quits with the \
             session table; on the demo sensor the arrow keys press harder (up, right) or lighter (down, left).
 
+            With --hands 2 (or a drill with `hands = 2`) a two-channel sensor is a left hand (channel 0) and a \
+            right hand (channel 1): each hand is judged against the band, their balance (the left share of the \
+            total) against its own band (--balance, --balance-tolerance: 50 % ± 5 by default), and the hold \
+            counts only while both hands are in the band and balanced.
+
             The screen is drawn in ASCII when the locale is not UTF-8 (or with --ascii), and without colour \
             when NO_COLOR is set.
 
