@@ -37,6 +37,8 @@ public final class RecordingStore: Sendable {
             // power cut loses nothing committed (https://sqlite.org/wal.html).
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        let lock = SchemaLock(directory)
+        defer { lock?.release() }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = StoreSchema.migrator

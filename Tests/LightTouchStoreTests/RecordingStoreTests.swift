@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GRDB
 import LightTouchCore
+import Synchronization
 import Testing
 
 @testable import LightTouchStore
@@ -125,6 +126,26 @@ enum Fixtures {
         #expect(failed.status == .interrupted)
         #expect(failed.stopReason?.contains("disk is full") == true)
         #expect(try store.integrityCheck() == "ok")
+    }
+
+    /// Two programs started at once on a new data directory (two stations'
+    /// calibrations, a class of demo sensors) both find the schema missing;
+    /// only one may build it, and the other must then find it built.
+    @Test func storesOpenedAtOnceOnANewDirectoryAllOpen() throws {
+        let directory = Fixtures.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do {
+                _ = try RecordingStore(directory: directory, forRecording: true)
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        let store = try #require(try RecordingStore.existing(directory))
+        let applied = try store.pool.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
+        #expect(applied.count == StoreSchema.migrator.migrations.count)
     }
 
     @Test func aVersion1DatabaseOpensAndMigrates() throws {
