@@ -17,7 +17,17 @@ import Testing
         #expect(injected["corrupted", default: 0] > 10 && injected["dropped", default: 0] > 10)
         // Every damaged packet is a CRC error and every dropped one a lost frame, exactly.
         #expect(summary["crc_errors"] as? Int == injected["corrupted"])
-        #expect(summary["lost_frames"] as? Int == injected["dropped"])
+        // A frame is also lost when the host polls too late and the device's
+        // queue overflows (the demo sensor runs the device reference, which
+        // drops the frame and flags FIFO_OVERFLOW on the next one): a busy
+        // shared machine does that now and then, and it must be flagged.
+        let lost = try #require(summary["lost_frames"] as? Int)
+        let dropped = injected["dropped", default: 0]
+        if summary["overflow_flags"] as? Int == 0 {
+            #expect(lost == dropped)
+        } else {
+            #expect(lost > dropped)
+        }
         #expect(summary["malformed_frames"] as? Int == 0)
         // Only valid frames became samples: 3 per channel per frame at 4 channels.
         #expect(summary["samples"] as? Int == 3 * frames)
