@@ -5,22 +5,29 @@ public struct DrillTrial: Sendable, Equatable, Hashable {
     /// The trial's window: it lasts this long from its start, seconds.
     public var lengthSeconds: Double
     public var feedback: FeedbackMode
+    /// What the student estimates after the trial, before its result is shown.
+    public var estimate: EstimateRequest
 
-    public init(options: TrialOptions, lengthSeconds: Double, feedback: FeedbackMode) {
+    public init(options: TrialOptions, lengthSeconds: Double, feedback: FeedbackMode, estimate: EstimateRequest = .none) {
         self.options = options
         self.lengthSeconds = lengthSeconds
         self.feedback = feedback
+        self.estimate = estimate
     }
 
     /// `{"target_g", "tolerance_g", "contact_g", "release_s", "grace_s", "hold_s", "length_s", "feedback"}`,
-    /// in this order: how a recording stores the trial, and part of a protocol's content hash (never reorder).
+    /// in this order, then `"estimate"` only when the trial asks for one: how a recording stores the
+    /// trial, and part of a protocol's content hash (never reorder; a trial without an estimate keeps
+    /// the bytes, and so the hash, it had before estimates existed).
     public var json: JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("target_g", .double(options.target)), ("tolerance_g", .double(options.tolerance)),
             ("contact_g", .double(options.contact)), ("release_s", .double(options.release)),
             ("grace_s", .double(options.grace)), ("hold_s", .double(options.holdGoal)),
             ("length_s", .double(lengthSeconds)), ("feedback", .string(feedback.rawValue)),
-        ])
+        ]
+        if estimate.asksAnything { members.append(("estimate", .string(estimate.name))) }
+        return .object(members)
     }
 }
 
@@ -64,9 +71,11 @@ public struct Drill: Sendable, Equatable, Hashable {
 
     static func uniform(
         _ name: String, _ purpose: String, count: Int, target: Double = 5, tolerance: Double = 1, hold: Double,
-        length: Double, rest: Double, feedback: FeedbackMode
+        length: Double, rest: Double, feedback: FeedbackMode, estimate: EstimateRequest = .none
     ) -> Drill {
-        let trial = DrillTrial(options: options(target: target, tolerance: tolerance, hold: hold), lengthSeconds: length, feedback: feedback)
+        let trial = DrillTrial(
+            options: options(target: target, tolerance: tolerance, hold: hold), lengthSeconds: length, feedback: feedback,
+            estimate: estimate)
         return Drill(name: name, purpose: purpose, trials: Array(repeating: trial, count: count), restSeconds: rest)
     }
 
@@ -88,7 +97,12 @@ public struct Drill: Sendable, Equatable, Hashable {
         "blind-check", "five 10 s holds at 5 g with no live feedback: what you carry away",
         count: 5, hold: 10, length: 12, rest: 5, feedback: .blind)
 
-    public static let builtIn: [Drill] = [firstTouch, steadyHold, stillPoint, ladder, blindCheck]
+    /// Blind trials, each followed by the student's estimate of it before the result shows.
+    public static let blindEstimate = uniform(
+        "blind-estimate", "five blind 10 s holds at 5 g; before each result, estimate your force and hold",
+        count: 5, hold: 10, length: 12, rest: 5, feedback: .blind, estimate: EstimateRequest(force: .grams, hold: true))
+
+    public static let builtIn: [Drill] = [firstTouch, steadyHold, stillPoint, ladder, blindCheck, blindEstimate]
 
     /// A built-in drill by name; spaces, underscores and case are ignored ("First touch").
     public static func builtIn(named name: String) -> Drill? {
@@ -104,7 +118,7 @@ public struct Drill: Sendable, Equatable, Hashable {
     /// every trial. `trialCount` repeats the drill's pattern of trials (or cuts it short).
     public func overriding(
         target: Double? = nil, tolerance: Double? = nil, holdGoal: Double? = nil, trialCount: Int? = nil,
-        feedback: FeedbackMode? = nil
+        feedback: FeedbackMode? = nil, estimate: EstimateRequest? = nil
     ) -> Drill {
         var drill = self
         if let trialCount, trialCount > 0, !trials.isEmpty {
@@ -118,6 +132,7 @@ public struct Drill: Sendable, Equatable, Hashable {
                 drill.trials[index].lengthSeconds = max(drill.trials[index].lengthSeconds, holdGoal)
             }
             if let feedback { drill.trials[index].feedback = feedback }
+            if let estimate { drill.trials[index].estimate = estimate }
         }
         return drill
     }
@@ -159,8 +174,13 @@ public struct Drill: Sendable, Equatable, Hashable {
         var modes: [FeedbackMode] = []
         for trial in trials where !modes.contains(trial.feedback) { modes.append(trial.feedback) }
         let hands = balance.map { ", two hands, balance \(trim($0.target)) % ± \(trim($0.tolerance))" } ?? ""
+        var estimates: [EstimateRequest] = []
+        for trial in trials where trial.estimate.asksAnything && !estimates.contains(trial.estimate) {
+            estimates.append(trial.estimate)
+        }
         return "\(trials.count) × \(length) at \(target)\(hands), \(hold), rest \(trim(restSeconds)) s, "
             + modes.map(\.rawValue).joined(separator: "/")
+            + (estimates.isEmpty ? "" : ", estimate " + estimates.map(\.name).joined(separator: "/"))
     }
 
     private func trim(_ value: Double) -> String {

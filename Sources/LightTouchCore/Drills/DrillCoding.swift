@@ -6,7 +6,8 @@
 ///                 "grace_s":0.2,"hold_s":5,"length_s":10,"feedback":"full"}, …]}
 ///
 /// A two-hand drill adds `"hands":2,"balance_target_pct":50,"balance_tolerance_pct":5`
-/// at the end; a one-hand drill's JSON is as it always was.
+/// at the end; a one-hand drill's JSON is as it always was. A trial that asks
+/// for an estimate ends with `"estimate":"grams+hold"`.
 public enum DrillCoding {
     public static let version = 1
 
@@ -47,7 +48,16 @@ public enum DrillCoding {
                 target: try number(trial, "target_g"), tolerance: try number(trial, "tolerance_g"),
                 contact: try number(trial, "contact_g"), release: try number(trial, "release_s"),
                 grace: try number(trial, "grace_s"), holdGoal: try number(trial, "hold_s"))
-            decoded.append(DrillTrial(options: options, lengthSeconds: try number(trial, "length_s"), feedback: feedback))
+            // Absent in trials that ask for no estimate (and in every recording made before estimates existed).
+            var estimate = EstimateRequest.none
+            if let name = trial["estimate"]?.stringValue {
+                guard let request = EstimateRequest(name: name) else {
+                    throw DecodeError(description: "the recorded drill asks for an unknown estimate `\(name)`")
+                }
+                estimate = request
+            }
+            decoded.append(
+                DrillTrial(options: options, lengthSeconds: try number(trial, "length_s"), feedback: feedback, estimate: estimate))
         }
         var balance: BalanceSettings?
         if let hands = object["hands"] {

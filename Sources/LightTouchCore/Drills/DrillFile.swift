@@ -14,6 +14,7 @@
 ///     hands = 2                   # optional: two hands, each against the band
 ///     balance_pct = 50            # two hands: the left share aimed at (default 50)
 ///     balance_tolerance_pct = 5   # two hands: how far the share may stray (default 5)
+///     estimate = ["none", "none", "grams+hold"]   # asked after the trial, before its result
 ///
 /// Only `key = value` lines, comments, strings, numbers and one-line arrays
 /// are understood; anything else is an error that names the file, the line,
@@ -44,6 +45,7 @@ public enum DrillFile {
         ("hands", "1 or 2"),
         ("balance_pct", "with hands = 2: the left hand's share of the force, percent, above 0 and below 100"),
         ("balance_tolerance_pct", "with hands = 2: a positive number of percentage points"),
+        ("estimate", "one of \(EstimateRequest.allowedNames), or a list of them (one per trial)"),
     ]
 
     enum Value: Equatable {
@@ -158,6 +160,20 @@ public enum DrillFile {
             }
             feedback = modes
         }
+        var estimates: [EstimateRequest]?
+        if let entry = entries["estimate"] {
+            let values: [Value]
+            if case .array(let list) = entry.value { values = list } else { values = [entry.value] }
+            if values.isEmpty { throw fail("estimate", "the list is empty") }
+            var requests: [EstimateRequest] = []
+            for value in values {
+                guard case .string(let text) = value, let request = EstimateRequest(name: text) else {
+                    throw fail("estimate", "\(value.describe) is not an estimate")
+                }
+                requests.append(request)
+            }
+            estimates = requests
+        }
         var count: Int?
         if let entry = entries["trials"] {
             guard case .number(let number) = entry.value, number == number.rounded(), number >= 1, number <= 100 else {
@@ -167,7 +183,7 @@ public enum DrillFile {
         }
         let lists: [(String, Int)] = [
             ("target_g", targets?.count ?? 1), ("tolerance_g", tolerances?.count ?? 1), ("hold_s", holds?.count ?? 1),
-            ("trial_length_s", lengths?.count ?? 1), ("feedback", feedback?.count ?? 1),
+            ("trial_length_s", lengths?.count ?? 1), ("feedback", feedback?.count ?? 1), ("estimate", estimates?.count ?? 1),
         ].filter { $0.1 > 1 }
         let trialCount = count ?? lists.first?.1 ?? 1
         for (key, length) in lists where length != trialCount {
@@ -195,7 +211,10 @@ public enum DrillFile {
             if length < options.holdGoal {
                 throw fail("trial_length_s", "trial \(index + 1) is \(length) s, shorter than its hold goal of \(options.holdGoal) s")
             }
-            trials.append(DrillTrial(options: options, lengthSeconds: length, feedback: pick(feedback, index, .full)))
+            trials.append(
+                DrillTrial(
+                    options: options, lengthSeconds: length, feedback: pick(feedback, index, .full),
+                    estimate: pick(estimates, index, .none)))
         }
         var balance: BalanceSettings?
         if let entry = entries["hands"] {

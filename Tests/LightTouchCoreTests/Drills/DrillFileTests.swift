@@ -46,7 +46,7 @@ import Testing
 
     @Test(arguments: [
         ("version = 1\nfeedback = \"loud\"\n", "d.toml:2: key `feedback`: \"loud\" is not a feedback mode (allowed: one of full, bandwidth, faded, blind, self, or a list of them (one per trial))"),
-        ("version = 1\ntarget = 5\n", "d.toml:2: unknown key `target`; allowed keys: version, name, purpose, target_g, tolerance_g, hold_s, trial_length_s, trials, rest_s, feedback, hands, balance_pct, balance_tolerance_pct"),
+        ("version = 1\ntarget = 5\n", "d.toml:2: unknown key `target`; allowed keys: version, name, purpose, target_g, tolerance_g, hold_s, trial_length_s, trials, rest_s, feedback, hands, balance_pct, balance_tolerance_pct, estimate"),
         ("name = \"x\"\n", "d.toml: missing `version = 1` (the drill-file format's version)"),
         ("version = 2\n", "d.toml:1: key `version`: version 2 is not understood by this LightTouch (allowed: the number 1)"),
         ("version = 1\ntarget_g = -5\n", "d.toml:2: key `target_g`: -5 is not allowed (allowed: a positive number of grams, or a list of them (one per trial))"),
