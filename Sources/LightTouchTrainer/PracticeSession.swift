@@ -10,6 +10,10 @@ public struct PracticeSession: Sendable {
         case ready(next: Int)
         /// Trial `index` (0-based) is running.
         case running(index: Int)
+        /// Trial `index` (0-based) has ended and its drill asks the student to
+        /// estimate it: nothing of it is shown, and no trial starts, until the
+        /// estimate is given or skipped.
+        case estimating(index: Int)
         /// Between trials: the next starts on space, or at `until` when the
         /// sensor is touched then (otherwise at the next touch after it).
         case resting(next: Int, until: Double)
@@ -27,10 +31,13 @@ public struct PracticeSession: Sendable {
         case peek
         case targetUp
         case targetDown
+        /// An answer to the estimate prompt.
+        case estimate(EstimateAnswer)
 
         /// The key's name in a recording.
         public var recordedName: String {
             switch self {
+            case .estimate(let answer): answer.recordedName
             case .space: "space"
             case .cycleFeedback: "cycle_feedback"
             case .peek: "peek"
@@ -47,7 +54,9 @@ public struct PracticeSession: Sendable {
             case "peek": self = .peek
             case "target_up": self = .targetUp
             case "target_down": self = .targetDown
-            default: return nil
+            default:
+                guard let answer = EstimateAnswer(recordedName: name) else { return nil }
+                self = .estimate(answer)
             }
         }
     }
@@ -90,6 +99,31 @@ public struct PracticeSession: Sendable {
     private var goalMet = false
     private var noticeUntil = -Double.infinity
     private var seenSample = false
+    /// The ended trial waiting for its estimate, and the estimate so far.
+    private var awaiting: (result: TrialResult, estimate: TrialEstimate)?
+
+    /// What the estimate prompt asks now (nil when no estimate is asked).
+    public struct EstimatePrompt: Sendable, Equatable {
+        /// The trial estimated, from 1.
+        public var trial: Int
+        public var request: EstimateRequest
+        /// The question asked now.
+        public var field: EstimateField
+        /// The target and band of the trial (for a prompt that names them).
+        public var options: TrialOptions
+        /// The answers given so far.
+        public var estimate: TrialEstimate
+    }
+
+    /// The question the student is asked now, while an estimate is awaited.
+    public var estimatePrompt: EstimatePrompt? {
+        guard case .estimating = phase, let awaiting else { return nil }
+        let request = awaiting.result.estimateRequest
+        guard let field = request.fields.first(where: { !awaiting.estimate.answers($0) }) else { return nil }
+        return EstimatePrompt(
+            trial: awaiting.result.metrics.trial, request: request, field: field, options: awaiting.result.options,
+            estimate: awaiting.estimate)
+    }
 
     /// Whether a sample has arrived (`time` is a sample's time).
     public var hasSamples: Bool { seenSample }
@@ -103,6 +137,7 @@ public struct PracticeSession: Sendable {
         switch phase {
         case .ready(let next): next
         case .running(let index): index
+        case .estimating(let index): index
         case .resting(let next, _): next
         case .complete: nil
         }
@@ -151,8 +186,10 @@ public struct PracticeSession: Sendable {
     /// Whether the running trial's hold goal has been met (`Event.holdGoalMet` was given for it).
     public var isHoldGoalMet: Bool { isRunning && goalMet }
 
-    /// What the screen may show now.
+    /// What the screen may show now: nothing of the force while an estimate
+    /// is awaited (the plot of the last seconds would give the trial away).
     public var visibility: FeedbackVisibility {
+        if case .estimating = phase { return .hidden }
         guard case .running(let index) = phase else { return .all }
         let options = options(ofTrial: index)
         switch mode(ofTrial: index) {
@@ -175,6 +212,8 @@ public struct PracticeSession: Sendable {
                 pendingStart = true
             case .running:
                 return endTrial()
+            case .estimating:
+                say("estimate the trial first (x skips the estimate)")
             case .complete:
                 say("the drill is complete: q shows the session table")
             }
@@ -203,6 +242,8 @@ public struct PracticeSession: Sendable {
                     say("the target cannot go lower")
                 }
             }
+        case .estimate(let answer):
+            return take(answer)
         }
         return []
     }
@@ -212,6 +253,34 @@ public struct PracticeSession: Sendable {
     func isInBand(_ options: TrialOptions) -> Bool {
         if let hands, let balance = drill.balance { return options.isInBand(hands, balance: balance) }
         return options.isInBand(force)
+    }
+
+    /// An answer to the estimate prompt; a wrong one leaves the prompt as it is, with a notice.
+    private mutating func take(_ answer: EstimateAnswer) -> [Event] {
+        guard case .estimating(let index) = phase, var awaiting, let prompt = estimatePrompt else {
+            say("no estimate is asked now")
+            return []
+        }
+        if let problem = answer.problem {
+            say(problem)
+            return []
+        }
+        switch answer {
+        case .skip:
+            awaiting.estimate.skipped = true
+            self.awaiting = nil
+            return finish(awaiting.result, estimate: awaiting.estimate, index: index)
+        case .verdict(let verdict) where prompt.field == .verdict: awaiting.estimate.verdict = verdict
+        case .grams(let grams) where prompt.field == .grams: awaiting.estimate.grams = grams
+        case .holdSeconds(let seconds) where prompt.field == .hold: awaiting.estimate.holdSeconds = seconds
+        default:
+            say("the estimate asks for \(prompt.field.question) now")
+            return []
+        }
+        self.awaiting = awaiting
+        guard estimatePrompt == nil else { return [] }
+        self.awaiting = nil
+        return finish(awaiting.result, estimate: awaiting.estimate, index: index)
     }
 
     /// Takes a batch of the pipeline's samples (time, filtered force).
@@ -243,6 +312,8 @@ public struct PracticeSession: Sendable {
                     phase = .ready(next: next)
                     if sample.force >= drill.trials[next].options.contact { events += startTrial() }
                 }
+            case .estimating:
+                break
             case .running(let index):
                 if let ended = windows.push(time: sample.time, force: sample.force, hands: sample.hands) {
                     events += finish(ended, index: index)
@@ -266,9 +337,16 @@ public struct PracticeSession: Sendable {
 
     /// Ends the session (the student quit, or the stream ended): a trial in
     /// progress is ended where it stands and kept.
+    /// An estimate still awaited is kept as far as it was given, marked skipped.
     public mutating func finish() -> [Event] {
-        guard isRunning else { return [] }
-        return endTrial()
+        var events: [Event] = []
+        if isRunning { events += endTrial() }
+        if case .estimating(let index) = phase, var awaiting {
+            awaiting.estimate.skipped = true
+            self.awaiting = nil
+            events += finish(awaiting.result, estimate: awaiting.estimate, index: index)
+        }
+        return events
     }
 
     private mutating func startTrial() -> [Event] {
@@ -293,9 +371,22 @@ public struct PracticeSession: Sendable {
     }
 
     private mutating func finish(_ metrics: TrialMetrics, index: Int) -> [Event] {
+        let request = drill.trials[index].estimate
         let result = TrialResult(
             metrics: metrics, options: options(ofTrial: index), feedback: modesUsed.map(\.rawValue).joined(separator: "+"),
-            peeks: peeks)
+            peeks: peeks, estimateRequest: request)
+        guard !request.asksAnything else {
+            // Nothing of the trial is shown, and nothing said of it, until the estimate is in.
+            awaiting = (result, TrialEstimate())
+            phase = .estimating(index: index)
+            return []
+        }
+        return finish(result, estimate: nil, index: index)
+    }
+
+    private mutating func finish(_ finished: TrialResult, estimate: TrialEstimate?, index: Int) -> [Event] {
+        var result = finished
+        result.estimate = estimate
         results.append(result)
         var events: [Event] = [.trialEnded(result)]
         if index + 1 >= drill.trials.count {
@@ -333,13 +424,62 @@ public struct TrialResult: Sendable, Equatable {
     public var feedback: String
     /// Times the student peeked (self mode).
     public var peeks: Int
+    /// What the drill asked the student to estimate of the trial.
+    public var estimateRequest: EstimateRequest = .none
+    /// What the student estimated (nil when nothing was asked).
+    public var estimate: TrialEstimate?
 
-    /// The trial's JSON: the documented trial keys, then `target_g`, `feedback` and `peeks` added at the end.
+    /// How far the estimate was from the trial (nil when nothing was asked).
+    public var estimation: EstimationError? {
+        estimate.map { EstimationError(estimate: $0, metrics: metrics, options: options) }
+    }
+
+    /// The trial's JSON: the documented trial keys, then `target_g`, `feedback` and `peeks` added at
+    /// the end, and `estimate` after them when the drill asked for one.
     public var json: JSONValue {
         guard case .object(var members) = metrics.json else { return metrics.json }
         members.append(("target_g", .double(options.target)))
         members.append(("feedback", .string(feedback)))
         members.append(("peeks", .int(peeks)))
+        if estimateRequest.asksAnything { members.append(("estimate", estimateJSON)) }
         return .object(members)
+    }
+
+    /// `{"asked", "skipped", "verdict", "force_g", "hold_s", "actual_verdict", "verdict_error",
+    /// "force_error_g", "hold_error_s"}`: what was asked and answered, and the errors (docs/scoring.md).
+    public var estimateJSON: JSONValue {
+        let given = estimate ?? TrialEstimate(skipped: true)
+        let error = EstimationError(estimate: given, metrics: metrics, options: options)
+        return .object([
+            ("asked", .string(estimateRequest.name)), ("skipped", .bool(given.skipped)),
+            ("verdict", given.verdict.map { .string($0.rawValue) } ?? .null),
+            ("force_g", .number(given.grams)), ("hold_s", .number(given.holdSeconds)),
+            ("actual_verdict", .string(error.actualVerdict.rawValue)),
+            ("verdict_error", error.verdictError.map(JSONValue.int) ?? .null),
+            ("force_error_g", .number(error.forceErrorGrams.map(TrialMetrics.rounded))),
+            ("hold_error_s", .number(error.holdErrorSeconds.map(TrialMetrics.rounded))),
+        ])
+    }
+}
+
+extension TrialEstimate {
+    /// Whether `field` has its answer.
+    public func answers(_ field: EstimateField) -> Bool {
+        switch field {
+        case .verdict: verdict != nil
+        case .grams: grams != nil
+        case .hold: holdSeconds != nil
+        }
+    }
+}
+
+extension EstimateField {
+    /// The question, as a notice names it.
+    public var question: String {
+        switch self {
+        case .verdict: "the force (too light, on target or too heavy)"
+        case .grams: "the mean force in grams"
+        case .hold: "the longest hold in seconds"
+        }
     }
 }
