@@ -28,6 +28,11 @@ public struct Rubric: Sendable, Equatable, Hashable {
         case rightInBandPercent = "right_in_band_pct"
         case leftMean = "left_mean_g"
         case rightMean = "right_mean_g"
+        /// The student's estimate against the trial (docs/scoring.md, "Estimation error"), as
+        /// magnitudes: bands off (0 to 2), grams off, seconds off. Undefined for a trial without that estimate.
+        case estimateVerdictError = "estimate_verdict_error"
+        case estimateForceError = "estimate_force_error_g"
+        case estimateHoldError = "estimate_hold_error_s"
 
         /// Whether the metric is a two-hand trial's only.
         public var isTwoHanded: Bool {
@@ -36,6 +41,24 @@ public struct Rubric: Sendable, Equatable, Hashable {
                 .leftMean, .rightMean:
                 true
             default: false
+            }
+        }
+
+        /// Whether the metric is about the student's estimate rather than the force.
+        public var isEstimate: Bool {
+            switch self {
+            case .estimateVerdictError, .estimateForceError, .estimateHoldError: true
+            default: false
+            }
+        }
+
+        /// The estimate metric's value; nil for the force metrics, or when the estimate was not given.
+        public func value(_ error: EstimationError?) -> Double? {
+            switch self {
+            case .estimateVerdictError: error?.verdictError.map { Double(abs($0)) }
+            case .estimateForceError: error?.forceErrorGrams.map(abs)
+            case .estimateHoldError: error?.holdErrorSeconds.map(abs)
+            default: nil
             }
         }
 
@@ -63,6 +86,7 @@ public struct Rubric: Sendable, Equatable, Hashable {
             case .rightInBandPercent: trial.hands?.right.inBandPercent
             case .leftMean: trial.hands?.left.meanGrams
             case .rightMean: trial.hands?.right.meanGrams
+            case .estimateVerdictError, .estimateForceError, .estimateHoldError: nil
             }
         }
 
@@ -138,7 +162,7 @@ public struct Rubric: Sendable, Equatable, Hashable {
     /// Grades the trials of one attempt. `expectedTrials` is the protocol's
     /// count: a trial never done counts as failed.
     public func evaluate(_ trials: [TrialMetrics], expectedTrials: Int) -> Assessment {
-        evaluate(trials.map(GradedTrial.init), expectedTrials: expectedTrials)
+        evaluate(trials.map { GradedTrial($0) }, expectedTrials: expectedTrials)
     }
 
     public func evaluate(_ trials: [GradedTrial], expectedTrials: Int) -> Assessment {
@@ -176,6 +200,8 @@ public struct Rubric: Sendable, Equatable, Hashable {
             } else if let value {
                 reason = "\(criterion.metric.rawValue) \(value.trimmed) (\(over)) "
                     + (passed ? "meets" : "misses") + " \(criterion.comparison.rawValue) \(criterion.threshold.trimmed)"
+            } else if criterion.metric.isEstimate {
+                reason = "\(criterion.metric.rawValue) is undefined: a trial has no such estimate"
             } else {
                 reason = "\(criterion.metric.rawValue) is undefined: the band was never reached"
                     + (criterion.metric.isTwoHanded ? " by both hands together" : "")
@@ -241,11 +267,12 @@ public struct GradedTrial: Sendable, Equatable {
         self.values = values
     }
 
-    public init(_ metrics: TrialMetrics) {
+    /// - Parameter estimation: the student's estimate against the trial, when one was asked.
+    public init(_ metrics: TrialMetrics, estimation: EstimationError? = nil) {
         trial = metrics.trial
         var values: [Rubric.Metric: Double] = [:]
         for metric in Rubric.Metric.allCases {
-            if let value = metric.value(metrics) { values[metric] = value }
+            if let value = metric.isEstimate ? metric.value(estimation) : metric.value(metrics) { values[metric] = value }
         }
         self.values = values
     }

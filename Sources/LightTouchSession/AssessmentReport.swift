@@ -25,7 +25,8 @@ public struct AssessmentReport: Sendable {
     }
 
     public var assessment: Assessment {
-        `protocol`.rubric.evaluate(results.map(\.metrics), expectedTrials: `protocol`.drill.trials.count)
+        `protocol`.rubric.evaluate(
+            results.map { GradedTrial($0.metrics, estimation: $0.estimation) }, expectedTrials: `protocol`.drill.trials.count)
     }
 
     /// `{"protocol": …, "protocol_hash": …, "student": …, "examiner": …, "trials": […],
