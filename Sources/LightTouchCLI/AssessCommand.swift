@@ -124,7 +124,10 @@ struct AssessCommand: ParsableCommand {
         defer { signals.cancel() }
         let sound = LiveSound.start(soundOptions, session: session, assessment: true, fallback: configuration.trial)
 
-        let limit = duration ?? (drill.trials.reduce(0) { $0 + $1.lengthSeconds } + drill.restSeconds * Double(drill.trials.count) + 60)
+        // A minute more for each estimate the student is asked for.
+        let estimating = Double(drill.trials.filter(\.estimate.asksAnything).count) * 60
+        let limit = duration
+            ?? (drill.trials.reduce(0) { $0 + $1.lengthSeconds } + drill.restSeconds * Double(drill.trials.count) + 60 + estimating)
         if let style = display.style {
             var screen = ExaminerScreen(
                 session: session, protocolName: chosen.name, grading: Self.grading(chosen), student: student, examiner: examiner,
@@ -133,8 +136,10 @@ struct AssessCommand: ParsableCommand {
             try UserError.onTerminal { try screen.run(limit: limit) }
         } else {
             let asJSON = json
+            let estimates = EstimateInput.start(for: drill)
             try session.run(limit: limit, every: .milliseconds(100), on: DispatchQueue(label: "lighttouch.status")) {
                 let frame = session.frame
+                estimates?.tick(frame, session: session)
                 output.line(asJSON ? StatusLine.assessmentJSON(frame) : StatusLine.assessment(frame))
                 output.flush()
             }

@@ -180,8 +180,10 @@ struct PracticeCommand: ParsableCommand {
             }
         } else {
             let asJSON = json, options = configuration.trial
+            let estimates = EstimateInput.start(for: drill)
             try session.run(limit: duration, every: .milliseconds(100), on: DispatchQueue(label: "lighttouch.status")) {
                 let frame = session.frame
+                estimates?.tick(frame, session: session)
                 if asJSON {
                     output.line(StatusLine.practiceJSON(frame, holdGoal: options))
                 } else {

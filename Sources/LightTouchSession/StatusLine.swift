@@ -48,6 +48,7 @@ public enum StatusLine {
             parts.append("trial \(index + 1) of \(session.drill.trials.count)")
             if session.visibility == .all, let trial = session.currentTrial { parts.append("in band \(trial.inBandPercent.fixed(0))%") }
             parts.append("feedback \(session.currentMode.rawValue)")
+        case .estimating: if let prompt = session.estimatePrompt { parts.append(estimateQuestion(prompt)) }
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("drill complete")
         }
@@ -72,7 +73,9 @@ public enum StatusLine {
     public static func practiceJSON(_ frame: SessionFrame, holdGoal options: TrialOptions) -> String {
         let s = frame.snapshot
         var hold = s.currentHold, trialNumber = s.trialNumber, trial = s.trial, completed = s.completedTrials
+        var estimate: [(String, JSONValue)] = []
         if let drill = frame.drill {
+            estimate = estimateMembers(drill)
             hold = drill.currentHold
             trial = drill.isRunning ? drill.currentTrial : nil
             completed = drill.results.count
@@ -89,6 +92,7 @@ public enum StatusLine {
             ("in_band_pct", .number(trial.map { TrialMetrics.rounded($0.inBandPercent) })),
             ("cv", .number(trial?.cv.map(TrialMetrics.rounded))),
             ("completed_trials", .int(completed)),
+        ] + estimate + [
             ("calibrated", .bool(s.calibrated)),
             ("lost_frames", .int(s.lostFrames)),
             ("connected", .bool(s.connected)),
@@ -127,6 +131,7 @@ public enum StatusLine {
         case .running(let index):
             parts.append("trial \(index + 1) of \(session.drill.trials.count), \(session.elapsed.fixed(1)) s")
             parts.append(visible ? "feedback \(session.currentMode.rawValue)" : "\(session.currentMode.rawValue): no live force")
+        case .estimating: if let prompt = session.estimatePrompt { parts.append(estimateQuestion(prompt)) }
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("protocol complete")
         }
@@ -144,6 +149,9 @@ public enum StatusLine {
         case .running(let index):
             phase = "trial"
             trial = index + 1
+        case .estimating(let index):
+            phase = "estimate"
+            trial = index + 1
         case .resting: phase = "rest"
         case .complete: phase = "complete"
         }
@@ -154,10 +162,22 @@ public enum StatusLine {
             ("elapsed_s", .double(TrialMetrics.rounded(session.elapsed))),
             ("feedback", .string(session.currentMode.rawValue)),
             ("force_g", visible ? .double(TrialMetrics.rounded(s.filtered)) : .null),
+        ] + estimateMembers(session) + [
             ("calibrated", .bool(s.calibrated)),
             ("lost_frames", .int(s.lostFrames)),
             ("connected", .bool(s.connected)),
         ] + (visible ? handsMembers(s, session) : [])).serialized()
+    }
+
+    /// What a status line says while an estimate is awaited, naming what to type on stdin.
+    static func estimateQuestion(_ prompt: PracticeSession.EstimatePrompt) -> String {
+        "estimate trial \(prompt.trial) before its result: " + EstimateLine.instructions(prompt)
+    }
+
+    /// `"estimate": "hold"` (the field asked now, or null) in a JSON status line, only when the drill asks for estimates.
+    static func estimateMembers(_ session: PracticeSession) -> [(String, JSONValue)] {
+        guard session.drill.trials.contains(where: { $0.estimate.asksAnything }) else { return [] }
+        return [("estimate", session.estimatePrompt.map { .string($0.field.rawValue) } ?? .null)]
     }
 
     /// Whether the examiner's line may carry the force (`PracticeSession.examinerVisibility`).
