@@ -81,6 +81,11 @@ public enum ExaminerLayout {
         var help = "t tare (between trials) · q end the assessment (a trial in progress is kept)"
         // The bottom-right cell stays blank (writing it scrolls some terminals).
         if canvas.width(of: help) + 2 > width { help = "t tare · q end (a running trial is kept)" }
+        if case .estimating(_, let shown?) = view.phase {
+            help = shown.prompt.field == .verdict
+                ? "1 too light · 2 on target · 3 too heavy · x skip · q end"
+                : "digits and . · Enter takes it · Backspace corrects · x skip · q end"
+        }
         canvas.fill(row: rows - 1, from: 0, to: width, scalar: " ", style: .help)
         canvas.put(" " + help, row: rows - 1, column: 0, style: .help)
         return canvas
@@ -114,6 +119,15 @@ public enum ExaminerLayout {
         case .running(let trial, let elapsed, let length):
             canvas.put(" Trial \(trial) of \(view.trialCount) running", row: row, column: 0, style: .good)
             bar(length > 0 ? elapsed / length : 0, label: "\(elapsed.fixed(1)) s / \(TrainerLayout.trim(length)) s", style: .good)
+        case .estimating(let trial, let shown):
+            canvas.put(" Trial \(trial) of \(view.trialCount) is over: the student estimates it", row: row, column: 0, style: .bold)
+            if let shown {
+                let prompt = shown.prompt
+                var line = TrainerLayout.question(prompt.field, options: prompt.options) + " "
+                line += prompt.field == .verdict ? "1 · 2 · 3" : shown.text + "▏"
+                canvas.put(line, row: row + 1, column: 1, style: .normal)
+                if let hint = shown.hint { canvas.putRight(hint, row: row, endColumn: width - 1, style: .warn) }
+            }
         case .resting(let next, let left, let rest):
             let seconds = Int(left.rounded(.up))
             canvas.put(" Trial \(next - 1) recorded · rest before trial \(next) of \(view.trialCount)", row: row, column: 0, style: .bold)

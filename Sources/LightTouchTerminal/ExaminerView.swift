@@ -16,6 +16,8 @@ public struct ExaminerView: Sendable {
         case waiting(trial: Int)
         /// Trial `trial` (1-based) is running: `elapsed` of `length` seconds.
         case running(trial: Int, elapsed: Double, length: Double)
+        /// Trial `trial` (1-based) is over and the student estimates it (what is typed, any hint).
+        case estimating(trial: Int, shown: EstimateDraft.Shown?)
         /// Between trials: trial `next` (1-based) may start in `left` of `rest` seconds.
         case resting(next: Int, left: Double, rest: Double)
         /// Every trial is recorded.
@@ -58,7 +60,7 @@ public struct ExaminerView: Sendable {
     ///   - grading: how the rubric grades, in a few words ("graded on the best 2 of 3").
     public init(
         snapshot: PipelineSnapshot, session: PracticeSession, protocolName: String, grading: String, student: String,
-        examiner: String?, sensor: String
+        examiner: String?, sensor: String, draft: EstimateDraft = EstimateDraft()
     ) {
         self.protocolName = protocolName
         rules = Self.rules(of: session.drill, grading: grading)
@@ -74,6 +76,8 @@ public struct ExaminerView: Sendable {
         case .ready(let next): phase = .waiting(trial: next + 1)
         case .running(let index):
             phase = .running(trial: index + 1, elapsed: session.elapsed, length: session.drill.trials[index].lengthSeconds)
+        case .estimating(let index):
+            phase = .estimating(trial: index + 1, shown: session.estimatePrompt.flatMap { draft.shown(for: $0) })
         case .resting(let next, let until):
             phase = .resting(next: next + 1, left: max(0, until - session.time), rest: session.drill.restSeconds)
         case .complete: phase = .complete
@@ -136,6 +140,10 @@ public struct ExaminerView: Sendable {
         if trials.count > 1 { parts.append("rest \(TrainerLayout.trim(drill.restSeconds)) s") }
         let modes = trials.map(\.feedback.rawValue)
         parts.append("feedback " + (Set(modes).count == 1 ? first.feedback.rawValue : modes.joined(separator: "/")))
+        let estimates = trials.map(\.estimate.name)
+        if trials.contains(where: { $0.estimate.asksAnything }) {
+            parts.append("estimate " + (Set(estimates).count == 1 ? estimates[0] : estimates.joined(separator: "/")))
+        }
         parts.append(grading)
         return parts.joined(separator: " · ")
     }

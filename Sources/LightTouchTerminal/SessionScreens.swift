@@ -38,10 +38,18 @@ public struct TrainerScreen: Sendable {
         let session = session, ringBell = bell, nudge = nudge, toggleSound = toggleSound
         let serial = session.connection.info.serial
         let lastBell = Mutex<UInt64>(0)
+        let draft = Mutex(EstimateDraft())
         let cost = DisplayCostMeter()
         try session.run(limit: limit, every: .milliseconds(50), on: screen.queue) {
             cost.measure {
                 for key in screen.readKeys() {
+                    // While an estimate is asked, the keys answer it (q still quits).
+                    if key != .character("q"), key != .character("Q"), let prompt = session.frame.drill?.estimatePrompt {
+                        if case .answer(let answer) = draft.withLock({ $0.take(key, for: prompt) }) {
+                            session.handle(.drill(.estimate(answer)))
+                        }
+                        continue
+                    }
                     switch key {
                     case .character("q"), .character("Q"): session.requestStop()
                     case .character(" "): session.handle(.drill(.space))
@@ -71,7 +79,7 @@ public struct TrainerScreen: Sendable {
                 guard let drill = frame.drill else { return }
                 let view = TrainerView(
                     snapshot: frame.snapshot, session: drill, history: Array(frame.history), sensor: serial, isDemo: nudge != nil,
-                    bell: ringBell, handsHistory: Array(frame.handsHistory))
+                    bell: ringBell, handsHistory: Array(frame.handsHistory), draft: draft.withLock { $0 })
                 let size = screen.size
                 screen.draw(TrainerLayout.render(view, rows: size.rows, columns: size.columns, glyphs: screen.style.glyphs))
             }
@@ -113,8 +121,16 @@ public struct ExaminerScreen: Sendable {
         let session = session, name = protocolName, grading = grading, student = student, examiner = examiner
         let toggleSound = toggleSound
         let serial = session.connection.info.serial
+        let draft = Mutex(EstimateDraft())
         try session.run(limit: limit, every: .milliseconds(50), on: screen.queue) {
             for key in screen.readKeys() {
+                // The student's estimate after a trial, typed by whoever is at the keyboard (q still ends).
+                if key != .character("q"), key != .character("Q"), let prompt = session.frame.drill?.estimatePrompt {
+                    if case .answer(let answer) = draft.withLock({ $0.take(key, for: prompt) }) {
+                        session.handle(.drill(.estimate(answer)))
+                    }
+                    continue
+                }
                 switch key {
                 case .character("q"), .character("Q"): session.requestStop()
                 case .character("t"), .character("T"): session.handle(.tare)
@@ -126,7 +142,7 @@ public struct ExaminerScreen: Sendable {
             guard let drill = frame.drill else { return }
             let view = ExaminerView(
                 snapshot: frame.snapshot, session: drill, protocolName: name, grading: grading, student: student,
-                examiner: examiner, sensor: serial)
+                examiner: examiner, sensor: serial, draft: draft.withLock { $0 })
             let size = screen.size
             screen.draw(ExaminerLayout.render(view, rows: size.rows, columns: size.columns, glyphs: screen.style.glyphs))
         }

@@ -66,14 +66,28 @@ public enum TrainerLayout {
         // The hold against the goal.
         holdBar(view, &canvas, row: 11, showForce: showForce)
 
-        // The plot.
-        let plotTop = 13
-        let plotBottom = rows - 5  // inclusive
-        if plotBottom - plotTop >= 2 {
-            plot(view, &canvas, top: plotTop, bottom: plotBottom, show: showForce)
+        // The plot, or the estimate prompt in its place.
+        plotArea(view, &canvas, top: 13) { canvas, bottom in
+            plot(view, &canvas, top: 13, bottom: bottom, show: showForce)
         }
         footer(view, &canvas)
         return canvas
+    }
+
+    /// The plot's rows from `top` to above the footer: the estimate prompt while
+    /// one is asked; otherwise the plot (`drawPlot` with its bottom row, when at
+    /// least three rows are left), with a line under it comparing the last
+    /// trial with its estimate when it had one.
+    static func plotArea(_ view: TrainerView, _ canvas: inout Canvas, top: Int, drawPlot: (inout Canvas, Int) -> Void) {
+        let bottom = canvas.rows - 5  // inclusive
+        if let shown = view.estimate {
+            prompt(shown, &canvas, top: top, bottom: bottom)
+            return
+        }
+        let comparison = view.lastResult.flatMap(Self.estimateLine)
+        let plotBottom = bottom - (comparison == nil ? 0 : 1)
+        if plotBottom - top >= 2 { drawPlot(&canvas, plotBottom) }
+        if let comparison { canvas.put(comparison, row: bottom, column: 1, style: .bold) }
     }
 
     /// The hold bar and its seconds against the goal, on `row`.
@@ -107,6 +121,11 @@ public enum TrainerLayout {
         if view.isDemo { help += " · ↑↓ demo force" }
         if canvas.width(of: help) + 1 > width {
             help = "space trial  t tare  f mode  p peek  +/- target  q quit" + (view.isDemo ? "  ↑↓ force" : "")
+        }
+        if let shown = view.estimate {
+            help = shown.prompt.field == .verdict
+                ? "1 too light · 2 on target · 3 too heavy · x skip · q quit"
+                : "digits and . · Enter takes it · Backspace corrects · x skip · q quit"
         }
         canvas.fill(row: rows - 1, from: 0, to: width, scalar: " ", style: .help)
         canvas.put(" " + help, row: rows - 1, column: 0, style: .help)
@@ -252,6 +271,8 @@ public enum TrainerLayout {
                 if let cv = view.cv { parts.append("steadiness CV \(cv.fixed(3))") }
             }
             if view.mode == .selfPaced { parts.append("peeks \(view.peeks)") }
+        case .estimating:
+            parts.append("\(number) ended: your estimate first, then its result")
         case .resting:
             parts.append("rest: \(number) starts in \((view.restLeft ?? 0).fixed(0)) s (space starts it now)")
         case .complete:
@@ -272,6 +293,59 @@ public enum TrainerLayout {
         }
         if result.peeks > 0 { text += " · \(result.peeks) peek\(result.peeks == 1 ? "" : "s")" }
         return text
+    }
+
+    /// The estimate prompt, in the plot's place: the question, what is typed, a hint.
+    ///
+    ///     Trial 2 is over. Before you see its result:
+    ///     your mean force in grams? 4.5▏
+    ///     then your longest hold, in seconds
+    static func prompt(_ shown: EstimateDraft.Shown, _ canvas: inout Canvas, top: Int, bottom: Int) {
+        let prompt = shown.prompt
+        var row = top + max(0, (bottom - top + 1 - 6) / 2)
+        canvas.put("Trial \(prompt.trial) is over. Before you see its result, estimate it:", row: row, column: 4, style: .title)
+        row += 2
+        for field in prompt.request.fields {
+            let answered = prompt.estimate.answers(field)
+            let asked = field == prompt.field
+            var line = question(field, options: prompt.options) + " "
+            if answered {
+                line += answer(field, prompt.estimate)
+            } else if asked {
+                line += field == .verdict ? "1 · 2 · 3" : shown.text + "▏"
+            }
+            canvas.put((asked ? "▸ " : "  ") + line, row: row, column: 4, style: asked ? .bold : (answered ? .normal : .dim))
+            row += 1
+        }
+        if let hint = shown.hint {
+            row += 1
+            canvas.put(hint, row: row, column: 6, style: .warn)
+        }
+    }
+
+    static func question(_ field: EstimateField, options: TrialOptions) -> String {
+        switch field {
+        case .verdict:
+            "your mean force: 1 too light, 2 on target (\(options.bandLow.fixed(1))–\(options.bandHigh.fixed(1)) g), 3 too heavy?"
+        case .grams: "your mean force, in grams?"
+        case .hold: "your longest hold in the band, in seconds?"
+        }
+    }
+
+    static func answer(_ field: EstimateField, _ estimate: TrialEstimate) -> String {
+        switch field {
+        case .verdict: estimate.verdict?.rawValue ?? ""
+        case .grams: estimate.grams.map { "\(EstimateFormat.trimmed($0)) g" } ?? ""
+        case .hold: estimate.holdSeconds.map { "\(EstimateFormat.trimmed($0)) s" } ?? ""
+        }
+    }
+
+    /// The estimate beside the result: "trial 2: you estimated 4.5 g, 6 s · it was 3.62 g, 4.1 s · off by +0.88 g, +1.9 s".
+    static func estimateLine(_ result: TrialResult) -> String? {
+        guard let comparison = result.estimateComparison else { return nil }
+        guard let said = comparison.said else { return "trial \(result.metrics.trial): estimate skipped" }
+        return "trial \(result.metrics.trial): you estimated \(said) · it was \(comparison.was)"
+            + (comparison.off.isEmpty ? "" : " · off by \(comparison.off)")
     }
 
     static func trim(_ value: Double) -> String {

@@ -48,11 +48,15 @@ public struct TrainerView: Sendable {
     public var handsHistory: [HandForces]
     /// Two hands: the running trial's balanced share of its balance phase, percent.
     public var balancedPercent: Double?
+    /// The estimate asked now, with what the student has typed of it.
+    public var estimate: EstimateDraft.Shown?
 
     public init(
         snapshot: PipelineSnapshot, session: PracticeSession, history: [(time: Double, force: Double)], sensor: String,
-        isDemo: Bool, bell: Bool, extraWarnings: [String] = [], handsHistory: [HandForces] = []
+        isDemo: Bool, bell: Bool, extraWarnings: [String] = [], handsHistory: [HandForces] = [],
+        draft: EstimateDraft = EstimateDraft()
     ) {
+        estimate = session.estimatePrompt.flatMap { draft.shown(for: $0) }
         drillName = session.drill.name
         self.sensor = sensor
         calibrated = snapshot.calibrated

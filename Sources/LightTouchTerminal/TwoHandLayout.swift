@@ -17,7 +17,7 @@ import LightTouchTrainer
 enum TwoHandLayout {
     static func render(_ view: TrainerView, canvas start: Canvas) -> Canvas {
         var canvas = start
-        let width = canvas.columns, rows = canvas.rows
+        let width = canvas.columns
         canvas.put(" LightTouch · \(view.drillName) · two hands", row: 0, column: 0, style: .title)
         canvas.putRight(
             "\(view.sensor) · \(view.calibrated ? (view.calibrationExpired ? "calibration EXPIRED" : "calibrated") : "uncalibrated") ",
@@ -38,8 +38,7 @@ enum TwoHandLayout {
         TrainerLayout.holdBar(view, &canvas, row: 13, showForce: showForce)
 
         let plotTop = 15
-        let plotBottom = rows - 5  // inclusive
-        if plotBottom - plotTop >= 2 {
+        TrainerLayout.plotArea(view, &canvas, top: plotTop) { canvas, plotBottom in
             let left = zip(view.history, view.handsHistory).map { (time: $0.time, force: $1.left) }
             let right = zip(view.history, view.handsHistory).map { (time: $0.time, force: $1.right) }
             TrainerLayout.plot(
