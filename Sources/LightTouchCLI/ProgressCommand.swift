@@ -10,13 +10,15 @@ struct ProgressCommand: ParsableCommand {
         discussion: """
             One row per completed session (practice and assessments, oldest first): the score (an \
             assessment's grade score, else the session's mean trial score), the best hold, the time in \
-            band and the mean CV; then a chart of the scores.
+            band and the mean CV; when a session asked for estimates (a drill with `estimate`), how far \
+            they were off: the mean force error in grams, the mean hold error in seconds and the \
+            share of verdicts right; then a chart of the scores.
             """)
 
     @Option(help: ArgumentHelp("The student.", valueName: "id"))
     var student: String
 
-    @Flag(help: "One JSON array of objects: session, date, kind, score, best_hold_s, in_band_s, cv, grade (two-hand sessions: then balanced_pct).")
+    @Flag(help: "One JSON array of objects: session, date, kind, score, best_hold_s, in_band_s, cv, grade (two-hand sessions: then balanced_pct; sessions with estimates: then estimates).")
     var json = false
 
     @OptionGroup var recording: RecordingOptions
@@ -32,6 +34,18 @@ struct ProgressCommand: ParsableCommand {
         var grade: String?
         /// Two-hand sessions: the mean over trials of the share of the hold spent balanced, percent.
         var balanced: Double?
+        /// The session's `estimates` summary, when a trial asked for one.
+        var estimates: JSONValue?
+
+        var forceError: Double? { estimates?["mean_abs_force_error_g"]?.doubleValue }
+        var holdError: Double? { estimates?["mean_abs_hold_error_s"]?.doubleValue }
+        /// Verdicts right, percent of the trials with a verdict estimate.
+        var verdictsRight: Double? {
+            guard let trials = estimates?["verdict_trials"]?.intValue, trials > 0,
+                let right = estimates?["verdict_right"]?.intValue
+            else { return nil }
+            return 100 * Double(right) / Double(trials)
+        }
     }
 
     func run() throws {
@@ -46,7 +60,8 @@ struct ProgressCommand: ParsableCommand {
                     ("session", .int(Int(p.session))), ("date", .string(p.date)), ("kind", .string(p.kind)),
                     ("score", .number(p.score)), ("best_hold_s", .number(p.bestHold)), ("in_band_s", .number(p.inBand)),
                     ("cv", .number(p.cv.map(TrialMetrics.rounded))), ("grade", p.grade.map(JSONValue.string) ?? .null),
-                ] + (p.balanced.map { [("balanced_pct", .double(TrialMetrics.rounded($0)))] } ?? []))
+                ] + (p.balanced.map { [("balanced_pct", .double(TrialMetrics.rounded($0)))] } ?? [])
+                    + (p.estimates.map { [("estimates", $0)] } ?? []))
             }).serialized())
             return
         }
@@ -59,6 +74,9 @@ struct ProgressCommand: ParsableCommand {
         var header = ["session", "date", "kind", "score", "best hold s", "in band s", "mean CV"]
         if anyTwoHanded { header.append("bal %") }
         header.append("grade")
+        // The estimate columns only for a student who has made estimates.
+        let estimated = points.contains { $0.estimates != nil }
+        if estimated { header += ["est. force err g", "est. hold err s", "verdicts right"] }
         let rows = points.map { p -> [String] in
             var row: [String] = [
                 "\(p.session)", p.date, p.kind, p.score.map { $0.fixed(1) } ?? "—", p.bestHold.map { $0.fixed(1) } ?? "—",
@@ -66,11 +84,19 @@ struct ProgressCommand: ParsableCommand {
             ]
             if anyTwoHanded { row.append(p.balanced.map { $0.fixed(0) } ?? "—") }
             row.append(p.grade ?? "")
+            if estimated {
+                let force: String = p.forceError.map { $0.fixed(2) } ?? "—"
+                let hold: String = p.holdError.map { $0.fixed(1) } ?? "—"
+                let verdicts: String = p.verdictsRight.map { "\($0.fixed(0)) %" } ?? "—"
+                row += [force, hold, verdicts]
+            }
             return row
         }
         print("Progress of \(student): \(points.count) session\(points.count == 1 ? "" : "s")")
         print("")
-        print(TextTable.render([header] + rows, rightAligned: anyTwoHanded ? [0, 3, 4, 5, 6, 7] : [0, 3, 4, 5, 6]))
+        var rightAligned: Set<Int> = anyTwoHanded ? [0, 3, 4, 5, 6, 7] : [0, 3, 4, 5, 6]
+        if estimated { rightAligned.formUnion(header.count - 3..<header.count) }
+        print(TextTable.render([header] + rows, rightAligned: rightAligned))
         print("")
         print(Self.chart(points.map { $0.score }))
     }
@@ -89,7 +115,8 @@ struct ProgressCommand: ParsableCommand {
             score: assessment?["score"]?.doubleValue ?? summary?["mean_score"]?.doubleValue,
             bestHold: summary?["best_hold_s"]?.doubleValue, inBand: summary?["in_band_s"]?.doubleValue,
             cv: cvs.isEmpty ? nil : cvs.reduce(0, +) / Double(cvs.count), grade: assessment?["grade"]?.stringValue,
-            balanced: balanced.isEmpty ? nil : balanced.reduce(0, +) / Double(balanced.count))
+            balanced: balanced.isEmpty ? nil : balanced.reduce(0, +) / Double(balanced.count),
+            estimates: summary?["estimates"])
     }
 
     /// Scores 0–100 as columns of block characters, eight rows high, one column per session.
