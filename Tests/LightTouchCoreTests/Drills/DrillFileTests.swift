@@ -99,3 +99,50 @@ import Testing
         }
     }
 }
+
+@Suite struct DrillEstimateFileTests {
+    @Test func theEstimateKeyTakesOneRequestOrOnePerTrial() throws {
+        let one = try DrillFile.parse("version = 1\ntrials = 2\nestimate = \"verdict+hold\"\n", file: "d.toml")
+        #expect(one.trials.map(\.estimate) == [EstimateRequest(force: .verdict, hold: true), EstimateRequest(force: .verdict, hold: true)])
+        let each = try DrillFile.parse(
+            "version = 1\nfeedback = [\"full\", \"blind\", \"blind\"]\nestimate = [\"none\", \"grams\", \"hold\"]\n", file: "d.toml")
+        #expect(each.trials.map(\.estimate.name) == ["none", "grams", "hold"])
+        #expect(each.shape == "3 × 15 s at 5 g ± 1 g, hold 10 s, rest 5 s, full/blind, estimate grams/hold")
+        let none = try DrillFile.parse("version = 1\n", file: "d.toml")
+        #expect(none.trials.allSatisfy { $0.estimate == .none })
+    }
+
+    @Test(arguments: [
+        ("version = 1\nestimate = \"guess\"\n",
+         "d.toml:2: key `estimate`: \"guess\" is not an estimate (allowed: one of none, verdict, grams, hold, verdict+hold, grams+hold, or a list of them (one per trial))"),
+        ("version = 1\nestimate = 3\n",
+         "d.toml:2: key `estimate`: 3 is not an estimate (allowed: one of none, verdict, grams, hold, verdict+hold, grams+hold, or a list of them (one per trial))"),
+        ("version = 1\ntrials = 3\nestimate = [\"grams\", \"hold\"]\n",
+         "d.toml:3: key `estimate`: the list has 2 values but the drill has 3 trials (allowed: one of none, verdict, grams, hold, verdict+hold, grams+hold, or a list of them (one per trial))"),
+    ])
+    func aBadEstimateNamesTheKey(text: String, message: String) {
+        do {
+            _ = try DrillFile.parse(text, file: "d.toml")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    /// The recorded drill: a trial that asks for an estimate says so; one that
+    /// does not keeps the bytes it had before estimates existed.
+    @Test func theRecordedDrillKeepsTheEstimateAndOldDrillsTheirBytes() throws {
+        #expect(
+            DrillTrial(options: TrialOptions(), lengthSeconds: 10, feedback: .full).json.serialized()
+                == "{\"target_g\":5,\"tolerance_g\":1,\"contact_g\":0.5,\"release_s\":0.5,\"grace_s\":0.2,\"hold_s\":10,\"length_s\":10,\"feedback\":\"full\"}")
+        let text = DrillCoding.json(.blindEstimate)
+        #expect(text.contains("\"feedback\":\"blind\",\"estimate\":\"grams+hold\"}"))
+        #expect(try DrillCoding.drill(text) == .blindEstimate)
+        #expect(try DrillCoding.drill(DrillCoding.json(.firstTouch)) == .firstTouch)
+        #expect(throws: DrillCoding.DecodeError.self) {
+            try DrillCoding.drill(text.replacingOccurrences(of: "grams+hold", with: "telepathy"))
+        }
+        #expect(Drill.builtIn(named: "blind estimate") == .blindEstimate)
+        #expect(Drill.blindEstimate.shape == "5 × 12 s at 5 g ± 1 g, hold 10 s, rest 5 s, blind, estimate grams+hold")
+    }
+}
