@@ -105,6 +105,17 @@ public enum ProtocolFile {
             if metric.isTwoHanded, drill.balance == nil {
                 throw fail("criteria", "\"\(metric.rawValue)\" is a two-hand metric: add `hands = 2`")
             }
+            let asked = drill.trials.map(\.estimate)
+            let applies: Bool
+            switch metric {
+            case .estimateVerdictError: applies = asked.contains { $0.force != nil }
+            case .estimateForceError: applies = asked.contains { $0.force == .grams }
+            case .estimateHoldError: applies = asked.contains { $0.hold }
+            default: applies = true
+            }
+            guard applies else {
+                throw fail("criteria", "\"\(text)\" grades an estimate no trial asks for (set `estimate`: \(EstimateRequest.allowedNames))")
+            }
             criteria.append(Rubric.Criterion(metric: metric, comparison: comparison, threshold: threshold))
         }
         // Grades.

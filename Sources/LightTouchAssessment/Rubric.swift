@@ -179,7 +179,9 @@ public struct Rubric: Sendable, Equatable, Hashable {
         let missing = max(0, needed - considered.count)
         var results: [Assessment.CriterionResult] = []
         for criterion in criteria {
-            let values = considered.map { $0.values[criterion.metric] }
+            // An estimate criterion looks only at the trials that ask for that estimate.
+            let applicable = considered.filter { !$0.inapplicable.contains(criterion.metric) }
+            let values = applicable.map { $0.values[criterion.metric] }
             let value: Double?
             if values.isEmpty || values.contains(where: { $0 == nil }) {
                 value = nil
@@ -201,7 +203,9 @@ public struct Rubric: Sendable, Equatable, Hashable {
                 reason = "\(criterion.metric.rawValue) \(value.trimmed) (\(over)) "
                     + (passed ? "meets" : "misses") + " \(criterion.comparison.rawValue) \(criterion.threshold.trimmed)"
             } else if criterion.metric.isEstimate {
-                reason = "\(criterion.metric.rawValue) is undefined: a trial has no such estimate"
+                reason = applicable.isEmpty && !considered.isEmpty
+                    ? "\(criterion.metric.rawValue) is undefined: no trial asks for that estimate"
+                    : "\(criterion.metric.rawValue) is undefined: an estimate was skipped"
             } else {
                 reason = "\(criterion.metric.rawValue) is undefined: the band was never reached"
                     + (criterion.metric.isTwoHanded ? " by both hands together" : "")
@@ -260,20 +264,30 @@ extension Double {
 public struct GradedTrial: Sendable, Equatable {
     public var trial: Int
     public var values: [Rubric.Metric: Double]
+    /// The estimate metrics the trial's drill did not ask for: a criterion on them passes over the trial.
+    public var inapplicable: Set<Rubric.Metric>
     public var score: Double { values[.score] ?? 0 }
 
-    public init(trial: Int, values: [Rubric.Metric: Double]) {
+    public init(trial: Int, values: [Rubric.Metric: Double], inapplicable: Set<Rubric.Metric> = []) {
         self.trial = trial
         self.values = values
+        self.inapplicable = inapplicable
     }
 
-    /// - Parameter estimation: the student's estimate against the trial, when one was asked.
-    public init(_ metrics: TrialMetrics, estimation: EstimationError? = nil) {
+    /// - Parameters:
+    ///   - request: what the trial asked the student to estimate;
+    ///   - estimation: the estimate against the trial (nil when skipped or not asked).
+    public init(_ metrics: TrialMetrics, request: EstimateRequest = .none, estimation: EstimationError? = nil) {
         trial = metrics.trial
         var values: [Rubric.Metric: Double] = [:]
         for metric in Rubric.Metric.allCases {
             if let value = metric.isEstimate ? metric.value(estimation) : metric.value(metrics) { values[metric] = value }
         }
         self.values = values
+        var inapplicable: Set<Rubric.Metric> = []
+        if request.force == nil { inapplicable.insert(.estimateVerdictError) }
+        if request.force != .grams { inapplicable.insert(.estimateForceError) }
+        if !request.hold { inapplicable.insert(.estimateHoldError) }
+        self.inapplicable = inapplicable
     }
 }

@@ -26,7 +26,7 @@ public struct AssessmentReport: Sendable {
 
     public var assessment: Assessment {
         `protocol`.rubric.evaluate(
-            results.map { GradedTrial($0.metrics, estimation: $0.estimation) }, expectedTrials: `protocol`.drill.trials.count)
+            results.map { GradedTrial($0.metrics, request: $0.estimateRequest, estimation: $0.estimation) }, expectedTrials: `protocol`.drill.trials.count)
     }
 
     /// `{"protocol": …, "protocol_hash": …, "student": …, "examiner": …, "trials": […],

@@ -137,3 +137,45 @@ import Testing
         #expect(SHA256.hexDigest([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }
+
+@Suite struct RubricEstimateTests {
+    /// A trial at 5 g mean with a 6 s hold: estimated 4.2 g and 7.5 s.
+    ///   force error |4.2 − 5| = 0.8 g, hold error |7.5 − 6| = 1.5 s, verdict on target = on target: 0
+    @Test func estimateCriteriaGradeTheMagnitudeOfTheErrors() throws {
+        let text = """
+            version = 1
+            estimate = "grams+hold"
+            criteria = ["estimate_force_error_g <= 1", "estimate_hold_error_s <= 1", "estimate_verdict_error <= 0"]
+            """
+        let chosen = try ProtocolFile.parse(text, file: "p.toml")
+        #expect(chosen.drill.trials.first?.estimate == EstimateRequest(force: .grams, hold: true))
+        var metrics = TrialAccumulator(options: TrialOptions(), trial: 1, startSeconds: 0).metrics(endSeconds: 10)
+        metrics.meanGrams = 5
+        metrics.longestHoldSeconds = 6
+        let error = EstimationError(estimate: TrialEstimate(grams: 4.2, holdSeconds: 7.5), metrics: metrics, options: TrialOptions())
+        let graded = GradedTrial(metrics, request: EstimateRequest(force: .grams, hold: true), estimation: error)
+        #expect(graded.values[.estimateVerdictError] == 0)
+        #expect(abs((graded.values[.estimateForceError] ?? .nan) - 0.8) < 1e-12)
+        #expect(graded.values[.estimateHoldError] == 1.5)
+        let result = chosen.rubric.evaluate([graded], expectedTrials: 1)
+        #expect(result.criteria.map(\.passed) == [true, false, true])
+        #expect(result.criteria[1].reason == "estimate_hold_error_s 1.5 (the worst trial) misses <= 1")
+
+        let skipped = GradedTrial(metrics, request: EstimateRequest(force: .grams, hold: true), estimation: nil)
+        let unanswered = chosen.rubric.evaluate([skipped], expectedTrials: 1)
+        #expect(!unanswered.passed)
+        #expect(unanswered.criteria[0].reason == "estimate_force_error_g is undefined: an estimate was skipped")
+    }
+
+    @Test func aCriterionOnAnEstimateNoTrialAsksForIsRefused() {
+        let text = "version = 1\nestimate = \"verdict\"\ncriteria = [\"estimate_hold_error_s <= 1\"]\n"
+        do {
+            _ = try ProtocolFile.parse(text, file: "p.toml")
+            Issue.record("parsed")
+        } catch {
+            #expect(
+                error.description
+                    == "p.toml:3: key `criteria`: \"estimate_hold_error_s <= 1\" grades an estimate no trial asks for (set `estimate`: none, verdict, grams, hold, verdict+hold, grams+hold) (allowed: a list of \"metric >= number\" or \"metric <= number\"; metrics: in_band_pct, longest_hold_s, in_band_s, time_to_target_s, cv, sd_g, mae_g, rmse_g, overshoot_g, peak_g, mean_g, drift_g_per_s, score, estimate_verdict_error, estimate_force_error_g, estimate_hold_error_s)")
+        }
+    }
+}
