@@ -113,6 +113,14 @@ public struct PracticeSession: Sendable {
         public var options: TrialOptions
         /// The answers given so far.
         public var estimate: TrialEstimate
+
+        public init(trial: Int, request: EstimateRequest, field: EstimateField, options: TrialOptions, estimate: TrialEstimate) {
+            self.trial = trial
+            self.request = request
+            self.field = field
+            self.options = options
+            self.estimate = estimate
+        }
     }
 
     /// The question the student is asked now, while an estimate is awaited.

@@ -242,4 +242,64 @@ import Testing
         #expect(replayed.resultsJSON.serialized() == live.json.serialized())
         #expect(replayed.assessment?.assessment.passed == report.assessment.passed)
     }
+
+    /// Estimates are keys: recorded by name where the live drill took them,
+    /// so the replay finds the same trials, estimates and errors, to the byte;
+    /// an assessment grades them with its rubric the same way.
+    @Test func estimatesReplayToTheSameBytesAndGrade() throws {
+        let text = """
+            version = 1
+            name = "estimate-check"
+            trials = 2
+            trial_length_s = 10
+            hold_s = 8
+            rest_s = 2
+            estimate = ["grams+hold", "verdict"]
+            criteria = ["estimate_hold_error_s <= 2", "estimate_verdict_error <= 0"]
+            """
+        let chosen = try ProtocolFile.parse(text, file: "estimate-check.toml")
+        let sensor = ScriptedSensor()
+        let recording = MemoryRecording()
+        let (session, configuration, conversion) = try Self.make(sensor, drill: chosen.drill, recording: recording)
+        try session.start()
+        sensor.send(Self.hold(0, for: 0.8) + Self.hold(5, for: 10.5) + Self.hold(0, for: 1))
+        session.settle()
+        #expect(session.frame.drill?.estimatePrompt?.field == .grams)
+        #expect(session.frame.drill?.results.isEmpty == true)
+        #expect(recording.events.filter { $0.kind == .drillTrialEnded }.isEmpty, "not recorded as ended before the estimate")
+        session.handle(.drill(.estimate(.holdSeconds(3))))  // not asked yet: refused, recorded, refused again in the replay
+        session.handle(.drill(.estimate(.grams(5.2))))
+        session.handle(.drill(.estimate(.holdSeconds(9.5))))
+        session.settle()
+        sensor.send(Self.hold(0, for: 3) + Self.hold(5, for: 10.5) + Self.hold(0, for: 1))
+        session.settle()
+        session.handle(.drill(.estimate(.verdict(.tooLight))))
+        let ending = session.finish()
+        let assessed = Assessed(protocol: chosen, student: "ada", examiner: nil)
+        let live = SessionResults(pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill, assessment: assessed)
+        guard case .assessment(let report) = live else {
+            Issue.record("not graded as an assessment")
+            return
+        }
+        #expect(
+            recording.events.filter { $0.kind == .key }.compactMap(\.detail)
+                == ["estimate_hold_s:3.0", "estimate_grams:5.2", "estimate_hold_s:9.5", "estimate_verdict:too_light"])
+        #expect(report.results.map(\.estimate) == [TrialEstimate(grams: 5.2, holdSeconds: 9.5), TrialEstimate(verdict: .tooLight)])
+        // Held on target throughout: the hold error is 9.5 − the longest hold, and "too light" is one band off.
+        let hold = try #require(report.results.first?.metrics.longestHoldSeconds)
+        #expect(report.results.first?.estimation?.holdErrorSeconds == 9.5 - hold)
+        #expect(report.results.last?.estimation?.verdictError == -1)
+        let grade = report.assessment
+        #expect(!grade.passed)
+        #expect(grade.criteria.map(\.passed) == [true, false])
+        // Trial 1's 5.2 g implies "on target", as it was (0); trial 2 said too light for on target (1).
+        #expect(grade.criteria[1].reason == "estimate_verdict_error 1 (the worst trial) misses <= 0")
+
+        let recorded = recording.session(
+            info: sensor.info, conversion: conversion, configuration: configuration, drill: chosen.drill, protocolText: chosen.text,
+            student: "ada")
+        let replayed = try RescoredSession(recorded)
+        #expect(replayed.resultsJSON.serialized() == live.json.serialized())
+        #expect(replayed.table == live.table)
+    }
 }
