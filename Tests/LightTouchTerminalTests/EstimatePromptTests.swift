@@ -1,0 +1,103 @@
+import LightTouchCore
+import LightTouchTrainer
+import Testing
+
+@testable import LightTouchTerminal
+
+/// The estimate prompt on the trainer's screen: the keys that type it, what
+/// it shows, and the estimate beside the result afterwards.
+@Suite struct EstimatePromptTests {
+    /// blind-estimate's first trial held at 4.5 g for its 12 s, then ended: the prompt asks for grams.
+    func estimating() -> PracticeSession {
+        var session = PracticeSession(drill: .blindEstimate)
+        _ = session.push((0...1200).map { (Double($0) * 0.01, 4.5) })
+        return session
+    }
+
+    func view(_ session: PracticeSession, draft: EstimateDraft = EstimateDraft()) -> TrainerView {
+        var snapshot = PipelineSnapshot(calibrated: true)
+        snapshot.tare = .zeroed(offset: 0)
+        snapshot.taring = false
+        snapshot.filtered = session.force
+        snapshot.time = session.time
+        return TrainerView(
+            snapshot: snapshot, session: session, history: [(session.time, session.force)], sensor: "LT-DEMO-0001", isDemo: false,
+            bell: false, draft: draft)
+    }
+
+    @Test func digitsEnterAndBackspaceTypeTheAnswers() throws {
+        var session = estimating()
+        let prompt = try #require(session.estimatePrompt)
+        #expect(prompt.field == .grams)
+        var draft = EstimateDraft()
+        #expect(draft.take(.character("4"), for: prompt) == .edited)
+        #expect(draft.take(.character("z"), for: prompt) == .edited)
+        #expect(draft.shown(for: prompt)?.hint == "type a number (digits and .), then Enter")
+        #expect(draft.take(.other(263), for: prompt) == .edited)  // Backspace
+        for key in [".", "7", "5"] { _ = draft.take(.character(Character(key)), for: prompt) }
+        #expect(draft.take(.character("."), for: prompt) == .edited)
+        #expect(draft.shown(for: prompt)?.hint == "one decimal point")
+        #expect(draft.shown(for: prompt)?.text == ".75")
+        _ = draft.take(.character("\u{7F}"), for: prompt)
+        _ = draft.take(.character("\u{7F}"), for: prompt)
+        _ = draft.take(.character("\u{7F}"), for: prompt)
+        #expect(draft.take(.character("\n"), for: prompt) == .edited)
+        #expect(draft.shown(for: prompt)?.hint == "type a number first, e.g. 4.5, then Enter")
+        for key in ["4", ".", "2"] { _ = draft.take(.character(Character(key)), for: prompt) }
+        #expect(draft.take(.character("\r"), for: prompt) == .answer(.grams(4.2)))
+
+        // The next keys may come before the session's frame shows the answer: they go to the hold.
+        let hold = try #require(draft.effective(prompt))
+        #expect(hold.field == .hold && hold.estimate.grams == 4.2)
+        for key in ["1", "1"] { _ = draft.take(.character(Character(key)), for: prompt) }
+        #expect(draft.take(.other(343), for: prompt) == .answer(.holdSeconds(11)))  // KEY_ENTER
+        #expect(draft.effective(prompt) == nil, "everything answered: the result is next")
+
+        _ = session.handle(.estimate(.grams(4.2)))
+        _ = session.handle(.estimate(.holdSeconds(11)))
+        let result = try #require(session.results.first)
+        #expect(result.estimate == TrialEstimate(grams: 4.2, holdSeconds: 11))
+    }
+
+    @Test func aVerdictIsOneKeyAndXSkips() throws {
+        let prompt = PracticeSession.EstimatePrompt(
+            trial: 3, request: EstimateRequest(force: .verdict), field: .verdict, options: TrialOptions(), estimate: TrialEstimate())
+        var draft = EstimateDraft()
+        #expect(draft.take(.character("9"), for: prompt) == .edited)
+        #expect(draft.shown(for: prompt)?.hint == "press 1 (too light), 2 (on target) or 3 (too heavy)")
+        #expect(draft.take(.character("H"), for: prompt) == .answer(.verdict(.tooHeavy)))
+        var other = EstimateDraft()
+        #expect(other.take(.character("2"), for: prompt) == .answer(.verdict(.onTarget)))
+        var skipping = EstimateDraft()
+        #expect(skipping.take(.character("x"), for: prompt) == .answer(.skip))
+        #expect(skipping.take(.character("1"), for: prompt) == .ignored, "skipped: nothing more for trial 3")
+        #expect(skipping.take(.up, for: prompt) == .ignored)
+    }
+
+    @Test func thePromptTakesThePlotsPlaceAndHidesTheForce() throws {
+        let session = estimating()
+        var draft = EstimateDraft()
+        let prompt = try #require(session.estimatePrompt)
+        for key in ["4", "."] { _ = draft.take(.character(Character(key)), for: prompt) }
+        let text = TrainerLayout.render(view(session, draft: draft), rows: 30, columns: 100).text
+        #expect(text.contains("Trial 1 is over. Before you see its result, estimate it:"))
+        #expect(text.contains("▸ your mean force, in grams? 4.▏"))
+        #expect(text.contains("  your longest hold in the band, in seconds?"))
+        #expect(text.contains("trial 1 of 5 ended: your estimate first, then its result"))
+        #expect(text.contains("digits and . · Enter takes it · Backspace corrects · x skip · q quit"))
+        #expect(!text.contains("4.5") && !text.contains("▼") && !text.contains("score"), "nothing of the trial: \(text)")
+        let ascii = TrainerLayout.render(view(session, draft: draft), rows: 30, columns: 100, glyphs: .ascii).text
+        #expect(ascii.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(ascii.contains("your mean force, in grams? 4."))
+    }
+
+    @Test func theResultShowsTheEstimateBesideIt() throws {
+        var session = estimating()
+        _ = session.handle(.estimate(.grams(4.2)))
+        _ = session.handle(.estimate(.holdSeconds(11)))
+        let text = TrainerLayout.render(view(session), rows: 30, columns: 100).text
+        // Held at 4.5 g from 0 to 12 s: mean 4.5 g, hold 12.0 s; 4.2 − 4.5 = −0.30 g, 11 − 12 = −1.0 s.
+        #expect(text.contains("trial 1: you estimated 4.2 g, 11 s · it was 4.50 g, 12.0 s · off by -0.30 g, -1.0 s"), "\(text)")
+        #expect(text.contains("trial 1: score"))
+    }
+}
