@@ -24,8 +24,10 @@ enum Programs {
     }
 
     /// Runs `executable` with `arguments`; kills it after `timeout` seconds.
+    /// - Parameter input: what its stdin reads, then its end (nil: /dev/null).
     static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: String? = nil,
+        timeout: TimeInterval = 60
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : path(executable))
@@ -36,7 +38,8 @@ enum Programs {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = input.map { _ in Pipe() }
+        process.standardInput = stdin ?? FileHandle.nullDevice
         // Read both pipes concurrently so a chatty program never blocks on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
@@ -51,6 +54,11 @@ enum Programs {
             group.leave()
         }
         try process.run()
+        if let stdin, let input {
+            // Written whole and closed: the program reads the lines at its pace from the pipe's buffer.
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         var timedOut = false
