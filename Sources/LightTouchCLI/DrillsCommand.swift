@@ -22,6 +22,9 @@ struct DrillsCommand: ParsableCommand {
         }
         print("")
         print("Feedback modes: " + FeedbackMode.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ") + ".")
+        print(
+            "Estimates (`estimate` in a drill file, or --estimate): after a trial and before its result, the student "
+                + "estimates the mean force (verdict or grams) and the hold: \(EstimateRequest.allowedNames).")
         if fileKeys {
             print("")
             print("Drill file keys (version = \(DrillFile.version) is required):")

@@ -33,6 +33,12 @@ struct PracticeCommand: ParsableCommand {
             last line, the session's results: without --drill, the same object `lighttouch replay --json` \
             prints (trials found by touch and release); with --drill, the drill's trials, each with its \
             `feedback` mode and `peeks`.
+
+            A drill may ask for an estimate after each trial, before its result shows (`estimate` in a drill \
+            file, or --estimate): the mean force (too light / on target / too heavy, or grams) and the \
+            longest hold. On the screen the student types it (1/2/3, or digits and Enter; x skips); with \
+            --plain or --json each estimate is read from a line on stdin (e.g. `target 6` or `4.5 6`), and \
+            when stdin ends the estimates still asked are skipped.
             """)
 
     @OptionGroup var sensorOptions: SensorOptions
@@ -45,6 +51,12 @@ struct PracticeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Feedback mode for every trial: \(FeedbackMode.allowedNames).", valueName: "mode"))
     var feedback: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Ask for an estimate after every trial, before its result: \(EstimateRequest.allowedNames). Without a terminal, "
+                + "estimates are read from stdin, one line a trial.", valueName: "what"))
+    var estimate: String?
 
     @Flag(help: "Ring the terminal bell when the force leaves the band and when a hold goal is met.")
     var bell = false
@@ -86,6 +98,9 @@ struct PracticeCommand: ParsableCommand {
         if let feedback, FeedbackMode(rawValue: feedback) == nil {
             throw ValidationError("unknown feedback mode `\(feedback)`; choose one of \(FeedbackMode.allowedNames)")
         }
+        if let estimate, EstimateRequest(name: estimate) == nil {
+            throw ValidationError("unknown estimate `\(estimate)`; choose one of \(EstimateRequest.allowedNames)")
+        }
         if plain && json { throw ValidationError("--plain and --json cannot be used together") }
         try handsOptions.check()
     }
@@ -94,7 +109,8 @@ struct PracticeCommand: ParsableCommand {
     /// headless run without --drill (trials found by touch and release).
     func resolveDrill(fullScreen: Bool) throws -> Drill? {
         // Two hands are scored by a drill's trials: a headless run gets the default drill too.
-        guard fullScreen || drill != nil || trials != nil || feedback != nil || handsOptions.asksForHands else { return nil }
+        guard fullScreen || drill != nil || trials != nil || feedback != nil || estimate != nil || handsOptions.asksForHands
+        else { return nil }
         var chosen = Drill.default
         if let name = drill {
             if let builtIn = Drill.builtIn(named: name) {
@@ -119,7 +135,7 @@ struct PracticeCommand: ParsableCommand {
         }
         chosen = chosen.overriding(
             target: scoring.target, tolerance: scoring.tolerance, holdGoal: scoring.hold, trialCount: trials,
-            feedback: feedback.flatMap(FeedbackMode.init(rawValue:)))
+            feedback: feedback.flatMap(FeedbackMode.init(rawValue:)), estimate: estimate.flatMap(EstimateRequest.init(name:)))
         chosen.balance = try handsOptions.balance(drill: chosen)
         let defaults = scoring.trialOptions
         for index in chosen.trials.indices {

@@ -73,9 +73,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (["practice", "--sensor", "demo", "--drill", "juggling"], 64, "lighttouch: no drill `juggling`: not a built-in drill (first-touch, steady-hold, still-point, ladder, blind-check) nor a drill file"),
+        (["practice", "--sensor", "demo", "--drill", "juggling"], 64, "lighttouch: no drill `juggling`: not a built-in drill (first-touch, steady-hold, still-point, ladder, blind-check, blind-estimate) nor a drill file"),
         (["practice", "--sensor", "demo", "--feedback", "loud"], 64, "lighttouch: unknown feedback mode `loud`; choose one of full, bandwidth, faded, blind, self"),
         (["practice", "--sensor", "demo", "--trials", "0"], 64, "lighttouch: --trials must be 1 to 100 (got 0)"),
+        (["practice", "--sensor", "demo", "--estimate", "vibes"], 64, "lighttouch: unknown estimate `vibes`; choose one of none, verdict, grams, hold, verdict+hold, grams+hold"),
     ])
     func badOptionsGetOneClearLine(arguments: [String], status: Int32, message: String) throws {
         let result = try Programs.run("lighttouch", arguments)
@@ -87,9 +88,10 @@ import Testing
     @Test func drillsListsTheBuiltInDrillsWithTheirPurpose() throws {
         let result = try Programs.run("lighttouch", ["drills"])
         #expect(result.status == 0)
-        for name in ["first-touch", "steady-hold", "still-point", "ladder", "blind-check"] {
+        for name in ["first-touch", "steady-hold", "still-point", "ladder", "blind-check", "blind-estimate"] {
             #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "\(name)")
         }
         #expect(result.stdout.contains("find 5 g and hold it for 5 s"))
+        #expect(result.stdout.contains("5 × 12 s at 5 g ± 1 g, hold 10 s, rest 5 s, blind, estimate grams+hold"))
     }
 }
