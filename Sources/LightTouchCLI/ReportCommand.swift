@@ -4,6 +4,7 @@ import LightTouchCore
 import LightTouchSession
 import LightTouchReport
 import LightTouchStore
+import LightTouchTrainer
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -127,6 +128,16 @@ struct ReportCommand: ParsableCommand {
                         + "left share \(percent(hands.balance.meanLeftSharePercent)) (SD \(hands.balance.sdLeftSharePercent.map { $0.fixed(1) } ?? "—")), "
                         + "balanced \(percent(hands.balance.balancedPercent)) of the hold")
             }
+        }
+        // Each estimate beside its trial, as the trainer showed it after the trial.
+        for result in r.results ?? [] {
+            guard let comparison = result.estimateComparison else { continue }
+            let trial = "trial \(result.metrics.trial) estimate (\(result.estimateRequest.name)): "
+            guard let said = comparison.said else {
+                notes.append(trial + "skipped")
+                continue
+            }
+            notes.append(trial + "said \(said) · it was \(comparison.was)" + (comparison.off.isEmpty ? "" : " · off by \(comparison.off)"))
         }
         if let assessment = r.assessment {
             let grade = assessment.assessment

@@ -68,11 +68,58 @@ import Testing
         #expect(abs((estimate["hold_error_s"] as? Double ?? .nan) - (9 - hold)) <= 1e-6)
         #expect((trials.last?["estimate"] as? [String: Any])?["skipped"] as? Bool == true)
 
+        let svg = dataDir + "/report.svg"
+        let report = try Programs.run("lighttouch", ["report", "1", "--out", svg, "--data-dir", dataDir])
+        #expect(report.status == 0, "\(report.stderr)")
+        let drawn = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(drawn.contains("trial 1 estimate (grams+hold): said 4.5 g, 9 s · it was "))
+        #expect(drawn.contains("trial 2 estimate (grams+hold): skipped"))
+
         let progress = try Programs.run("lighttouch", ["progress", "--student", "ada", "--data-dir", dataDir])
         #expect(progress.status == 0, "\(progress.stderr)")
         #expect(progress.stdout.contains("est. force err g  est. hold err s  verdicts right"), "\(progress.stdout)")
         let error = abs(4.5 - mean)
         #expect(progress.stdout.contains(String(format: "%.2f", error)), "\(progress.stdout)")
+    }
+
+    /// An assessment's protocol asks for estimates and grades them; `--json` reads them from stdin too.
+    @Test func anAssessmentGradesTheEstimatesReadFromStdin() throws {
+        let dataDir = temporaryDirectory("lt-estimate-assess")
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let file = dataDir + "/estimate-check.toml"
+        try """
+            version = 1
+            name = "estimate-check"
+            trials = 2
+            hold_s = 2
+            trial_length_s = 3
+            rest_s = 1
+            estimate = "verdict+hold"
+            criteria = ["estimate_verdict_error <= 0", "estimate_hold_error_s <= 60"]
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        // The steady student holds 5 g through both trials: on target, and a hold of at most 3 s.
+        let result = try Programs.run(
+            "lighttouch",
+            ["assess", "--protocol", file, "--student", "ada", "--sensor", "demo", "--scenario", "steady", "--json",
+             "--data-dir", dataDir],
+            input: "target 3\non target, 2.5\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").compactMap { Programs.lastJSONObject(String($0)) }
+        #expect(lines.contains { $0["phase"] as? String == "estimate" && $0["estimate"] as? String == "verdict" })
+        let results = try #require(lines.last)
+        let trials = try #require(results["trials"] as? [[String: Any]])
+        let estimates = trials.compactMap { $0["estimate"] as? [String: Any] }
+        #expect(estimates.map { $0["verdict"] as? String } == ["on target", "on target"])
+        #expect(estimates.map { $0["hold_s"] as? Double } == [3, 2.5])
+        let assessment = try #require(results["assessment"] as? [String: Any])
+        let criteria = try #require(assessment["criteria"] as? [[String: Any]])
+        #expect(criteria.map { $0["metric"] as? String } == ["estimate_verdict_error", "estimate_hold_error_s"])
+        #expect(criteria.first?["value"] as? Double == 0, "\(criteria)")
+        #expect(assessment["passed"] as? Bool == true, "\(assessment)")
+
+        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verified.status == 0, "\(verified.stderr)")
     }
 
     /// A bad drill file key or value names the file, the line and what is allowed.
