@@ -100,4 +100,27 @@ import Testing
         #expect(text.contains("trial 1: you estimated 4.2 g, 11 s · it was 4.50 g, 12.0 s · off by -0.30 g, -1.0 s"), "\(text)")
         #expect(text.contains("trial 1: score"))
     }
+
+    /// The examiner's screen asks too (whoever is at the keyboard types the student's answer), and shows no force.
+    @Test func theExaminerSeesTheQuestionAndNoForce() throws {
+        var session = PracticeSession(drill: Drill.blindEstimate.overriding(trialCount: 3, estimate: EstimateRequest(force: .verdict, hold: true)))
+        _ = session.push((0...1200).map { (Double($0) * 0.01, 4.5) })
+        var snapshot = PipelineSnapshot(calibrated: true)
+        snapshot.tare = .zeroed(offset: 0)
+        snapshot.taring = false
+        snapshot.filtered = 4.5
+        snapshot.time = session.time
+        var draft = EstimateDraft()
+        let prompt = try #require(session.estimatePrompt)
+        #expect(draft.take(.character("2"), for: prompt) == .answer(.verdict(.onTarget)))
+        let view = ExaminerView(
+            snapshot: snapshot, session: session, protocolName: "estimate-check", grading: "graded on each trial", student: "ada",
+            examiner: nil, sensor: "LT-DEMO-0001", draft: draft)
+        #expect(view.rules.hasSuffix("feedback blind · estimate verdict+hold · graded on each trial"))
+        let text = ExaminerLayout.render(view, rows: 30, columns: 100).text
+        #expect(text.contains("Trial 1 of 3 is over: the student estimates it"))
+        #expect(text.contains("your longest hold in the band, in seconds? ▏"), "the verdict already typed moves on to the hold: \(text)")
+        #expect(text.contains("digits and . · Enter takes it · Backspace corrects · x skip · q end"))
+        #expect(!text.contains("4.5"))
+    }
 }
