@@ -87,6 +87,7 @@ public enum Glyphs: Sendable, Equatable, CaseIterable {
         0x251C: "+", 0x2524: "+", 0x252C: "+", 0x2534: "+", 0x253C: "+",
         0x2588: "#", 0x2593: "#", 0x2592: "=", 0x2591: ".",  // █ ▓ ▒ ░
         0x25BC: "v", 0x25B2: "^", 0x25B6: ">", 0x25C0: "<",  // ▼ ▲ ▶ ◀
+        0x25B8: ">", 0x258F: "_",  // ▸ (the question asked) ▏ (the typing cursor)
         // Trials: recorded, running, to come.
         0x2713: "+", 0x2714: "+", 0x25CF: "*", 0x25CB: ".", 0x2717: "x",  // ✓ ✔ ● ○ ✗
         // Punctuation and signs.

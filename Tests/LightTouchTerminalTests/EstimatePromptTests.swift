@@ -88,7 +88,8 @@ import Testing
         #expect(!text.contains("4.5") && !text.contains("▼") && !text.contains("score"), "nothing of the trial: \(text)")
         let ascii = TrainerLayout.render(view(session, draft: draft), rows: 30, columns: 100, glyphs: .ascii).text
         #expect(ascii.unicodeScalars.allSatisfy { $0.isASCII })
-        #expect(ascii.contains("your mean force, in grams? 4."))
+        #expect(ascii.contains("> your mean force, in grams? 4._"), "\(ascii)")
+        #expect(ascii.contains("digits and . - Enter takes it - Backspace corrects - x skip - q quit"))
     }
 
     @Test func theResultShowsTheEstimateBesideIt() throws {
