@@ -123,8 +123,8 @@ public enum ExaminerLayout {
             canvas.put(" Trial \(trial) of \(view.trialCount) is over: the student estimates it", row: row, column: 0, style: .bold)
             if let shown {
                 let prompt = shown.prompt
-                var line = TrainerLayout.question(prompt.field, options: prompt.options) + " "
-                line += prompt.field == .verdict ? "1 · 2 · 3" : shown.text + "▏"
+                var line = TrainerLayout.question(prompt.field) + " "
+                line += prompt.field == .verdict ? TrainerLayout.verdictChoices : shown.text + "▏"
                 canvas.put(line, row: row + 1, column: 1, style: .normal)
                 if let hint = shown.hint { canvas.putRight(hint, row: row, endColumn: width - 1, style: .warn) }
             }

@@ -302,35 +302,43 @@ public enum TrainerLayout {
     ///     then your longest hold, in seconds
     static func prompt(_ shown: EstimateDraft.Shown, _ canvas: inout Canvas, top: Int, bottom: Int) {
         let prompt = shown.prompt
-        var row = top + max(0, (bottom - top + 1 - 6) / 2)
-        canvas.put("Trial \(prompt.trial) is over. Before you see its result, estimate it:", row: row, column: 4, style: .title)
-        row += 2
+        var fields: [(text: String, style: CellStyle)] = []
         for field in prompt.request.fields {
             let answered = prompt.estimate.answers(field)
             let asked = field == prompt.field
-            var line = question(field, options: prompt.options) + " "
+            var line = question(field) + " "
             if answered {
                 line += answer(field, prompt.estimate)
             } else if asked {
-                line += field == .verdict ? "1 · 2 · 3" : shown.text + "▏"
+                line += field == .verdict ? verdictChoices : shown.text + "▏"
             }
-            canvas.put((asked ? "▸ " : "  ") + line, row: row, column: 4, style: asked ? .bold : (answered ? .normal : .dim))
-            row += 1
+            fields.append(((asked ? "▸ " : "  ") + line, asked ? .bold : (answered ? .normal : .dim)))
         }
-        if let hint = shown.hint {
+        // On a small screen the blank lines go first, then the heading; the questions and the hint stay.
+        let heading = (text: "Trial \(prompt.trial) is over. Before you see its result, estimate it:", style: CellStyle.title)
+        let hint = shown.hint.map { [(text: "  " + $0, style: CellStyle.warn)] } ?? []
+        let blank = (text: "", style: CellStyle.normal)
+        let room = bottom - top + 1
+        var lines = [heading, blank] + fields + (hint.isEmpty ? [] : [blank]) + hint
+        if lines.count > room { lines = [heading] + fields + hint }
+        if lines.count > room { lines = fields + hint }
+        var row = top + max(0, (room - lines.count) / 2)
+        for line in lines.prefix(max(0, room)) {
+            canvas.put(line.text, row: row, column: 4, style: line.style)
             row += 1
-            canvas.put(hint, row: row, column: 6, style: .warn)
         }
     }
 
-    static func question(_ field: EstimateField, options: TrialOptions) -> String {
+    static func question(_ field: EstimateField) -> String {
         switch field {
-        case .verdict:
-            "your mean force: 1 too light, 2 on target (\(options.bandLow.fixed(1))–\(options.bandHigh.fixed(1)) g), 3 too heavy?"
+        case .verdict: "your mean force?"
         case .grams: "your mean force, in grams?"
         case .hold: "your longest hold in the band, in seconds?"
         }
     }
+
+    /// The keys of a verdict, after its question.
+    static let verdictChoices = "1 light · 2 on target · 3 heavy"
 
     static func answer(_ field: EstimateField, _ estimate: TrialEstimate) -> String {
         switch field {

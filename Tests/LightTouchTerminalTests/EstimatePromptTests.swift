@@ -92,6 +92,20 @@ import Testing
         #expect(ascii.contains("digits and . - Enter takes it - Backspace corrects - x skip - q quit"))
     }
 
+    /// At the smallest size the questions and the hint still show (the heading gives way).
+    @Test func theSmallestScreenKeepsTheQuestions() throws {
+        let session = estimating()
+        var draft = EstimateDraft()
+        let prompt = try #require(session.estimatePrompt)
+        _ = draft.take(.character("?"), for: prompt)
+        let text = TrainerLayout.render(
+            view(session, draft: draft), rows: TrainerLayout.minimumRows, columns: TrainerLayout.minimumColumns
+        ).text
+        #expect(text.contains("▸ your mean force, in grams? ▏"), "\(text)")
+        #expect(text.contains("your longest hold in the band, in seconds?"))
+        #expect(text.contains("type a number (digits and .), then Enter"))
+    }
+
     @Test func theResultShowsTheEstimateBesideIt() throws {
         var session = estimating()
         _ = session.handle(.estimate(.grams(4.2)))
@@ -122,6 +136,13 @@ import Testing
         #expect(text.contains("Trial 1 of 3 is over: the student estimates it"))
         #expect(text.contains("your longest hold in the band, in seconds? ▏"), "the verdict already typed moves on to the hold: \(text)")
         #expect(text.contains("digits and . · Enter takes it · Backspace corrects · x skip · q end"))
+
+        // On the smallest trainer screen (60 × 20) a verdict's question and its keys fit.
+        var session2 = PracticeSession(drill: Drill.blindEstimate.overriding(trialCount: 1, estimate: EstimateRequest(force: .verdict)))
+        _ = session2.push((0...1200).map { (Double($0) * 0.01, 4.5) })
+        let trainer = TrainerLayout.render(self.view(session2), rows: TrainerLayout.minimumRows, columns: TrainerLayout.minimumColumns).text
+        #expect(trainer.contains("▸ your mean force? 1 light · 2 on target · 3 heavy"), "\(trainer)")
+        #expect(trainer.contains("1 too light · 2 on target · 3 too heavy · x skip · q quit"))
         #expect(!text.contains("4.5"))
     }
 }
