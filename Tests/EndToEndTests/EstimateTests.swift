@@ -198,4 +198,43 @@ struct EstimateScreenTests {
             .compactMap { $0["detail"] as? String }
         #expect(keys == ["space", "estimate_grams:4.5", "estimate_hold_s:9.0", "space", "space", "estimate_skip"], "\(keys)")
     }
+
+    /// `assess` full-screen with a protocol that asks for estimates: the
+    /// examiner's screen asks, takes the keys, shows no force, and the grade
+    /// counts the estimate.
+    @Test func theExaminersScreenTakesTheEstimate() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("lt-estimate-assess-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let file = dataDir + "/estimate-one.toml"
+        try """
+            version = 1
+            name = "estimate-one"
+            trials = 1
+            hold_s = 2
+            trial_length_s = 3
+            estimate = "verdict+hold"
+            criteria = ["estimate_verdict_error <= 0"]
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let term = try PracticeTmux()
+        try term.run(
+            "\(lighttouch) assess --protocol \(file) --student ann --sensor demo --scenario steady --data-dir \(dataDir)")
+        var pane = try term.waitFor("Trial 1 of 1 is over: the student estimates it")
+        #expect(pane.contains("your mean force? 1 light · 2 on target · 3 heavy"))
+        #expect(pane.contains("1 too light · 2 on target · 3 too heavy · x skip · q end"))
+        #expect(pane.contains("estimate verdict+hold"), "the rules line")
+        #expect(pane.firstMatch(of: #/\d+\.\d+ g\b/#) == nil && !pane.contains("score"), "no force, no result: \(pane)")
+        try term.press("2")
+        pane = try term.waitFor("your longest hold in the band, in seconds? ▏")
+        try term.press("3", "Enter")
+        pane = try term.expectTerminalRestored()
+        #expect(pane.contains("PASS"), "\(pane)")
+
+        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
+        let results = try #require(Programs.lastJSONObject(replay.stdout))
+        let estimate = try #require((results["trials"] as? [[String: Any]])?.first?["estimate"] as? [String: Any])
+        #expect(estimate["verdict"] as? String == "on target" && estimate["hold_s"] as? Double == 3)
+    }
 }
