@@ -21,7 +21,10 @@ struct AssessCommand: ParsableCommand {
             none at all, during trials and between them), and no trial's results until the end. Keys: t \
             tares before a trial or between trials (never under the student's hand), q ends the assessment \
             (a trial in progress is kept and graded). The protocol fixes the feedback and the target, so no \
-            other key changes anything.
+            other key changes anything, except while a protocol with `estimate` asks for the student's \
+            estimate of the trial just ended: then 1, 2, 3 (too light, on target, too heavy), digits and \
+            Enter (grams, seconds) answer and x skips; with --plain or --json the answers are read from \
+            stdin, one line a trial.
 
             At the end (or on q, Ctrl-C or SIGTERM) the terminal is given back and each criterion is printed, \
             pass or fail, with the reason, then the result and the grade. The session is recorded and the \
