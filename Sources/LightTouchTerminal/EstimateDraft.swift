@@ -95,8 +95,8 @@ public struct EstimateDraft: Sendable, Equatable {
             hint = nil
         }
         guard case .character(let character) = key else {
-            if key == .other(263) || key == .other(330) { return erase() }  // KEY_BACKSPACE, KEY_DC
-            if key == .other(343) { return confirm(prompt) }  // KEY_ENTER
+            if key == .backspace { return erase() }
+            if key == .enter { return confirm(prompt) }
             return .ignored
         }
         switch character {

@@ -5,6 +5,8 @@ import Dispatch
 public enum TerminalKey: Sendable, Equatable {
     case character(Character)
     case up, down, left, right
+    /// The keypad's Backspace and Enter (a terminal may send them as characters instead: DEL, ^H, CR, LF).
+    case backspace, enter
     case resize
     case other(Int32)
 }
@@ -135,6 +137,8 @@ public final class TerminalScreen: @unchecked Sendable {
             case KEY_DOWN: keys.append(.down)
             case KEY_LEFT: keys.append(.left)
             case KEY_RIGHT: keys.append(.right)
+            case KEY_BACKSPACE: keys.append(.backspace)
+            case KEY_ENTER: keys.append(.enter)
             case KEY_RESIZE:
                 previous = nil
                 keys.append(.resize)

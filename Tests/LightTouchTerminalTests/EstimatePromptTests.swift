@@ -33,7 +33,7 @@ import Testing
         #expect(draft.take(.character("4"), for: prompt) == .edited)
         #expect(draft.take(.character("z"), for: prompt) == .edited)
         #expect(draft.shown(for: prompt)?.hint == "type a number (digits and .), then Enter")
-        #expect(draft.take(.other(263), for: prompt) == .edited)  // Backspace
+        #expect(draft.take(.backspace, for: prompt) == .edited)
         for key in [".", "7", "5"] { _ = draft.take(.character(Character(key)), for: prompt) }
         #expect(draft.take(.character("."), for: prompt) == .edited)
         #expect(draft.shown(for: prompt)?.hint == "one decimal point")
@@ -50,7 +50,7 @@ import Testing
         let hold = try #require(draft.effective(prompt))
         #expect(hold.field == .hold && hold.estimate.grams == 4.2)
         for key in ["1", "1"] { _ = draft.take(.character(Character(key)), for: prompt) }
-        #expect(draft.take(.other(343), for: prompt) == .answer(.holdSeconds(11)))  // KEY_ENTER
+        #expect(draft.take(.enter, for: prompt) == .answer(.holdSeconds(11)))
         #expect(draft.effective(prompt) == nil, "everything answered: the result is next")
 
         _ = session.handle(.estimate(.grams(4.2)))
