@@ -70,6 +70,7 @@ public struct AssessmentReport: Sendable {
             ])
         }
         lines.append(results.isEmpty ? "No trials were completed." : TextTable.render(rows, rightAligned: Set(0..<header.count).subtracting([1])))
+        lines += drillReport.estimateTable
         lines.append("")
         lines.append("Criteria (\(`protocol`.rubric.scope == .eachTrial ? "every trial" : "the \(`protocol`.rubric.scope)")):")
         for criterion in grade.criteria {

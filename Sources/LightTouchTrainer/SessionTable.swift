@@ -153,8 +153,8 @@ public struct SessionReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// The estimates beside the results, when the drill asked for them.
-    var estimateTable: [String] {
+    /// The estimates beside the results, when the drill asked for them (lines, from a blank one).
+    public var estimateTable: [String] {
         guard let estimates else { return [] }
         var rows = [["trial", "asked", "you said", "it was", "off by"]]
         for result in results {

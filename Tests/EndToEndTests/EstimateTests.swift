@@ -229,6 +229,8 @@ struct EstimateScreenTests {
         try term.press("3", "Enter")
         pane = try term.expectTerminalRestored()
         #expect(pane.contains("PASS"), "\(pane)")
+        #expect(pane.contains("Estimates, made before each result was shown:"))
+        #expect(pane.contains("    1  verdict+hold  on target, 3 s  on target, "), "\(pane)")
 
         let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
         #expect(verified.status == 0, "\(verified.stderr)")
