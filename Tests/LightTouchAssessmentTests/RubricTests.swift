@@ -175,7 +175,7 @@ import Testing
         } catch {
             #expect(
                 error.description
-                    == "p.toml:3: key `criteria`: \"estimate_hold_error_s <= 1\" grades an estimate no trial asks for (set `estimate`: none, verdict, grams, hold, verdict+hold, grams+hold) (allowed: a list of \"metric >= number\" or \"metric <= number\"; metrics: in_band_pct, longest_hold_s, in_band_s, time_to_target_s, cv, sd_g, mae_g, rmse_g, overshoot_g, peak_g, mean_g, drift_g_per_s, score, estimate_verdict_error, estimate_force_error_g, estimate_hold_error_s)")
+                    == "p.toml:3: key `criteria`: \"estimate_hold_error_s <= 1\" grades an estimate no trial asks for (set `estimate`: none, verdict, grams, hold, verdict+hold, grams+hold) (allowed: a list of \"metric >= number\" or \"metric <= number\"; metrics: in_band_pct, longest_hold_s, in_band_s, time_to_target_s, cv, sd_g, mae_g, rmse_g, overshoot_g, peak_g, mean_g, drift_g_per_s, score, balanced_pct, balanced_s, left_share_mean_pct, left_share_sd_pct, left_in_band_pct, right_in_band_pct, left_mean_g, right_mean_g, estimate_verdict_error, estimate_force_error_g, estimate_hold_error_s)")
         }
     }
 }
