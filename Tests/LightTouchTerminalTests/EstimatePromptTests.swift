@@ -145,4 +145,30 @@ import Testing
         #expect(trainer.contains("1 too light · 2 on target · 3 too heavy · x skip · q quit"))
         #expect(!text.contains("4.5"))
     }
+
+    /// A two-hand drill asks the same way, in its plot's place, with neither hand nor the balance shown.
+    @Test func aTwoHandDrillAsksTooAndHidesBothHands() throws {
+        var drill = Drill.blindEstimate.overriding(trialCount: 1, feedback: .full)
+        drill.balance = BalanceSettings()
+        var session = PracticeSession(drill: drill)
+        let hands = HandForces(left: 4.6, right: 5.4)
+        let samples = (0...1200).map {
+            ProcessedSample(time: Double($0) * 0.01, raw: hands.mean, filtered: hands.mean, inBand: true, hands: hands)
+        }
+        _ = session.push(scored: samples)
+        #expect(session.estimatePrompt?.field == .grams)
+        var snapshot = PipelineSnapshot(calibrated: true)
+        snapshot.tare = .zeroed(offset: 0)
+        snapshot.taring = false
+        snapshot.filtered = hands.mean
+        snapshot.hands = hands
+        snapshot.time = session.time
+        let view = TrainerView(
+            snapshot: snapshot, session: session, history: samples.map { ($0.time, $0.filtered) }, sensor: "LT-DEMO-0001",
+            isDemo: false, bell: false, handsHistory: samples.compactMap(\.hands))
+        let text = TrainerLayout.render(view, rows: 30, columns: 100).text
+        #expect(text.contains("Trial 1 is over. Before you see its result, estimate it:"), "\(text)")
+        #expect(text.contains("▸ your mean force, in grams? ▏"))
+        #expect(!text.contains("4.6") && !text.contains("5.4") && !text.contains("▼"), "no hand's force: \(text)")
+    }
 }
