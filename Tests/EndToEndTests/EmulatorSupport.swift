@@ -54,7 +54,7 @@ enum Emulator {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Programs.path("lighttouch-emulator"))
         process.arguments = emulatorArguments + ["--"] + command
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = Programs.environment(environment)
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -28,9 +28,11 @@ final class PracticeTmux {
         let description: String
     }
 
-    /// The shell's environment: a UTF-8 locale on tmux's `screen` terminal.
+    /// The shell's environment: a UTF-8 locale on tmux's `screen` terminal,
+    /// and the test run's own home (`Programs.home`), so that a session
+    /// recorded without `--data-dir` lands in this run's data directory.
     static let environment: KeyValuePairs<String, String> = [
-        "PATH": "/usr/bin:/bin", "HOME": "/tmp", "TERM": "screen", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        "PATH": "/usr/bin:/bin", "HOME": Programs.home, "TERM": "screen", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
     ]
 
     /// - Parameter environment: variables to set in the shell's environment

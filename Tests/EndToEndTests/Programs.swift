@@ -16,6 +16,29 @@ enum Programs {
         productsDirectory.appendingPathComponent(name).path
     }
 
+    /// The programs' home for this test run: a new folder, so that a program
+    /// run without `--data-dir` records into this run's own data directory,
+    /// never into the user's (or another checkout's, whose newer schema this
+    /// build would rightly refuse). Tests in one run share it, as programs a
+    /// user runs one after another share theirs.
+    static let home: String = {
+        let template = FileManager.default.temporaryDirectory.appendingPathComponent("lighttouch-tests-XXXXXX").path
+        var bytes = Array(template.utf8CString)
+        guard let made = mkdtemp(&bytes) else { return template.replacingOccurrences(of: "XXXXXX", with: "\(getpid())") }
+        return String(cString: made)
+    }()
+
+    /// The environment a program under test starts with: this process's,
+    /// with `home` as HOME and no data directory chosen by the environment,
+    /// then `overrides`.
+    static func environment(_ overrides: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home
+        environment["LIGHTTOUCH_DATA"] = nil
+        environment["XDG_DATA_HOME"] = nil
+        return environment.merging(overrides) { $1 }
+    }
+
     struct Result {
         var status: Int32
         var stdout: String
@@ -32,9 +55,7 @@ enum Programs {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : path(executable))
         process.arguments = arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
+        process.environment = Programs.environment(environment ?? [:])
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -74,6 +74,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Programs.path("lighttouch"))
         process.arguments = ["practice", "--plain", "--duration", "60", "--sensor", "demo", "--data-dir", dataDir]
+        process.environment = Programs.environment()
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
