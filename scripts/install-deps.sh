@@ -23,6 +23,9 @@ packages=(
   binutils           # scripts/package-deb.sh: strip, readelf
   lintian            # scripts/package-deb.sh checks both packages
   libasound2-dev     # ALSA: the feedback sound (practice/assess --sound)
+  libasound2-plugins # ALSA's pulse plugin: scripts/sound-soak.sh routes the default device to PulseAudio
+  pulseaudio         # scripts/sound-soak.sh: a null sink that consumes sound in real time, with no sound card
+  pulseaudio-utils   # scripts/sound-soak.sh: pactl, and parec to record what the null sink played
 )
 # Not installed here: avrdude. Only `make flash` (writing the firmware to a
 # real board) needs it: apt-get install avrdude.

@@ -36,6 +36,26 @@ public final class ALSAPlayer: Sendable {
         public var underruns = 0
         /// Why the sound stopped before it was asked to (the device failed).
         public var failure: ALSAError?
+        /// CPU time the audio thread used (its own clock, CLOCK_THREAD_CPUTIME_ID), nanoseconds.
+        public var threadCPUNanos: UInt64 = 0
+    }
+
+    /// Something the audio thread met, reported as it happens (on that thread:
+    /// the handler must hand it off and return, never block).
+    public enum Event: Sendable, Equatable {
+        /// The device ran out of sound and was recovered (`underruns` so far).
+        case underrun(total: Int)
+        /// The device failed; the sound has stopped.
+        case failed(ALSAError)
+    }
+
+    /// When one period was decided and when it is heard, for `bench`.
+    public struct PeriodTiming: Sendable, Equatable {
+        /// When the command for the period was read (uptime, ns).
+        public var read: UInt64
+        /// When its first frame reaches the output: when the write returned,
+        /// plus ALSA's delay (`snd_pcm_delay`) less the period itself (uptime, ns).
+        public var heard: UInt64
     }
 
     public let device: String
@@ -50,14 +70,19 @@ public final class ALSAPlayer: Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
     private let closed = Atomic<Bool>(false)
+    private let onEvent: (@Sendable (Event) -> Void)?
+    private let onPeriod: (@Sendable (PeriodTiming) -> Void)?
 
     /// Opens `device` (ALSA's name: `default`, `hw:0`, `pulse`…) for 16-bit mono.
     /// - Parameters:
     ///   - latencyMicroseconds: ALSA's buffer (20 ms).
     ///   - capture: keep every frame played, for `--sound-out`.
+    ///   - onEvent: underruns and a failure, on the audio thread, as they happen.
+    ///   - onPeriod: each period's timing, on the audio thread (for `bench`).
     public init(
         device: String = "default", sampleRate: Int = 48_000, periodFrames: Int = 240, latencyMicroseconds: UInt32 = 20_000,
-        capture: Bool = false, command: @escaping @Sendable () -> SoundCommand
+        capture: Bool = false, onEvent: (@Sendable (Event) -> Void)? = nil, onPeriod: (@Sendable (PeriodTiming) -> Void)? = nil,
+        command: @escaping @Sendable () -> SoundCommand
     ) throws(ALSAError) {
         lt_alsa_silence_errors()
         var handle: OpaquePointer?
@@ -73,6 +98,8 @@ public final class ALSAPlayer: Sendable {
         self.sampleRate = sampleRate
         self.periodFrames = periodFrames
         self.command = command
+        self.onEvent = onEvent
+        self.onPeriod = onPeriod
         captured = capture ? Mutex([]) : nil
     }
 
@@ -100,38 +127,68 @@ public final class ALSAPlayer: Sendable {
     public var underruns: Int { statistics.withLock { $0.underruns } }
 
     private func play() {
+        defer { statistics.withLock { $0.threadCPUNanos = Self.threadCPUNanos() } }
         var synthesizer = SoundSynthesizer(sampleRate: Double(sampleRate))
-        var buffer = [Int16](repeating: 0, count: periodFrames)
+        var buffer = [Int16](repeating: 0, count: max(1, periodFrames))
         var cues = command().cues
         let origin = DispatchTime.now().uptimeNanoseconds
         var frames = 0
+        var underruns = 0
         while !stopping.load(ordering: .relaxed) {
+            let read = DispatchTime.now().uptimeNanoseconds
             let latest = command()
             synthesizer.voice = latest.voice
             if latest.cues > cues { synthesizer.cue() }
             cues = latest.cues
             buffer.withUnsafeMutableBufferPointer { synthesizer.render(into: $0) }
             var offset = 0
-            while offset < periodFrames, !stopping.load(ordering: .relaxed) {
-                let written = buffer.withUnsafeBufferPointer { snd_pcm_writei(pcm, $0.baseAddress! + offset, snd_pcm_uframes_t(periodFrames - offset)) }
+            while offset < buffer.count, !stopping.load(ordering: .relaxed) {
+                let written = buffer.withUnsafeBufferPointer { period in
+                    period.baseAddress.map { snd_pcm_writei(pcm, $0 + offset, snd_pcm_uframes_t(period.count - offset)) } ?? 0
+                }
                 if written >= 0 {
                     offset += Int(written)
                 } else if written == -Int(EPIPE) || written == -Int(ESTRPIPE) || written == -Int(EINTR) {
-                    if written == -Int(EPIPE) { statistics.withLock { $0.underruns += 1 } }
+                    if written == -Int(EPIPE) {
+                        underruns += 1
+                        statistics.withLock { $0.underruns = underruns }
+                        onEvent?(.underrun(total: underruns))
+                    }
                     let recovered = snd_pcm_recover(pcm, Int32(written), 1)
-                    if recovered < 0 { return statistics.withLock { $0.failure = ALSAError(call: "snd_pcm_recover", code: recovered) } }
+                    if recovered < 0 { return fail(ALSAError(call: "snd_pcm_recover", code: recovered)) }
                 } else {
-                    return statistics.withLock { $0.failure = ALSAError(call: "snd_pcm_writei", code: Int32(written)) }
+                    return fail(ALSAError(call: "snd_pcm_writei", code: Int32(written)))
                 }
             }
-            frames += periodFrames
+            if let onPeriod {
+                let wrote = DispatchTime.now().uptimeNanoseconds
+                var delay: snd_pcm_sframes_t = 0
+                if snd_pcm_delay(pcm, &delay) >= 0 {
+                    let ahead = Int64(delay) - Int64(buffer.count)
+                    let heard = Int64(wrote) + ahead * 1_000_000_000 / Int64(sampleRate)
+                    onPeriod(PeriodTiming(read: read, heard: UInt64(max(Int64(read), heard))))
+                }
+            }
+            frames += buffer.count
             statistics.withLock { $0.frames = frames }
             captured?.withLock { $0.append(contentsOf: buffer) }
             // Never run ahead of the wall clock by more than two periods.
             let ahead = Int64(frames) * 1_000_000_000 / Int64(sampleRate) - Int64(DispatchTime.now().uptimeNanoseconds - origin)
-            let slack = Int64(2 * periodFrames) * 1_000_000_000 / Int64(sampleRate)
+            let slack = Int64(2 * buffer.count) * 1_000_000_000 / Int64(sampleRate)
             if ahead > slack { usleep(UInt32((ahead - slack) / 1000)) }
         }
         snd_pcm_drop(pcm)
+    }
+
+    private func fail(_ error: ALSAError) {
+        statistics.withLock { $0.failure = error }
+        onEvent?(.failed(error))
+    }
+
+    /// This thread's CPU time, nanoseconds.
+    private static func threadCPUNanos() -> UInt64 {
+        var now = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0 else { return 0 }
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

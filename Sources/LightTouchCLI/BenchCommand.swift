@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Histogram
+import LightTouchALSA
 import LightTouchDemoSensor
 import LightTouchCore
 import LightTouchSession
@@ -23,7 +24,13 @@ struct BenchCommand: ParsableCommand {
               live: while streaming from the demo sensor at 1000 Hz through the live pipeline, the latency \
             from a frame's arrival to its published state (p50/p99/p99.9, HdrHistogram) and the whole \
             process's CPU use as a percentage of one core;
-              memory: the resident set while 8 hours of 1 kHz samples go through the pipeline at full speed.
+              memory: the resident set while 8 hours of 1 kHz samples go through the pipeline at full speed;
+              sound: while the demo sensor streams at 1000 Hz and the feedback sound plays through a real ALSA \
+            device (--sound-device; it must consume in real time, e.g. PulseAudio's null sink: \
+            scripts/sound-soak.sh), the delay from a frame's arrival to the first audio sample that reflects it \
+            at the output (waiting for the next period, rendering, and ALSA's queued frames as snd_pcm_delay \
+            reports them), the underruns, and the CPU the sound adds (whole process with and without it, \
+            back to back, and the audio thread's own).
             """)
 
     @Option(help: ArgumentHelp("Seconds of decoding to time.", valueName: "s"))
@@ -38,11 +45,20 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Hours of 1 kHz samples for the memory figure (0 skips it).", valueName: "h"))
     var memoryHours: Double = 8
 
+    @Option(help: ArgumentHelp("Seconds to play the feedback sound through ALSA for the sound figures (0 skips them).", valueName: "s"))
+    var soundSeconds: Double = 10
+
+    @Option(help: ArgumentHelp("The ALSA device for the sound figures.", valueName: "name"))
+    var soundDevice = "default"
+
+    @Flag(help: "Measure only the sound (the soak: scripts/sound-soak.sh).")
+    var soundOnly = false
+
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
     func validate() throws {
-        guard decodeSeconds > 0, streamSeconds > 0, pipelineSamples > 0, memoryHours >= 0 else {
+        guard decodeSeconds > 0, streamSeconds > 0, pipelineSamples > 0, memoryHours >= 0, soundSeconds >= 0 else {
             throw ValidationError("durations and counts must be positive")
         }
     }
@@ -52,6 +68,11 @@ struct BenchCommand: ParsableCommand {
             if !json { print("note: this is a debug build; the figures that count come from `swift build -c release`\n") }
         #endif
         var members: [(String, JSONValue)] = [("build", .string(Self.buildKind))]
+        if soundOnly {
+            members.append(("sound", try soundFigures()))
+            if json { print(JSONValue.object(members).serialized()) }
+            return
+        }
 
         let decode = measureDecode()
         members += [
@@ -106,6 +127,7 @@ struct BenchCommand: ParsableCommand {
                 print("  resident set: \(memory.start.fixed(1)) MB before, \(memory.peak.fixed(1)) MB at most during, \(memory.end.fixed(1)) MB after")
             }
         }
+        if soundSeconds > 0 { members.append(("sound", try soundFigures())) }
         if json { print(JSONValue.object(members).serialized()) }
     }
 
@@ -185,6 +207,129 @@ struct BenchCommand: ParsableCommand {
             (Double(h.valueAtPercentile(50)) / 1000, Double(h.valueAtPercentile(99)) / 1000,
              Double(h.valueAtPercentile(99.9)) / 1000, Double(h.max) / 1000, cpu, stream.frames, stream.lostFrames)
         }
+    }
+
+    /// The sound's figures, printed and as JSON.
+    private func soundFigures() throws -> JSONValue {
+        if !json {
+            print("sound: demo sensor at \(SensorProtocol.highestRate) Hz, feedback sound through ALSA `\(soundDevice)` (48 kHz, 5 ms periods, 20 ms buffer), \(soundSeconds.fixed(0)) s with and without it")
+        }
+        let without = try measureSound(play: false)
+        let with = try measureSound(play: true)
+        guard let played = with.played else { return .null }
+        let extra = with.cpu - without.cpu
+        if !json {
+            print("  arrival→audible p50 \(played.p50.fixed(1)) ms, p99 \(played.p99.fixed(1)) ms, max \(played.max.fixed(1)) ms (\(played.measured) frames after a \(min(3, soundSeconds / 2).fixed(1)) s warm-up; then a 5 ms glide)")
+            print("  the device took sound steadily from \(played.startup.fixed(0)) ms; after that the longest wait between periods \(played.longestGap.fixed(1)) ms")
+            print("  each period from its read to its first frame heard p50 \(played.delayP50.fixed(1)) ms, p99 \(played.delayP99.fixed(1)) ms; \(played.periods) periods, \(played.underruns) underruns\(played.failure.map { ", failed: \($0)" } ?? "")")
+            print("  CPU: whole process \(without.cpu.fixed(2)) % without sound, \(with.cpu.fixed(2)) % with it (\(extra >= 0 ? "+" : "")\(extra.fixed(2)) % of one core); the audio thread itself \(played.threadCPU.fixed(2)) %")
+        }
+        return .object([
+            ("device", .string(soundDevice)), ("seconds", .double(soundSeconds)), ("periods", .int(played.periods)),
+            ("latency_ms_p50", .double(Self.rounded(played.p50, 2))), ("latency_ms_p99", .double(Self.rounded(played.p99, 2))),
+            ("latency_ms_max", .double(Self.rounded(played.max, 2))), ("frames_measured", .int(played.measured)),
+            ("read_to_heard_ms_p50", .double(Self.rounded(played.delayP50, 2))), ("read_to_heard_ms_p99", .double(Self.rounded(played.delayP99, 2))),
+            ("startup_ms", .double(Self.rounded(played.startup, 1))), ("longest_period_gap_ms", .double(Self.rounded(played.longestGap, 2))), ("underruns", .int(played.underruns)), ("failure", played.failure.map { .string($0) } ?? .null),
+            ("cpu_percent_without_sound", .double(Self.rounded(without.cpu, 2))),
+            ("cpu_percent_with_sound", .double(Self.rounded(with.cpu, 2))),
+            ("cpu_percent_extra", .double(Self.rounded(extra, 2))),
+            ("audio_thread_cpu_percent", .double(Self.rounded(played.threadCPU, 2))),
+        ])
+    }
+
+    struct SoundRun {
+        var p50 = 0.0, p99 = 0.0, max = 0.0, delayP50 = 0.0, delayP99 = 0.0, threadCPU = 0.0
+        var measured = 0, periods = 0, underruns = 0
+        /// From the start until the device took sound steadily (the end of the first stall), ms.
+        var startup = 0.0
+        /// The longest time between two periods' reads after the start, ms.
+        var longestGap = 0.0
+        var failure: String?
+    }
+
+    /// Streams from the demo sensor at 1000 Hz through the live session for
+    /// `soundSeconds`, with the feedback sound playing or not; the whole
+    /// process's CPU, and with sound, how late each frame was heard.
+    private func measureSound(play: Bool) throws -> (cpu: Double, played: SoundRun?) {
+        var model = SensorModelConfiguration()
+        model.rate = SensorProtocol.highestRate
+        let sensor = try DemoSensor(configuration: model)
+        defer { sensor.close() }
+        let expected = Int(soundSeconds * 1000) + 1000
+        // (arrival, published) of each block, host nanoseconds.
+        let blocks = Mutex([(UInt64, UInt64)]())
+        blocks.withLock { $0.reserveCapacity(expected) }
+        let configuration = PipelineConfiguration(sampleRate: Double(SensorProtocol.highestRate))
+        let live = try LiveSession(
+            connection: sensor, configuration: configuration, conversion: ForceConversion.nominal(sensor.info),
+            onLatency: { nanos in
+                let now = DispatchTime.now().uptimeNanoseconds
+                blocks.withLock { $0.append((now &- nanos, now)) }
+            })
+        let periods = Mutex([ALSAPlayer.PeriodTiming]())
+        periods.withLock { $0.reserveCapacity(Int(soundSeconds * 200) + 400) }
+        var player: ALSAPlayer?
+        if play {
+            do {
+                player = try ALSAPlayer(
+                    device: soundDevice, onPeriod: { timing in periods.withLock { $0.append(timing) } },
+                    command: LiveSound.command(session: live, assessment: false, fallback: configuration.trial))
+            } catch {
+                throw UserError.unavailable("bench: cannot play through ALSA device `\(soundDevice)` (\(error.description)); scripts/sound-soak.sh sets one up")
+            }
+        }
+        let cpuBefore = Self.processCPUSeconds()
+        let wallBefore = DispatchTime.now().uptimeNanoseconds
+        try live.start()
+        player?.start()
+        // Waiting is the measurement: the session and the sound work in the background meanwhile.
+        Thread.sleep(forTimeInterval: soundSeconds)
+        let statistics = player?.stop().statistics
+        _ = live.finish()
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallBefore) / 1e9
+        let cpu = (Self.processCPUSeconds() - cpuBefore) / wall * 100
+        guard let statistics else { return (cpu, nil) }
+        let timings = periods.withLock { $0 }
+        let arrivals = blocks.withLock { $0 }
+        var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        var delays = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        // Each block is first heard in the first period whose command was read after it was
+        // published. The device's start is left out: through PulseAudio the first write
+        // after the buffer fills waits for the stream to start (1.7 s here), once per session.
+        let warmup = wallBefore + UInt64(min(3, soundSeconds / 2) * 1e9)
+        let steady = timings.drop { $0.read < warmup }
+        for timing in timings where timing.read >= warmup { _ = delays.record(timing.heard - timing.read) }
+        let startup = timings.indices.dropFirst().max { timings[$0].read - timings[$0 - 1].read < timings[$1].read - timings[$1 - 1].read }
+            .map { Double(timings[$0].read - wallBefore) / 1e6 } ?? 0
+        var longestGap: UInt64 = 0
+        for (earlier, later) in zip(steady, steady.dropFirst()) { longestGap = Swift.max(longestGap, later.read - earlier.read) }
+        var next = steady.startIndex
+        var measured = 0
+        for (arrival, published) in arrivals.sorted(by: { $0.1 < $1.1 }) where published >= warmup {
+            while next < steady.endIndex, timings[next].read < published { next += 1 }
+            guard next < steady.endIndex else { break }
+            _ = latency.record(timings[next].heard &- arrival)
+            measured += 1
+        }
+        var run = SoundRun()
+        run.p50 = Double(latency.valueAtPercentile(50)) / 1e6
+        run.p99 = Double(latency.valueAtPercentile(99)) / 1e6
+        run.max = Double(latency.max) / 1e6
+        run.delayP50 = Double(delays.valueAtPercentile(50)) / 1e6
+        run.delayP99 = Double(delays.valueAtPercentile(99)) / 1e6
+        run.measured = measured
+        run.periods = timings.count
+        run.startup = startup
+        run.longestGap = Double(longestGap) / 1e6
+        run.underruns = statistics.underruns
+        run.failure = statistics.failure?.description
+        run.threadCPU = Double(statistics.threadCPUNanos) / 1e9 / wall * 100
+        return (cpu, run)
+    }
+
+    static func rounded(_ value: Double, _ places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (value * scale).rounded() / scale
     }
 
     private func measureMemory(hours: Double) throws -> (samples: Int, start: Double, peak: Double, end: Double, seconds: Double) {
