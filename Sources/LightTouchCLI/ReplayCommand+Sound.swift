@@ -22,18 +22,19 @@ extension ReplayCommand {
 
     /// The sound of a recorded session: with a drill, what its feedback mode
     /// lets through (an assessment as the examiner's screen shows it) and its
-    /// hold-goal events; without one, as a CSV.
+    /// hold-goal events; without one, as a CSV; silent where the student could
+    /// not hear it (`audible`: the recorded `s` switch and device).
     static func pushSound(
         _ sample: ProcessedSample, drill practice: PracticeSession?, events: [PracticeSession.Event], assessment: Bool,
-        options: TrialOptions, into track: inout SoundTrack
+        audible: Bool = true, options: TrialOptions, into track: inout SoundTrack
     ) {
         guard let practice else {
-            return track.push(time: sample.time, force: sample.filtered, options: options)
+            return track.push(time: sample.time, force: sample.filtered, options: options, visibility: audible ? .all : .hidden)
         }
-        let visibility = assessment ? practice.examinerVisibility : practice.visibility
+        let visibility = audible ? (assessment ? practice.examinerVisibility : practice.visibility) : .hidden
         track.push(
             time: sample.time, force: sample.filtered, options: practice.currentOptions, visibility: visibility,
-            holdGoalMet: events.contains(.holdGoalMet))
+            level: practice.soundLevel, holdGoalMet: events.contains(.holdGoalMet))
     }
 
     /// Writes the track as a WAV file.

@@ -29,6 +29,12 @@ public struct SoundVoice: Sendable, Equatable {
     public var silenced: SoundVoice { SoundVoice(frequency: frequency, tone: 0, noise: 0, roughness: 0) }
 
     public var isSilent: Bool { tone == 0 && noise == 0 }
+
+    /// The same voice, `level` (0…1) as loud: tone and noise scaled, pitch and roughness kept.
+    public func scaled(by level: Double) -> SoundVoice {
+        let gain = min(max(level, 0), 1)
+        return SoundVoice(frequency: frequency, tone: tone * gain, noise: noise * gain, roughness: roughness)
+    }
 }
 
 /// The documented mapping from the force, the target band and what the
@@ -74,6 +80,12 @@ public struct SoundMapping: Sendable, Equatable {
     public func frequency(force: Double, options: TrialOptions) -> Double {
         let away = min(max((force - options.target) / options.tolerance, -rangeTolerances), rangeTolerances)
         return referenceHz * exp2(semitonesPerTolerance * away / 12)
+    }
+
+    /// The voice for a force in a band, as much as `visibility` lets through.
+    /// `level` scales its loudness (a faded trial's `PracticeSession.soundLevel`).
+    public func voice(force: Double, options: TrialOptions, visibility: FeedbackVisibility = .all, level: Double) -> SoundVoice {
+        voice(force: force, options: options, visibility: visibility).scaled(by: level)
     }
 
     /// The voice for a force in a band, as much as `visibility` lets through.

@@ -18,11 +18,13 @@ public struct SoundTrack: Sendable {
     }
 
     /// Takes one scored sample: time (s), filtered force (g), the band, what may
-    /// be heard, and whether the hold goal was met at this sample.
-    public mutating func push(time: Double, force: Double, options: TrialOptions, visibility: FeedbackVisibility = .all, holdGoalMet: Bool = false) {
+    /// be heard, how loud (a faded trial's level), and whether the hold goal was met at this sample.
+    public mutating func push(
+        time: Double, force: Double, options: TrialOptions, visibility: FeedbackVisibility = .all, level: Double = 1, holdGoalMet: Bool = false
+    ) {
         advance(to: time)
         let mapping = synthesizer.mapping
-        synthesizer.voice = mapping.voice(force: force, options: options, visibility: visibility)
+        synthesizer.voice = mapping.voice(force: force, options: options, visibility: visibility, level: level)
         if holdGoalMet, mapping.cueAudible(visibility: visibility) { synthesizer.cue() }
     }
 

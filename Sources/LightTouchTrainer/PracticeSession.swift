@@ -211,6 +211,14 @@ public struct PracticeSession: Sendable {
         }
     }
 
+    /// How loud the feedback sound is, 0…1 of the mapping's level: in a faded
+    /// trial the shown fraction of its segment (`FadedSchedule.level`), so the
+    /// sound grows quieter across the drill as it is heard less; 1 otherwise.
+    public var soundLevel: Double {
+        guard case .running(let index) = phase, mode(ofTrial: index) == .faded else { return 1 }
+        return FadedSchedule.level(trial: index, of: drill.trials.count, elapsed: elapsed, length: drill.trials[index].lengthSeconds)
+    }
+
     /// Handles a key; returns what happened.
     public mutating func handle(_ key: Key) -> [Event] {
         switch key {

@@ -58,6 +58,17 @@ public enum FadedSchedule {
         return Double(count - 1 - k) / Double(count - 1)
     }
 
+    /// The shown fraction of the segment `elapsed` seconds into trial `trial`
+    /// (0-based) of `trials`, each `length` seconds long: the feedback sound's
+    /// loudness in faded mode, so it grows quieter as it is heard less
+    /// (1, 0.75, 0.5, 0.25 over five trials; docs/sound.md).
+    public static func level(trial: Int, of trials: Int, elapsed: Double, length: Double) -> Double {
+        if trials > 1 { return shownFraction(segment: trial, of: trials) }
+        let pieces = max(1, Int((length / pieceSeconds).rounded(.up)))
+        let piece = min(pieces - 1, Int(max(0, elapsed) / pieceSeconds))
+        return shownFraction(segment: piece, of: pieces)
+    }
+
     /// Whether faded feedback is on `elapsed` seconds into trial `trial`
     /// (0-based) of `trials`, each `length` seconds long.
     public static func isShown(trial: Int, of trials: Int, elapsed: Double, length: Double) -> Bool {
