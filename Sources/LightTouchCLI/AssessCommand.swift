@@ -132,10 +132,9 @@ struct AssessCommand: ParsableCommand {
         let limit = duration
             ?? (drill.trials.reduce(0) { $0 + $1.lengthSeconds } + drill.restSeconds * Double(drill.trials.count) + 60 + estimating)
         if let style = display.style {
-            var screen = ExaminerScreen(
+            let screen = ExaminerScreen(
                 session: session, protocolName: chosen.name, grading: Self.grading(chosen), student: student, examiner: examiner,
                 style: style)
-            screen.toggleSound = sound.map { sound in { @Sendable in sound.toggle() } }
             try UserError.onTerminal { try screen.run(limit: limit) }
         } else {
             let asJSON = json
@@ -148,20 +147,20 @@ struct AssessCommand: ParsableCommand {
             }
         }
 
-        let ending = session.finish()
         try sound?.finish()
+        let ending = session.finish()
         output.flush()
         let results = SessionResults(
             pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill,
             assessment: Assessed(protocol: chosen, student: student, examiner: examiner))
         guard case .assessment(let report) = results else { throw UserError("the assessment ran without its drill") }
         if json {
-            print(report.json.serialized())
+            print(results.json(sound: ending.sound).serialized())
         } else {
             if !fullScreen { print("") }
-            print(ConsoleText.forTerminal(report.table))
+            print(ConsoleText.forTerminal(results.table(sound: ending.sound)))
         }
-        try recorder.complete(results: report.json, summary: ending.summary)
+        try recorder.complete(results: results.json(sound: ending.sound), summary: ending.summary)
         try RecordingOptions.checked { () throws(StoreError) in
             try recorder.store.addGrade(report.grade(sessionID: recorder.sessionID))
         }

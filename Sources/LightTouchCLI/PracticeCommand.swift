@@ -187,8 +187,7 @@ struct PracticeCommand: ParsableCommand {
         if let style = display.style {
             var nudge: (@Sendable (Double) -> Void)?
             if let demoSensor = connection as? DemoSensor { nudge = { grams in demoSensor.nudge(grams: grams) } }
-            var screen = TrainerScreen(session: session, bell: bell, nudge: nudge, style: style)
-            screen.toggleSound = sound.map { sound in { @Sendable in sound.toggle() } }
+            let screen = TrainerScreen(session: session, bell: bell, nudge: nudge, style: style)
             let started = DispatchTime.now()
             let cost = try UserError.onTerminal { try screen.run(limit: duration) }
             if ProcessInfo.processInfo.environment["LIGHTTOUCH_DISPLAY_STATS"] != nil {
@@ -210,8 +209,8 @@ struct PracticeCommand: ParsableCommand {
             }
         }
 
-        let ending = session.finish()
         try sound?.finish()
+        let ending = session.finish()
         let results = SessionResults(pipeline: ending.pipeline, summary: ending.summary, drill: ending.drill)
         if !fullScreen, !json { for line in session.takeFinishedLines() { output.line(line) } }
         try export?.close(metadata: [
@@ -220,12 +219,12 @@ struct PracticeCommand: ParsableCommand {
         ])
         output.flush()
         if json {
-            print(results.json.serialized())
+            print(results.json(sound: ending.sound).serialized())
         } else {
             if !fullScreen || drill == nil { print("") }
-            print(ConsoleText.forTerminal(results.table))
+            print(ConsoleText.forTerminal(results.table(sound: ending.sound)))
         }
-        try recorder.complete(results: results.json, summary: results.summary)
+        try recorder.complete(results: results.json(sound: ending.sound), summary: results.summary)
         if drill != nil, let unplugged = ending.unplugged, noReconnect {
             throw UserError.unavailable("the sensor went away (\(unplugged)); the session ended there")
         }

@@ -41,9 +41,13 @@ extension ReplayCommand {
         var track = SoundTrack()
         let assessment = session.protocolText != nil
         let rescored = try RescoredSession(session, configuration: configuration, adjustDrill: verify ? { $0 } : overridden) {
-            sample, practice, events in
+            sample, practice, events, sound in
             if soundOut != nil {
-                Self.pushSound(sample, drill: practice, events: events, assessment: assessment, options: configuration.trial, into: &track)
+                // What the student could hear: silent while `s` had it off or no device played it. A
+                // recording without sound events (no `--sound`, or before 0.2) sounds as if it had been on.
+                Self.pushSound(
+                    sample, drill: practice, events: events, assessment: assessment, audible: sound?.isAudible ?? true,
+                    options: configuration.trial, into: &track)
             }
         }
         if let soundOut { try Self.writeSound(&track, to: soundOut) }

@@ -23,66 +23,77 @@ struct SoundOptions: ParsableArguments {
 }
 
 /// The feedback sound of a live session: an ALSA player reading the
-/// session's latest frame from its own thread, and the `s` switch.
+/// session's latest frame from its own thread. The session owns the sound's
+/// state (the device, the `s` switch, underruns) and records it, so a replay
+/// hears what was audible.
 final class LiveSound: Sendable {
-    /// Whether the sound is on (`s`), read by the audio thread.
-    final class Switch: Sendable {
-        let on = Atomic<Bool>(true)
-    }
-
     private let player: ALSAPlayer
-    private let enabled: Switch
     private let output: String?
 
-    /// Opens the device; without a usable one, says so in one line and returns nil (the session goes on silent).
+    /// Opens the device; without a usable one, says so in one line, notes it in
+    /// the session and returns nil (the session goes on silent).
     static func start(_ options: SoundOptions, session: LiveSession, assessment: Bool, fallback: TrialOptions) -> LiveSound? {
         guard options.isOn else { return nil }
         let device = options.soundDevice ?? "default"
-        let enabled = Switch()
-        let mapping = SoundMapping()
-        // The cue: a drill's once per trial, when it says the hold goal is met (as a replay
-        // hears its `holdGoalMet` events); without a drill, when the running hold reaches the goal.
-        let cue = Mutex((watch: HoldGoalCue(), cuedTrial: Int?.none, count: 0))
         do {
-            let sound = try LiveSound(
-                player: ALSAPlayer(device: device, capture: options.soundOut != nil) {
-                    let frame = session.frame
-                    let options = frame.drill?.currentOptions ?? fallback
-                    let visibility = frame.drill.map { assessment ? $0.examinerVisibility : $0.visibility } ?? .all
-                    let on = enabled.on.load(ordering: .relaxed)
-                    let voice = mapping.voice(force: frame.snapshot.filtered, options: options, visibility: on ? visibility : .hidden)
-                    let cues = cue.withLock { state in
-                        let met: Bool
-                        if let drill = frame.drill {
-                            met = drill.isHoldGoalMet && drill.trialIndex != state.cuedTrial
-                            if met { state.cuedTrial = drill.trialIndex }
-                        } else {
-                            met = state.watch.push(hold: frame.snapshot.currentHold, goal: options.holdGoal)
-                        }
-                        if met, on, mapping.cueAudible(visibility: visibility) { state.count += 1 }
-                        return state.count
+            let player = try ALSAPlayer(
+                device: device, capture: options.soundOut != nil,
+                onEvent: { event in
+                    switch event {
+                    case .underrun: session.noteSound(.underrun)
+                    case .failed(let error): session.noteSound(.failed(reason: error.description))
                     }
-                    return SoundCommand(voice: voice, cues: cues)
                 },
-                output: options.soundOut, enabled: enabled)
-            sound.player.start()
-            return sound
+                command: command(session: session, assessment: assessment, fallback: fallback))
+            session.noteSound(.opened(device: device))
+            player.start()
+            return LiveSound(player: player, output: options.soundOut)
         } catch {
+            session.noteSound(.failed(reason: error.description))
             printError("sound: cannot play through ALSA device `\(device)` (\(error.description)); the session goes on silent")
             return nil
         }
     }
 
-    private init(player: ALSAPlayer, output: String?, enabled: Switch) {
-        self.player = player
-        self.output = output
-        self.enabled = enabled
+    /// What the player sounds each period: the session's latest frame through
+    /// the mapping, as much as the drill's feedback mode (an assessment: the
+    /// examiner's screen) and the `s` switch let through, and the hold cue.
+    static func command(
+        session: LiveSession, assessment: Bool, fallback: TrialOptions, mapping: SoundMapping = SoundMapping()
+    ) -> @Sendable () -> SoundCommand {
+        // The cue: a drill's once per trial, when it says the hold goal is met (as a replay
+        // hears its `holdGoalMet` events); without a drill, when the running hold reaches the goal.
+        let cue = Mutex((watch: HoldGoalCue(), cuedTrial: Int?.none, count: 0))
+        return {
+            let frame = session.frame
+            let options = frame.drill?.currentOptions ?? fallback
+            let visibility = frame.drill.map { assessment ? $0.examinerVisibility : $0.visibility } ?? .all
+            // Before the session has noted the device opened, it is: this player runs.
+            let on = frame.sound?.isAudible ?? true
+            let voice = mapping.voice(
+                force: frame.snapshot.filtered, options: options, visibility: on ? visibility : .hidden, level: frame.drill?.soundLevel ?? 1)
+            let cues = cue.withLock { state in
+                let met: Bool
+                if let drill = frame.drill {
+                    met = drill.isHoldGoalMet && drill.trialIndex != state.cuedTrial
+                    if met { state.cuedTrial = drill.trialIndex }
+                } else {
+                    met = state.watch.push(hold: frame.snapshot.currentHold, goal: options.holdGoal)
+                }
+                if met, on, mapping.cueAudible(visibility: visibility) { state.count += 1 }
+                return state.count
+            }
+            return SoundCommand(voice: voice, cues: cues)
+        }
     }
 
-    /// The `s` key.
-    func toggle() { _ = enabled.on.logicalXor(true, ordering: .relaxed) }
+    private init(player: ALSAPlayer, output: String?) {
+        self.player = player
+        self.output = output
+    }
 
-    /// Stops the sound; writes the WAV file when asked; reports what was played on stderr.
+    /// Stops the sound (before the session finishes, so its last underruns are
+    /// recorded); writes the WAV file when asked; reports what was played on stderr.
     func finish() throws {
         let (statistics, frames) = player.stop()
         printError(

@@ -10,6 +10,8 @@ public enum SessionKey: Sendable, Equatable {
     case drill(PracticeSession.Key)
     /// `t`: a tare, refused while a drill's trial runs.
     case tare
+    /// `s`: the feedback sound off or on (when the session has sound).
+    case sound
 }
 
 /// One consistent picture of a live session, published after every batch of
@@ -24,6 +26,8 @@ public struct SessionFrame: Sendable {
     public var handsHistory: Deque<HandForces> = []
     /// Why the sensor went away, while it is away.
     public var unplugged: String?
+    /// The feedback sound (nil without `--sound`).
+    public var sound: SoundStatus?
 }
 
 /// The session engine: a live session from a sensor connection to results.
@@ -73,6 +77,8 @@ public final class LiveSession: @unchecked Sendable {
         public var drill: PracticeSession?
         /// Why the sensor went away, if it was away at the end.
         public var unplugged: String?
+        /// The feedback sound as recorded (nil without `--sound`).
+        public var sound: SoundStatus?
     }
 
     private struct Arrival: Sendable {
@@ -88,6 +94,7 @@ public final class LiveSession: @unchecked Sendable {
         var connected = true
         var unplugged: String?
         var finished = false
+        var sound: SoundStatus?
     }
 
     /// What the presenter collects between its ticks.
@@ -202,6 +209,13 @@ public final class LiveSession: @unchecked Sendable {
         queue.async { self.apply(key) }
     }
 
+    /// Notes what happened to the feedback sound, on the session's queue:
+    /// recorded in order with the samples, published in the frame. Returns at
+    /// once (the audio thread calls it).
+    public func noteSound(_ event: SoundStatus.Event) {
+        queue.async { self.applySound(event) }
+    }
+
     /// Waits until every block delivered so far is scored and published.
     public func settle() {
         queue.sync { drain() }
@@ -251,7 +265,8 @@ public final class LiveSession: @unchecked Sendable {
             let summary = state.scorer.pipeline.summary(
                 lostFrames: stream.lostFrames, rejectedSamples: rejected, calibrated: conversion.isCalibrated)
             return Ending(
-                pipeline: state.scorer.pipeline, stream: stream, summary: summary, drill: state.drill, unplugged: state.unplugged)
+                pipeline: state.scorer.pipeline, stream: stream, summary: summary, drill: state.drill, unplugged: state.unplugged,
+                sound: state.sound)
         }
     }
 
@@ -312,6 +327,10 @@ public final class LiveSession: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !state.finished else { return }
         switch key {
+        case .sound:
+            guard let sound = state.sound else { return }
+            applySound(.switched(on: !sound.on))
+            return
         case .tare:
             // Checked and applied here, where trials are decided: a trial cannot start in between.
             if let drill = state.drill, drill.isRunning {
@@ -334,6 +353,18 @@ public final class LiveSession: @unchecked Sendable {
                 recorder?.note(.peek, time: time, trial: trial, value: Double(after.currentPeeks), detail: nil)
             }
         }
+        publish()
+    }
+
+    private func applySound(_ event: SoundStatus.Event) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !state.finished else { return }
+        let before = state.sound
+        state.sound = SoundStatus.applying(event, to: before)
+        guard state.sound != before else { return }
+        // Noted after the newest sample scored, as keys are: a replay applies it before the next one.
+        let time = state.scorer.pipeline.lastSample?.time ?? -1
+        recorder?.note(.sound, time: time, trial: nil, value: nil, detail: event.recordedDetail)
         publish()
     }
 
@@ -418,7 +449,7 @@ public final class LiveSession: @unchecked Sendable {
         snapshot.droppedBlocks = incoming.dropped
         snapshot.rejectedSamples = state.scorer.rejectedSamples
         snapshot.connected = state.connected
-        let (drill, unplugged, window) = (state.drill, state.unplugged, historySeconds)
+        let (drill, unplugged, window, sound) = (state.drill, state.unplugged, historySeconds, state.sound)
         // The history lives only in the published frame and grows there in
         // place: a reader's copy shares its storage until the next append, so
         // it is copied at most once per read (20 a second), never per batch.
@@ -426,6 +457,7 @@ public final class LiveSession: @unchecked Sendable {
             frame.snapshot = snapshot
             frame.drill = drill
             frame.unplugged = unplugged
+            frame.sound = sound
             guard !history.isEmpty else { return }
             frame.history.append(contentsOf: history)
             frame.handsHistory.append(contentsOf: hands)

@@ -30,15 +30,19 @@ public struct RescoredSession: Sendable {
     public let outcome: SessionResults
     /// Every scored sample (when asked for).
     public let points: [(time: Double, force: Double, inBand: Bool)]
+    /// The feedback sound as recorded (nil: the session had no sound, or was recorded before sound was).
+    public let sound: SoundStatus?
 
     /// - Parameters:
     ///   - configuration: scoring options replacing the recorded ones (nil: the recorded ones).
     ///   - adjustDrill: changes to the recorded drill (options given on the command line).
-    ///   - visit: sees every scored sample in order, with the drill as it stands after it and
-    ///     what the drill said of it (the sound of a replay is rendered from these).
+    ///   - visit: sees every scored sample in order, with the drill as it stands after it,
+    ///     what the drill said of it and the sound as it stood (its recorded events applied
+    ///     before the sample, as keys are); the sound of a replay is rendered from these.
     public init(
         _ session: RecordedSession, configuration: PipelineConfiguration? = nil, adjustDrill: (Drill) -> Drill = { $0 },
-        keepPoints: Bool = false, visit: (ProcessedSample, PracticeSession?, [PracticeSession.Event]) -> Void = { _, _, _ in }
+        keepPoints: Bool = false,
+        visit: (ProcessedSample, PracticeSession?, [PracticeSession.Event], SoundStatus?) -> Void = { _, _, _, _ in }
     ) throws(RescoringError) {
         let id = session.summary.id
         self.session = session
@@ -58,6 +62,8 @@ public struct RescoredSession: Sendable {
         var keys = session.events.filter { $0.kind == .key }.compactMap { event in
             event.time.flatMap { time in event.detail.flatMap(PracticeSession.Key.init(recordedName:)).map { (time: time, key: $0) } }
         }[...]
+        var soundEvents = SoundStatus.events(of: session)[...]
+        var sound: SoundStatus?
         let replayed = Result { () throws(FilterConfigurationError) in
             try replay.run(configuration: configuration, segmentsTrials: drill == nil) { sample in
                 guard let processed = sample.processed else { return }
@@ -65,8 +71,12 @@ public struct RescoredSession: Sendable {
                     _ = practice?.handle(next.key)
                     keys.removeFirst()
                 }
+                while let next = soundEvents.first, next.time < processed.time {
+                    sound = SoundStatus.applying(next.event, to: sound)
+                    soundEvents.removeFirst()
+                }
                 let events = practice?.push(scored: CollectionOfOne(processed)) ?? []
-                visit(processed, practice, events)
+                visit(processed, practice, events, sound)
                 if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
             }
         }
@@ -77,6 +87,8 @@ public struct RescoredSession: Sendable {
         case .failure(let error): throw RescoringError(kind: .options, description: "session \(id): \(error.description)")
         }
         self.points = points
+        for remaining in soundEvents { sound = SoundStatus.applying(remaining.event, to: sound) }
+        self.sound = sound
         if var practice {
             for remaining in keys { _ = practice.handle(remaining.key) }
             _ = practice.finish()
@@ -110,7 +122,7 @@ public struct RescoredSession: Sendable {
     }
 
     /// The results line the live run printed.
-    public var resultsJSON: JSONValue { outcome.json }
+    public var resultsJSON: JSONValue { outcome.json(sound: sound) }
 
-    public var table: String { outcome.table }
+    public var table: String { outcome.table(sound: sound) }
 }

@@ -7,7 +7,7 @@ import LightTouchTrainer
 public enum StatusLine {
     /// A practice session: the drill's line when one runs, else the pipeline's trials.
     public static func practice(_ frame: SessionFrame, holdGoal options: TrialOptions) -> String {
-        if let drill = frame.drill { return drillLine(frame.snapshot, drill) }
+        if let drill = frame.drill { return (CollectionOfOne(drillLine(frame.snapshot, drill)) + soundParts(frame)).joined(separator: "  ") }
         let s = frame.snapshot
         var parts = [
             "t \(s.time.fixed(1)) s", "\(s.filtered.fixed(2)) g", s.verdict.rawValue,
@@ -20,7 +20,28 @@ public enum StatusLine {
         } else {
             parts.append(s.trialNumber == 0 ? "touch the sensor to start" : "rest")
         }
-        return (parts + s.statusWarnings()).joined(separator: "  ")
+        return (parts + s.statusWarnings() + soundParts(frame)).joined(separator: "  ")
+    }
+
+    /// The sound on a plain line, when it is worth a word: `no sound` (the
+    /// device failed) or its underruns; nothing without `--sound`.
+    static func soundParts(_ frame: SessionFrame) -> [String] {
+        guard let sound = frame.sound else { return [] }
+        var parts: [String] = []
+        if case .failed = sound.device { parts.append("no sound") }
+        if sound.underruns > 0 { parts.append("sound underruns \(sound.underruns)") }
+        return parts
+    }
+
+    /// The sound on a JSON line: `sound` (`on`, `off`, `failed`) and `sound_underruns`, only with `--sound`.
+    static func soundMembers(_ frame: SessionFrame) -> [(String, JSONValue)] {
+        guard let sound = frame.sound else { return [] }
+        let state: String
+        switch sound.device {
+        case .failed: state = "failed"
+        case .playing: state = sound.on ? "on" : "off"
+        }
+        return [("sound", .string(state)), ("sound_underruns", .int(sound.underruns))]
     }
 
     /// A drill's line: the force, verdict and hold only as the feedback mode
@@ -96,7 +117,7 @@ public enum StatusLine {
             ("calibrated", .bool(s.calibrated)),
             ("lost_frames", .int(s.lostFrames)),
             ("connected", .bool(s.connected)),
-        ] + handsMembers(s, frame.drill)).serialized()
+        ] + handsMembers(s, frame.drill) + soundMembers(frame)).serialized()
     }
 
     static func handsMembers(_ s: PipelineSnapshot, _ drill: PracticeSession?) -> [(String, JSONValue)] {
@@ -135,7 +156,7 @@ public enum StatusLine {
         case .resting(let next, let until): parts.append("rest: trial \(next + 1) in \(max(0, until - session.time).fixed(0)) s")
         case .complete: parts.append("protocol complete")
         }
-        return (parts + s.statusWarnings(hidingForce: !visible)).joined(separator: "  ")
+        return (parts + s.statusWarnings(hidingForce: !visible) + soundParts(frame)).joined(separator: "  ")
     }
 
     public static func assessmentJSON(_ frame: SessionFrame) -> String {
@@ -166,7 +187,7 @@ public enum StatusLine {
             ("calibrated", .bool(s.calibrated)),
             ("lost_frames", .int(s.lostFrames)),
             ("connected", .bool(s.connected)),
-        ] + (visible ? handsMembers(s, session) : [])).serialized()
+        ] + (visible ? handsMembers(s, session) : []) + soundMembers(frame)).serialized()
     }
 
     /// What a status line says while an estimate is awaited, naming what to type on stdin.

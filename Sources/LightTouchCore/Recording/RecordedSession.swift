@@ -101,6 +101,9 @@ public struct RecordedEvent: Sendable, Equatable {
         case feedback, peek, key, note
         /// A drill's trial started or ended (trial: its number; value at the end: its score).
         case drillTrialStarted = "drill_trial_started", drillTrialEnded = "drill_trial_ended"
+        /// The feedback sound (detail: `opened NAME`, `failed REASON`, `on`, `off`,
+        /// `underrun`), so a replay hears what was audible. Versions before it skip it.
+        case sound
     }
 
     public var kind: Kind
