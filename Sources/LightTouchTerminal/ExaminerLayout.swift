@@ -66,6 +66,9 @@ public enum ExaminerLayout {
 
         // Where the assessment stands.
         phase(view, &canvas, row: 6)
+        if let sound = view.sound {
+            canvas.putRight(sound.indicator + " ", row: 5, endColumn: width, style: sound.isAudible && sound.underruns == 0 ? .dim : .warn)
+        }
         trials(view, &canvas, row: 8)
 
         // The force, only as far as the protocol allows.
@@ -77,10 +80,11 @@ public enum ExaminerLayout {
 
         // Warning or notice.
         TrainerLayout.putNoticeOrWarning(&canvas, notice: view.notice, warnings: view.warnings, taring: view.live.taring, row: rows - 2)
-        // Key help: the protocol fixes the feedback and the target, so only these two.
-        var help = "t tare (between trials) · q end the assessment (a trial in progress is kept)"
+        // Key help: the protocol fixes the feedback and the target, so only these (and `s` with sound).
+        let sound = view.sound != nil ? "s sound · " : ""
+        var help = "t tare (between trials) · \(sound)q end the assessment (a trial in progress is kept)"
         // The bottom-right cell stays blank (writing it scrolls some terminals).
-        if canvas.width(of: help) + 2 > width { help = "t tare · q end (a running trial is kept)" }
+        if canvas.width(of: help) + 2 > width { help = "t tare · \(sound)q end (a running trial is kept)" }
         if case .estimating(_, let shown?) = view.phase {
             help = shown.prompt.field == .verdict
                 ? "1 too light · 2 on target · 3 too heavy · x skip · q end"

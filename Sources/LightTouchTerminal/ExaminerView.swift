@@ -1,4 +1,5 @@
 import LightTouchCore
+import LightTouchSession
 import LightTouchTrainer
 
 /// Everything the examiner's screen (`lighttouch assess`) shows at one
@@ -55,13 +56,16 @@ public struct ExaminerView: Sendable {
     public var live: TrainerView
     public var warnings: [String]
     public var notice: String?
+    /// The feedback sound (nil without `--sound`): its indicator and the `s` key.
+    public var sound: SoundStatus?
 
     /// - Parameters:
     ///   - grading: how the rubric grades, in a few words ("graded on the best 2 of 3").
     public init(
         snapshot: PipelineSnapshot, session: PracticeSession, protocolName: String, grading: String, student: String,
-        examiner: String?, sensor: String, draft: EstimateDraft = EstimateDraft()
+        examiner: String?, sensor: String, draft: EstimateDraft = EstimateDraft(), sound: SoundStatus? = nil
     ) {
+        self.sound = sound
         self.protocolName = protocolName
         rules = Self.rules(of: session.drill, grading: grading)
         self.student = student

@@ -18,9 +18,6 @@ public struct TrainerScreen: Sendable {
     public let nudge: (@Sendable (Double) -> Void)?
     /// Unicode or ASCII, colour or not (`TerminalScreen.choice`).
     public let style: ScreenStyle
-    /// The `s` key: turns the feedback sound off or on (when it plays).
-    public var toggleSound: (@Sendable () -> Void)?
-
     public init(session: LiveSession, bell: Bool, nudge: (@Sendable (Double) -> Void)? = nil, style: ScreenStyle = ScreenStyle()) {
         self.session = session
         self.bell = bell
@@ -35,7 +32,7 @@ public struct TrainerScreen: Sendable {
     public func run(limit: Double?) throws -> DisplayCost {
         let screen = try TerminalScreen.startedOnOwnQueue(style: style)
         defer { screen.queue.sync { screen.stop() } }
-        let session = session, ringBell = bell, nudge = nudge, toggleSound = toggleSound
+        let session = session, ringBell = bell, nudge = nudge
         let serial = session.connection.info.serial
         let lastBell = Mutex<UInt64>(0)
         let draft = Mutex(EstimateDraft())
@@ -56,7 +53,7 @@ public struct TrainerScreen: Sendable {
                     case .character("t"), .character("T"): session.handle(.tare)
                     case .character("f"), .character("F"): session.handle(.drill(.cycleFeedback))
                     case .character("p"), .character("P"): session.handle(.drill(.peek))
-                    case .character("s"), .character("S"): toggleSound?()
+                    case .character("s"), .character("S"): session.handle(.sound)
                     case .character("+"), .character("="): session.handle(.drill(.targetUp))
                     case .character("-"), .character("_"): session.handle(.drill(.targetDown))
                     case .up: nudge?(0.5)
@@ -79,7 +76,7 @@ public struct TrainerScreen: Sendable {
                 guard let drill = frame.drill else { return }
                 let view = TrainerView(
                     snapshot: frame.snapshot, session: drill, history: Array(frame.history), sensor: serial, isDemo: nudge != nil,
-                    bell: ringBell, handsHistory: Array(frame.handsHistory), draft: draft.withLock { $0 })
+                    bell: ringBell, handsHistory: Array(frame.handsHistory), draft: draft.withLock { $0 }, sound: frame.sound)
                 let size = screen.size
                 screen.draw(TrainerLayout.render(view, rows: size.rows, columns: size.columns, glyphs: screen.style.glyphs))
             }
@@ -111,15 +108,11 @@ public struct ExaminerScreen: Sendable {
         self.style = style
     }
 
-    /// The `s` key: turns the feedback sound off or on (when it plays).
-    public var toggleSound: (@Sendable () -> Void)?
-
     /// Runs the session on the screen until it ends, and gives the terminal back.
     public func run(limit: Double?) throws {
         let screen = try TerminalScreen.startedOnOwnQueue(style: style)
         defer { screen.queue.sync { screen.stop() } }
         let session = session, name = protocolName, grading = grading, student = student, examiner = examiner
-        let toggleSound = toggleSound
         let serial = session.connection.info.serial
         let draft = Mutex(EstimateDraft())
         try session.run(limit: limit, every: .milliseconds(50), on: screen.queue) {
@@ -134,7 +127,7 @@ public struct ExaminerScreen: Sendable {
                 switch key {
                 case .character("q"), .character("Q"): session.requestStop()
                 case .character("t"), .character("T"): session.handle(.tare)
-                case .character("s"), .character("S"): toggleSound?()
+                case .character("s"), .character("S"): session.handle(.sound)
                 default: break  // the protocol fixes the feedback and the target
                 }
             }
@@ -142,7 +135,7 @@ public struct ExaminerScreen: Sendable {
             guard let drill = frame.drill else { return }
             let view = ExaminerView(
                 snapshot: frame.snapshot, session: drill, protocolName: name, grading: grading, student: student,
-                examiner: examiner, sensor: serial, draft: draft.withLock { $0 })
+                examiner: examiner, sensor: serial, draft: draft.withLock { $0 }, sound: frame.sound)
             let size = screen.size
             screen.draw(ExaminerLayout.render(view, rows: size.rows, columns: size.columns, glyphs: screen.style.glyphs))
         }

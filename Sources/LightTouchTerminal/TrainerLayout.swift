@@ -59,6 +59,9 @@ public enum TrainerLayout {
         canvas.put(
             "target \(view.options.target.fixed(1)) g ± \(view.options.tolerance.fixed(1))", row: 5, column: verdictColumn, style: .dim)
         canvas.put("feedback \(view.mode.rawValue)", row: 6, column: verdictColumn, style: .dim)
+        if let sound = view.sound {
+            canvas.put(sound.indicator, row: 7, column: verdictColumn, style: sound.isAudible && sound.underruns == 0 ? .dim : .warn)
+        }
 
         // The gauge.
         gauge(view, &canvas, row: 8, showForce: showForce, style: verdictStyle)
@@ -117,10 +120,11 @@ public enum TrainerLayout {
         }
         putNoticeOrWarning(&canvas, notice: view.notice, warnings: view.warnings, taring: view.taring, row: rows - 2)
         // Key help.
-        var help = "space start/end trial · t tare · f feedback · p peek · +/- target · q quit"
+        let sound = view.sound != nil
+        var help = "space start/end trial · t tare · f feedback · p peek · " + (sound ? "s sound · " : "") + "+/- target · q quit"
         if view.isDemo { help += " · ↑↓ demo force" }
         if canvas.width(of: help) + 1 > width {
-            help = "space trial  t tare  f mode  p peek  +/- target  q quit" + (view.isDemo ? "  ↑↓ force" : "")
+            help = "space trial  t tare  f mode  p peek  " + (sound ? "s sound  " : "") + "+/- target  q quit" + (view.isDemo ? "  ↑↓ force" : "")
         }
         if let shown = view.estimate {
             help = shown.prompt.field == .verdict

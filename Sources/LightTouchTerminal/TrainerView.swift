@@ -1,4 +1,5 @@
 import LightTouchCore
+import LightTouchSession
 import LightTouchTrainer
 
 /// Everything the trainer screen shows at one instant, built from the
@@ -50,13 +51,16 @@ public struct TrainerView: Sendable {
     public var balancedPercent: Double?
     /// The estimate asked now, with what the student has typed of it.
     public var estimate: EstimateDraft.Shown?
+    /// The feedback sound (nil without `--sound`): its indicator and the `s` key.
+    public var sound: SoundStatus?
 
     public init(
         snapshot: PipelineSnapshot, session: PracticeSession, history: [(time: Double, force: Double)], sensor: String,
         isDemo: Bool, bell: Bool, extraWarnings: [String] = [], handsHistory: [HandForces] = [],
-        draft: EstimateDraft = EstimateDraft()
+        draft: EstimateDraft = EstimateDraft(), sound: SoundStatus? = nil
     ) {
         estimate = session.estimatePrompt.flatMap { draft.shown(for: $0) }
+        self.sound = sound
         drillName = session.drill.name
         self.sensor = sensor
         calibrated = snapshot.calibrated
@@ -108,4 +112,11 @@ public struct TrainerView: Sendable {
 
     /// The gauge and plot run from 0 to this many grams.
     public var scaleMax: Double { max(10, (options.bandHigh * 2).rounded(.up)) }
+}
+
+extension SoundStatus {
+    /// The screen's indicator: `sound on`, `sound off` or `no sound`, and the underruns when there were any.
+    var indicator: String {
+        underruns > 0 ? "\(label) · \(underruns) underrun\(underruns == 1 ? "" : "s")" : label
+    }
 }
