@@ -143,19 +143,55 @@ struct SoundToggleScreenTests {
         }
         try term.run(
             "\(Programs.path("lighttouch")) practice --sensor demo --scenario rest --noise-g 0 --sound --data-dir \(home.data)")
-        _ = try term.waitFor("the trainer, tared") { $0.contains("TOO LIGHT") && $0.contains("q quit") && !$0.contains("taring") }
+        _ = try term.waitFor("the trainer, tared, sound on, s in the keys") {
+            $0.contains("TOO LIGHT") && $0.contains("q quit") && !$0.contains("taring") && $0.contains("sound on")
+                && $0.contains("s sound")
+        }
         // Ten presses of ↑ at 0.5 g: 5 g, on target, heard; then s, silence; then s, heard again.
         try term.press("Up", "Up", "Up", "Up", "Up", "Up", "Up", "Up", "Up", "Up")
         _ = try term.waitFor("ON TARGET")
+        // The sleeps are how long each part lasts (heard, silent, heard), not synchronisation.
         Thread.sleep(forTimeInterval: 1.5)
         try term.press("s")
+        _ = try term.waitFor("sound off")
         Thread.sleep(forTimeInterval: 1.5)
         try term.press("s")
+        _ = try term.waitFor("sound on again") { $0.contains("sound on") }
         Thread.sleep(forTimeInterval: 1.5)
         try term.press("q")
         _ = try term.waitFor("the shell's prompt") { $0.contains("underruns") }
-        let played = try SoundLiveTests().analyse(home.raw).halves.map { $0.peak > 0.2 ? "#" : ($0.peak == 0 ? "." : "~") }.joined()
+        func pattern(_ raw: String) throws -> String {
+            try SoundLiveTests().analyse(raw).halves.map { $0.peak > 0.2 ? "#" : ($0.peak == 0 ? "." : "~") }.joined()
+        }
+        let played = try pattern(home.raw)
         // Heard at 440 Hz, then at least two silent half seconds, then heard again.
-        #expect(played.range(of: #"##~?\.\.+~?##"#, options: .regularExpression) != nil, "\(played)")
+        let heardSilentHeard = #"##~?\.\.+~?##"#
+        #expect(played.range(of: heardSilentHeard, options: .regularExpression) != nil, "\(played)")
+
+        // The switch was recorded: the replay reproduces the results (their sound figures
+        // included) and renders the silence where the student had the sound off.
+        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", home.data])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("reproduces the recorded results exactly"), "\(verify.stdout)")
+        let json = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", home.data])
+        let results = try #require(Programs.lastJSONObject(json.stdout))
+        let sound = try #require(results["sound"] as? [String: Any], "\(json.stdout)")
+        #expect(sound["device"] as? String == "default")
+        #expect(sound["underruns"] as? Int == 0)
+        let csv = home.path + "/session.csv"
+        let export = try Programs.run("lighttouch", ["export", "1", "--csv", "-o", csv, "--data-dir", home.data])
+        #expect(export.status == 0, "\(export.stderr)")
+        let metadata = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: csv + ".json"))) as? [String: Any])
+        let events = try #require(metadata["events"] as? [[String: Any]])
+        let switches = events.filter { $0["kind"] as? String == "sound" }.compactMap { $0["detail"] as? String }
+        #expect(switches == ["opened default", "off", "on"], "\(events)")
+        let wav = home.path + "/replayed.wav"
+        let replay = try Programs.run("lighttouch", ["replay", "1", "--sound-out", wav, "--data-dir", home.data])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let raw = home.path + "/replayed.raw"
+        try Data(contentsOf: URL(fileURLWithPath: wav)).dropFirst(44).write(to: URL(fileURLWithPath: raw))
+        let replayed = try pattern(raw)
+        #expect(replayed.range(of: heardSilentHeard, options: .regularExpression) != nil, "\(replayed)")
     }
 }
