@@ -38,6 +38,10 @@ public final class ALSAPlayer: Sendable {
         public var failure: ALSAError?
         /// CPU time the audio thread used (its own clock, CLOCK_THREAD_CPUTIME_ID), nanoseconds.
         public var threadCPUNanos: UInt64 = 0
+        /// Whether the audio thread runs with real-time priority (SCHED_FIFO), as
+        /// Linux grants when RLIMIT_RTPRIO allows it (root, or the `audio` group
+        /// with a limits.d rule); otherwise it runs at normal priority.
+        public var realtime = false
     }
 
     /// Something the audio thread met, reported as it happens (on that thread:
@@ -62,18 +66,26 @@ public final class ALSAPlayer: Sendable {
     public let sampleRate: Int
     public let periodFrames: Int
     private let command: @Sendable () -> SoundCommand
-    // The PCM handle: opened in init, used only by the audio thread, closed after it is joined.
-    private nonisolated(unsafe) let pcm: OpaquePointer
     private let stopping = Atomic<Bool>(false)
     private let statistics = Mutex(Statistics())
     private let captured: Mutex<[Int16]>?
+    /// Lets the audio thread start playing (or, after `stop` without `start`, close the device).
+    private let go = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
-    private let closed = Atomic<Bool>(false)
+    private let stopped = Atomic<Bool>(false)
     private let onEvent: (@Sendable (Event) -> Void)?
     private let onPeriod: (@Sendable (PeriodTiming) -> Void)?
 
-    /// Opens `device` (ALSA's name: `default`, `hw:0`, `pulse`…) for 16-bit mono.
+    /// Opens `device` (ALSA's name: `default`, `hw:0`, `pulse`…) for 16-bit mono,
+    /// on the audio thread, and returns when it is open or has failed.
+    ///
+    /// The audio thread asks for real-time priority first (as JACK and
+    /// PulseAudio clients do; Linux grants it when RLIMIT_RTPRIO allows), so a
+    /// busy machine cannot starve the device. It opens the device itself, so the
+    /// helper threads a plugin starts (PulseAudio's mainloop, through ALSA's
+    /// pulse plugin) inherit that priority. It sleeps in `snd_pcm_writei` or its
+    /// pacing nearly all the time, so it cannot hog a core.
     /// - Parameters:
     ///   - latencyMicroseconds: ALSA's buffer (20 ms).
     ///   - capture: keep every frame played, for `--sound-out`.
@@ -84,16 +96,6 @@ public final class ALSAPlayer: Sendable {
         capture: Bool = false, onEvent: (@Sendable (Event) -> Void)? = nil, onPeriod: (@Sendable (PeriodTiming) -> Void)? = nil,
         command: @escaping @Sendable () -> SoundCommand
     ) throws(ALSAError) {
-        lt_alsa_silence_errors()
-        var handle: OpaquePointer?
-        let opened = snd_pcm_open(&handle, device, SND_PCM_STREAM_PLAYBACK, 0)
-        guard opened >= 0, let handle else { throw ALSAError(call: "snd_pcm_open(\(device))", code: opened) }
-        let set = snd_pcm_set_params(handle, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1, UInt32(sampleRate), 1, latencyMicroseconds)
-        guard set >= 0 else {
-            snd_pcm_close(handle)
-            throw ALSAError(call: "snd_pcm_set_params(\(device))", code: set)
-        }
-        pcm = handle
         self.device = device
         self.sampleRate = sampleRate
         self.periodFrames = periodFrames
@@ -101,32 +103,69 @@ public final class ALSAPlayer: Sendable {
         self.onEvent = onEvent
         self.onPeriod = onPeriod
         captured = capture ? Mutex([]) : nil
-    }
-
-    /// Starts the audio thread.
-    public func start() {
-        guard !started.exchange(true, ordering: .relaxed) else { return }
+        let opened = Mutex<ALSAError?>(nil)
+        let ready = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
-            play()
-            done.signal()
+            defer { done.signal() }
+            let realtime = Self.askForRealtime()
+            lt_alsa_silence_errors()
+            var handle: OpaquePointer?
+            let code = snd_pcm_open(&handle, device, SND_PCM_STREAM_PLAYBACK, 0)
+            guard code >= 0, let pcm = handle else {
+                opened.withLock { $0 = ALSAError(call: "snd_pcm_open(\(device))", code: code) }
+                ready.signal()
+                return
+            }
+            defer { snd_pcm_close(pcm) }
+            let set = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1, UInt32(sampleRate), 1, latencyMicroseconds)
+            guard set >= 0 else {
+                opened.withLock { $0 = ALSAError(call: "snd_pcm_set_params(\(device))", code: set) }
+                ready.signal()
+                return
+            }
+            statistics.withLock { $0.realtime = realtime }
+            ready.signal()
+            go.wait()
+            if !stopping.load(ordering: .relaxed) { play(pcm) }
         }
         thread.name = "lighttouch.sound"
         thread.qualityOfService = .userInteractive
         thread.start()
+        ready.wait()
+        if let failure = opened.withLock({ $0 }) {
+            stopped.store(true, ordering: .relaxed)
+            throw failure
+        }
+    }
+
+    /// Starts playing.
+    public func start() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        go.signal()
     }
 
     /// Stops the thread, closes the device and returns what was played (and
     /// the frames, when captured).
     public func stop() -> (statistics: Statistics, frames: [Int16]) {
-        if started.load(ordering: .relaxed), !stopping.exchange(true, ordering: .relaxed) { done.wait() }
-        if !closed.exchange(true, ordering: .relaxed) { snd_pcm_close(pcm) }
+        if !stopped.exchange(true, ordering: .relaxed) {
+            stopping.store(true, ordering: .relaxed)
+            if !started.exchange(true, ordering: .relaxed) { go.signal() }
+            done.wait()
+        }
         return (statistics.withLock { $0 }, captured?.withLock { $0 } ?? [])
     }
 
     /// Underruns so far.
     public var underruns: Int { statistics.withLock { $0.underruns } }
 
-    private func play() {
+    /// SCHED_FIFO for the calling thread, when the system allows it.
+    private static func askForRealtime() -> Bool {
+        var priority = sched_param()
+        priority.sched_priority = 10
+        return pthread_setschedparam(pthread_self(), SCHED_FIFO, &priority) == 0
+    }
+
+    private func play(_ pcm: OpaquePointer) {
         defer { statistics.withLock { $0.threadCPUNanos = Self.threadCPUNanos() } }
         var synthesizer = SoundSynthesizer(sampleRate: Double(sampleRate))
         var buffer = [Int16](repeating: 0, count: max(1, periodFrames))

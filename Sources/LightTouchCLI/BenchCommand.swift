@@ -220,8 +220,8 @@ struct BenchCommand: ParsableCommand {
         let extra = with.cpu - without.cpu
         if !json {
             print("  arrival→audible p50 \(played.p50.fixed(1)) ms, p99 \(played.p99.fixed(1)) ms, max \(played.max.fixed(1)) ms (\(played.measured) frames after a \(min(3, soundSeconds / 2).fixed(1)) s warm-up; then a 5 ms glide)")
-            print("  the device took sound steadily from \(played.startup.fixed(0)) ms; after that the longest wait between periods \(played.longestGap.fixed(1)) ms")
-            print("  each period from its read to its first frame heard p50 \(played.delayP50.fixed(1)) ms, p99 \(played.delayP99.fixed(1)) ms; \(played.periods) periods, \(played.underruns) underruns\(played.failure.map { ", failed: \($0)" } ?? "")")
+            print("  the first sound reached the output \(played.startup.fixed(0)) ms after the start; after the warm-up the longest wait between periods \(played.longestGap.fixed(1)) ms; audio thread \(played.realtime ? "real-time (SCHED_FIFO)" : "at normal priority (no RLIMIT_RTPRIO)")")
+            print("  each period from its read to its first frame heard p50 \(played.delayP50.fixed(1)) ms, p99 \(played.delayP99.fixed(1)) ms; \(played.periods) periods, \(played.underruns) underruns\(played.underrunSeconds.isEmpty ? "" : " (at " + played.underrunSeconds.map { "\($0.fixed(2)) s" }.joined(separator: ", ") + ")")\(played.failure.map { ", failed: \($0)" } ?? "")")
             print("  CPU: whole process \(without.cpu.fixed(2)) % without sound, \(with.cpu.fixed(2)) % with it (\(extra >= 0 ? "+" : "")\(extra.fixed(2)) % of one core); the audio thread itself \(played.threadCPU.fixed(2)) %")
         }
         return .object([
@@ -229,7 +229,9 @@ struct BenchCommand: ParsableCommand {
             ("latency_ms_p50", .double(Self.rounded(played.p50, 2))), ("latency_ms_p99", .double(Self.rounded(played.p99, 2))),
             ("latency_ms_max", .double(Self.rounded(played.max, 2))), ("frames_measured", .int(played.measured)),
             ("read_to_heard_ms_p50", .double(Self.rounded(played.delayP50, 2))), ("read_to_heard_ms_p99", .double(Self.rounded(played.delayP99, 2))),
-            ("startup_ms", .double(Self.rounded(played.startup, 1))), ("longest_period_gap_ms", .double(Self.rounded(played.longestGap, 2))), ("underruns", .int(played.underruns)), ("failure", played.failure.map { .string($0) } ?? .null),
+            ("startup_ms", .double(Self.rounded(played.startup, 1))), ("longest_period_gap_ms", .double(Self.rounded(played.longestGap, 2))),
+            ("audio_thread_realtime", .bool(played.realtime)), ("underruns", .int(played.underruns)),
+            ("underrun_seconds", .array(played.underrunSeconds.map { .double(Self.rounded($0, 3)) })), ("failure", played.failure.map { .string($0) } ?? .null),
             ("cpu_percent_without_sound", .double(Self.rounded(without.cpu, 2))),
             ("cpu_percent_with_sound", .double(Self.rounded(with.cpu, 2))),
             ("cpu_percent_extra", .double(Self.rounded(extra, 2))),
@@ -240,10 +242,13 @@ struct BenchCommand: ParsableCommand {
     struct SoundRun {
         var p50 = 0.0, p99 = 0.0, max = 0.0, delayP50 = 0.0, delayP99 = 0.0, threadCPU = 0.0
         var measured = 0, periods = 0, underruns = 0
-        /// From the start until the device took sound steadily (the end of the first stall), ms.
+        /// From the start until the first period reached the output, ms.
         var startup = 0.0
-        /// The longest time between two periods' reads after the start, ms.
+        /// The longest time between two periods' reads after the warm-up, ms.
         var longestGap = 0.0
+        var realtime = false
+        /// When each underrun happened, seconds from the start.
+        var underrunSeconds: [Double] = []
         var failure: String?
     }
 
@@ -268,11 +273,16 @@ struct BenchCommand: ParsableCommand {
             })
         let periods = Mutex([ALSAPlayer.PeriodTiming]())
         periods.withLock { $0.reserveCapacity(Int(soundSeconds * 200) + 400) }
+        let underrunTimes = Mutex([UInt64]())
         var player: ALSAPlayer?
         if play {
             do {
                 player = try ALSAPlayer(
-                    device: soundDevice, onPeriod: { timing in periods.withLock { $0.append(timing) } },
+                    device: soundDevice,
+                    onEvent: { event in
+                        if case .underrun = event { underrunTimes.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) } }
+                    },
+                    onPeriod: { timing in periods.withLock { $0.append(timing) } },
                     command: LiveSound.command(session: live, assessment: false, fallback: configuration.trial))
             } catch {
                 throw UserError.unavailable("bench: cannot play through ALSA device `\(soundDevice)` (\(error.description)); scripts/sound-soak.sh sets one up")
@@ -294,13 +304,11 @@ struct BenchCommand: ParsableCommand {
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
         var delays = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
         // Each block is first heard in the first period whose command was read after it was
-        // published. The device's start is left out: through PulseAudio the first write
-        // after the buffer fills waits for the stream to start (1.7 s here), once per session.
+        // published. The device's start (a warm-up of 3 s at most) is left out.
         let warmup = wallBefore + UInt64(min(3, soundSeconds / 2) * 1e9)
         let steady = timings.drop { $0.read < warmup }
         for timing in timings where timing.read >= warmup { _ = delays.record(timing.heard - timing.read) }
-        let startup = timings.indices.dropFirst().max { timings[$0].read - timings[$0 - 1].read < timings[$1].read - timings[$1 - 1].read }
-            .map { Double(timings[$0].read - wallBefore) / 1e6 } ?? 0
+        let startup = timings.first.map { Double($0.heard &- wallBefore) / 1e6 } ?? 0
         var longestGap: UInt64 = 0
         for (earlier, later) in zip(steady, steady.dropFirst()) { longestGap = Swift.max(longestGap, later.read - earlier.read) }
         var next = steady.startIndex
@@ -321,7 +329,9 @@ struct BenchCommand: ParsableCommand {
         run.periods = timings.count
         run.startup = startup
         run.longestGap = Double(longestGap) / 1e6
+        run.realtime = statistics.realtime
         run.underruns = statistics.underruns
+        run.underrunSeconds = underrunTimes.withLock { $0 }.map { Double($0 &- wallBefore) / 1e9 }
         run.failure = statistics.failure?.description
         run.threadCPU = Double(statistics.threadCPUNanos) / 1e9 / wall * 100
         return (cpu, run)
