@@ -51,6 +51,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The ALSA device for the sound figures.", valueName: "name"))
     var soundDevice = "default"
 
+    @Option(help: ArgumentHelp("Frames the player renders and writes at a time, for the sound figures (the live default: 240, 5 ms).", valueName: "n"))
+    var soundPeriodFrames = 240
+
     @Flag(help: "Measure only the sound (the soak: scripts/sound-soak.sh).")
     var soundOnly = false
 
@@ -58,7 +61,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard decodeSeconds > 0, streamSeconds > 0, pipelineSamples > 0, memoryHours >= 0, soundSeconds >= 0 else {
+        guard decodeSeconds > 0, streamSeconds > 0, pipelineSamples > 0, memoryHours >= 0, soundSeconds >= 0, soundPeriodFrames > 0 else {
             throw ValidationError("durations and counts must be positive")
         }
     }
@@ -212,7 +215,7 @@ struct BenchCommand: ParsableCommand {
     /// The sound's figures, printed and as JSON.
     private func soundFigures() throws -> JSONValue {
         if !json {
-            print("sound: demo sensor at \(SensorProtocol.highestRate) Hz, feedback sound through ALSA `\(soundDevice)` (48 kHz, 5 ms periods, 20 ms buffer), \(soundSeconds.fixed(0)) s with and without it")
+            print("sound: demo sensor at \(SensorProtocol.highestRate) Hz, feedback sound through ALSA `\(soundDevice)` (48 kHz, \(soundPeriodFrames)-frame periods, 20 ms buffer), \(soundSeconds.fixed(0)) s with and without it")
         }
         let without = try measureSound(play: false)
         let with = try measureSound(play: true)
@@ -225,7 +228,7 @@ struct BenchCommand: ParsableCommand {
             print("  CPU: whole process \(without.cpu.fixed(2)) % without sound, \(with.cpu.fixed(2)) % with it (\(extra >= 0 ? "+" : "")\(extra.fixed(2)) % of one core); the audio thread itself \(played.threadCPU.fixed(2)) %")
         }
         return .object([
-            ("device", .string(soundDevice)), ("seconds", .double(soundSeconds)), ("periods", .int(played.periods)),
+            ("device", .string(soundDevice)), ("seconds", .double(soundSeconds)), ("period_frames", .int(soundPeriodFrames)), ("periods", .int(played.periods)),
             ("latency_ms_p50", .double(Self.rounded(played.p50, 2))), ("latency_ms_p99", .double(Self.rounded(played.p99, 2))),
             ("latency_ms_max", .double(Self.rounded(played.max, 2))), ("frames_measured", .int(played.measured)),
             ("read_to_heard_ms_p50", .double(Self.rounded(played.delayP50, 2))), ("read_to_heard_ms_p99", .double(Self.rounded(played.delayP99, 2))),
@@ -278,7 +281,7 @@ struct BenchCommand: ParsableCommand {
         if play {
             do {
                 player = try ALSAPlayer(
-                    device: soundDevice,
+                    device: soundDevice, periodFrames: soundPeriodFrames,
                     onEvent: { event in
                         if case .underrun = event { underrunTimes.withLock { $0.append(DispatchTime.now().uptimeNanoseconds) } }
                     },
