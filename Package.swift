@@ -166,7 +166,7 @@ let package = Package(
         ),
         .testTarget(name: "LightTouchTrainerTests", dependencies: ["LightTouchTrainer", "LightTouchCore"]),
         .testTarget(name: "LightTouchSoundTests", dependencies: ["LightTouchSound", "LightTouchTrainer", "LightTouchCore"]),
-        .testTarget(name: "LightTouchTerminalTests", dependencies: ["LightTouchTerminal", "LightTouchTrainer", "LightTouchCore"]),
+        .testTarget(name: "LightTouchTerminalTests", dependencies: ["LightTouchTerminal", "LightTouchSession", "LightTouchTrainer", "LightTouchCore"]),
         .testTarget(
             name: "LightTouchStoreTests",
             dependencies: ["LightTouchStore", "LightTouchCore", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,4 +1,5 @@
 import LightTouchCore
+import LightTouchSession
 import LightTouchTrainer
 import Testing
 
@@ -165,6 +166,19 @@ import Testing
             #expect(!help.contains("feedback") && !help.contains("peek") && !help.contains("target") && !help.contains("space"))
             #expect(help.unicodeScalars.last == " ", "the bottom-right cell stays blank")
         }
+    }
+
+    @Test func withSoundTheKeyLineOffersSAndTheIndicatorShows() {
+        for columns in [60, 80] {
+            var view = Self.view(.blind, force: 0, seconds: 1)
+            view.sound = SoundStatus(device: .playing("default"), on: false, underruns: 1)
+            let canvas = ExaminerLayout.render(view, rows: 20, columns: columns)
+            let help = canvas.text(row: 19)
+            #expect(help.contains("t tare") && help.contains("s sound") && help.contains("q end"), "\(help)")
+            #expect(help.unicodeScalars.last == " ", "the bottom-right cell stays blank")
+            #expect(canvas.text(row: 5).hasSuffix("sound off · 1 underrun "), "\(canvas.text(row: 5))")
+        }
+        #expect(!ExaminerLayout.render(Self.view(.blind, force: 0, seconds: 1), rows: 20, columns: 80).text.contains("sound"))
     }
 
     @Test func warningsAndNoticesShow() {

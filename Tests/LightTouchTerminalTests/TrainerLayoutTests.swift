@@ -1,4 +1,5 @@
 import LightTouchCore
+import LightTouchSession
 import LightTouchTrainer
 import Testing
 
@@ -142,5 +143,40 @@ import Testing
         #expect(canvas.rows == rows && canvas.columns == columns)
         let text = canvas.text
         #expect(text.contains("ON TARGET") && text.contains("hold") && text.contains("q quit"))
+    }
+}
+
+/// The feedback sound on the trainer's screen: `s` in the key line and an indicator, only with `--sound`.
+@Suite struct TrainerSoundIndicatorTests {
+    /// Row `row` without its trailing blanks.
+    func line(_ canvas: Canvas, _ row: Int) -> String {
+        var text = canvas.text(row: row)
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+
+
+    func canvas(_ sound: SoundStatus?, rows: Int = 24, columns: Int = 80) -> Canvas {
+        var view = TrainerLayoutTests().view(force: 5.02, running: true)
+        view.sound = sound
+        return TrainerLayout.render(view, rows: rows, columns: columns)
+    }
+
+    @Test func withoutSoundNeitherTheKeyNorTheIndicator() {
+        let text = canvas(nil).text
+        #expect(!text.contains("sound"))
+    }
+
+    @Test(arguments: [(24, 80), (30, 100), (50, 200)])
+    func theKeyLineOffersSAndTheIndicatorSaysOnOffOrNone(rows: Int, columns: Int) {
+        let on = canvas(SoundStatus(device: .playing("default")), rows: rows, columns: columns)
+        #expect(on.text(row: rows - 1).contains("s sound"), "\(on.text(row: rows - 1))")
+        #expect(line(on, 7).hasSuffix("sound on"), "\(line(on, 7))")
+        let off = canvas(SoundStatus(device: .playing("default"), on: false), rows: rows, columns: columns)
+        #expect(line(off, 7).hasSuffix("sound off"))
+        let failed = canvas(SoundStatus(device: .failed("snd_pcm_open(hw:5): No such file or directory")), rows: rows, columns: columns)
+        #expect(line(failed, 7).hasSuffix("no sound"))
+        let underruns = canvas(SoundStatus(device: .playing("default"), underruns: 2), rows: rows, columns: columns)
+        #expect(line(underruns, 7).hasSuffix("sound on · 2 underruns"))
     }
 }
