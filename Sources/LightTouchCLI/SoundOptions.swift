@@ -63,16 +63,20 @@ final class LiveSound: Sendable {
     ) -> @Sendable () -> SoundCommand {
         // The cue: a drill's once per trial, when it says the hold goal is met (as a replay
         // hears its `holdGoalMet` events); without a drill, when the running hold reaches the goal.
-        let cue = Mutex((watch: HoldGoalCue(), cuedTrial: Int?.none, count: 0))
+        // Only the audio thread touches this state: its lock is never contended.
+        let silent = SoundCommand(voice: SoundVoice(frequency: mapping.referenceHz, tone: 0, noise: 0, roughness: 0), cues: 0)
+        let cue = Mutex((watch: HoldGoalCue(), cuedTrial: Int?.none, count: 0, last: silent))
         return {
-            let frame = session.frame
+            // While the session is publishing a frame, the previous period's command stands:
+            // the audio thread never waits on the session's queue.
+            guard let frame = session.frameIfAvailable else { return cue.withLock { $0.last } }
             let options = frame.drill?.currentOptions ?? fallback
             let visibility = frame.drill.map { assessment ? $0.examinerVisibility : $0.visibility } ?? .all
             // Before the session has noted the device opened, it is: this player runs.
             let on = frame.sound?.isAudible ?? true
             let voice = mapping.voice(
                 force: frame.snapshot.filtered, options: options, visibility: on ? visibility : .hidden, level: frame.drill?.soundLevel ?? 1)
-            let cues = cue.withLock { state in
+            return cue.withLock { state in
                 let met: Bool
                 if let drill = frame.drill {
                     met = drill.isHoldGoalMet && drill.trialIndex != state.cuedTrial
@@ -81,9 +85,9 @@ final class LiveSound: Sendable {
                     met = state.watch.push(hold: frame.snapshot.currentHold, goal: options.holdGoal)
                 }
                 if met, on, mapping.cueAudible(visibility: visibility) { state.count += 1 }
-                return state.count
+                state.last = SoundCommand(voice: voice, cues: state.count)
+                return state.last
             }
-            return SoundCommand(voice: voice, cues: cues)
         }
     }
 

@@ -224,6 +224,13 @@ public final class LiveSession: @unchecked Sendable {
     /// The latest published frame.
     public var frame: SessionFrame { published.withLock { $0 } }
 
+    /// The latest published frame, or nil while the session's queue is
+    /// publishing one: for a real-time reader that must never wait on the
+    /// queue (the sound's thread). The queue runs at normal priority and can be
+    /// preempted while it holds the frame's lock; a reader waiting for the lock
+    /// would wait as long (priority inversion).
+    public var frameIfAvailable: SessionFrame? { published.withLockIfAvailable { $0 } }
+
     /// The latest published pipeline state.
     public var snapshot: PipelineSnapshot { published.withLock { $0.snapshot } }
 
