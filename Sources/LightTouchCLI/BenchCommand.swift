@@ -217,9 +217,15 @@ struct BenchCommand: ParsableCommand {
         if !json {
             print("sound: demo sensor at \(SensorProtocol.highestRate) Hz, feedback sound through ALSA `\(soundDevice)` (48 kHz, \(soundPeriodFrames)-frame periods, 20 ms buffer), \(soundSeconds.fixed(0)) s with and without it")
         }
-        let without = try measureSound(play: false)
+        // With the sound first: without a device there is nothing to compare.
         let with = try measureSound(play: true)
-        guard let played = with.played else { return .null }
+        guard let played = with.played else {
+            let reason = "cannot play through ALSA device `\(soundDevice)` (\(with.unavailable ?? "no sound was played")); scripts/sound-soak.sh sets one up"
+            if soundOnly { throw UserError.unavailable("bench: " + reason) }
+            if !json { print("  skipped: " + reason) }
+            return .object([("device", .string(soundDevice)), ("skipped", .string(reason))])
+        }
+        let without = try measureSound(play: false)
         let extra = with.cpu - without.cpu
         if !json {
             print("  arrival→audible p50 \(played.p50.fixed(1)) ms, p99 \(played.p99.fixed(1)) ms, max \(played.max.fixed(1)) ms (\(played.measured) frames after a \(min(3, soundSeconds / 2).fixed(1)) s warm-up; then a 5 ms glide)")
@@ -258,7 +264,7 @@ struct BenchCommand: ParsableCommand {
     /// Streams from the demo sensor at 1000 Hz through the live session for
     /// `soundSeconds`, with the feedback sound playing or not; the whole
     /// process's CPU, and with sound, how late each frame was heard.
-    private func measureSound(play: Bool) throws -> (cpu: Double, played: SoundRun?) {
+    private func measureSound(play: Bool) throws -> (cpu: Double, played: SoundRun?, unavailable: String?) {
         var model = SensorModelConfiguration()
         model.rate = SensorProtocol.highestRate
         let sensor = try DemoSensor(configuration: model)
@@ -288,7 +294,7 @@ struct BenchCommand: ParsableCommand {
                     onPeriod: { timing in periods.withLock { $0.append(timing) } },
                     command: LiveSound.command(session: live, assessment: false, fallback: configuration.trial))
             } catch {
-                throw UserError.unavailable("bench: cannot play through ALSA device `\(soundDevice)` (\(error.description)); scripts/sound-soak.sh sets one up")
+                return (0, nil, error.description)
             }
         }
         let cpuBefore = Self.processCPUSeconds()
@@ -301,7 +307,7 @@ struct BenchCommand: ParsableCommand {
         _ = live.finish()
         let wall = Double(DispatchTime.now().uptimeNanoseconds - wallBefore) / 1e9
         let cpu = (Self.processCPUSeconds() - cpuBefore) / wall * 100
-        guard let statistics else { return (cpu, nil) }
+        guard let statistics else { return (cpu, nil, nil) }
         let timings = periods.withLock { $0 }
         let arrivals = blocks.withLock { $0 }
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
@@ -337,7 +343,7 @@ struct BenchCommand: ParsableCommand {
         run.underrunSeconds = underrunTimes.withLock { $0 }.map { Double($0 &- wallBefore) / 1e9 }
         run.failure = statistics.failure?.description
         run.threadCPU = Double(statistics.threadCPUNanos) / 1e9 / wall * 100
-        return (cpu, run)
+        return (cpu, run, nil)
     }
 
     static func rounded(_ value: Double, _ places: Int) -> Double {
