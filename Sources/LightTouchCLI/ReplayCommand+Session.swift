@@ -39,15 +39,18 @@ extension ReplayCommand {
             throw UserError("--verify scores with the recorded options only: leave out the scoring options", exitCode: ExitCode(64))
         }
         var track = SoundTrack()
+        var cue = HoldGoalCue()
         let assessment = session.protocolText != nil
         let rescored = try RescoredSession(session, configuration: configuration, adjustDrill: verify ? { $0 } : overridden) {
-            sample, practice, events, sound in
+            sample, practice, events, sound, hold in
             if soundOut != nil {
                 // What the student could hear: silent while `s` had it off or no device played it. A
                 // recording without sound events (no `--sound`, or before 0.2) sounds as if it had been on.
+                // Without a drill the cue sounds when the running hold reaches the goal, as live.
+                let holdGoalMet = practice == nil && cue.push(hold: hold, goal: configuration.trial.holdGoal)
                 Self.pushSound(
                     sample, drill: practice, events: events, assessment: assessment, audible: sound?.isAudible ?? true,
-                    options: configuration.trial, into: &track)
+                    holdGoalMet: holdGoalMet, options: configuration.trial, into: &track)
             }
         }
         if let soundOut { try Self.writeSound(&track, to: soundOut) }

@@ -22,14 +22,17 @@ extension ReplayCommand {
 
     /// The sound of a recorded session: with a drill, what its feedback mode
     /// lets through (an assessment as the examiner's screen shows it) and its
-    /// hold-goal events; without one, as a CSV; silent where the student could
+    /// hold-goal events; without one, as a CSV (`holdGoalMet`: the running hold
+    /// reached the goal at this sample); silent where the student could
     /// not hear it (`audible`: the recorded `s` switch and device).
     static func pushSound(
         _ sample: ProcessedSample, drill practice: PracticeSession?, events: [PracticeSession.Event], assessment: Bool,
-        audible: Bool = true, options: TrialOptions, into track: inout SoundTrack
+        audible: Bool = true, holdGoalMet: Bool = false, options: TrialOptions, into track: inout SoundTrack
     ) {
         guard let practice else {
-            return track.push(time: sample.time, force: sample.filtered, options: options, visibility: audible ? .all : .hidden)
+            return track.push(
+                time: sample.time, force: sample.filtered, options: options, visibility: audible ? .all : .hidden,
+                holdGoalMet: holdGoalMet)
         }
         let visibility = audible ? (assessment ? practice.examinerVisibility : practice.visibility) : .hidden
         track.push(

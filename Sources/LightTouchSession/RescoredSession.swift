@@ -37,12 +37,13 @@ public struct RescoredSession: Sendable {
     ///   - configuration: scoring options replacing the recorded ones (nil: the recorded ones).
     ///   - adjustDrill: changes to the recorded drill (options given on the command line).
     ///   - visit: sees every scored sample in order, with the drill as it stands after it,
-    ///     what the drill said of it and the sound as it stood (its recorded events applied
-    ///     before the sample, as keys are); the sound of a replay is rendered from these.
+    ///     what the drill said of it, the sound as it stood (its recorded events applied
+    ///     before the sample, as keys are) and, without a drill, the running hold; the
+    ///     sound of a replay is rendered from these.
     public init(
         _ session: RecordedSession, configuration: PipelineConfiguration? = nil, adjustDrill: (Drill) -> Drill = { $0 },
         keepPoints: Bool = false,
-        visit: (ProcessedSample, PracticeSession?, [PracticeSession.Event], SoundStatus?) -> Void = { _, _, _, _ in }
+        visit: (ProcessedSample, PracticeSession?, [PracticeSession.Event], SoundStatus?, _ hold: Double) -> Void = { _, _, _, _, _ in }
     ) throws(RescoringError) {
         let id = session.summary.id
         self.session = session
@@ -76,7 +77,7 @@ public struct RescoredSession: Sendable {
                     soundEvents.removeFirst()
                 }
                 let events = practice?.push(scored: CollectionOfOne(processed)) ?? []
-                visit(processed, practice, events, sound)
+                visit(processed, practice, events, sound, sample.hold)
                 if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
             }
         }

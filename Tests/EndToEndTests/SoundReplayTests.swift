@@ -85,6 +85,34 @@ import Testing
         #expect(w[5].cue < 0.01 && w[1].cue < 0.01)
     }
 
+    /// A recorded session without a drill sounds the hold cue where the running hold
+    /// reaches the goal, as it did live (fixture session 1: free practice, one trial
+    /// whose best hold is 5.2 s, with the band entered at about 2.8 s).
+    @Test func aRecordedFreePracticeSoundsTheHoldCueWhenTheHoldReachesTheGoal() throws {
+        let dataDir = SessionRecordingTests.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: RecordingsFromEarlierVersionsTests.fixture.path, toPath: dataDir + "/lighttouch.sqlite")
+        let short = temporary("goal-2s.wav"), long = temporary("goal-10s.wav")
+        defer {
+            try? FileManager.default.removeItem(at: short)
+            try? FileManager.default.removeItem(at: long)
+        }
+        let windows = (0..<140).map { (Double($0) * 0.05, Double($0 + 1) * 0.05) }
+        // A 2 s goal is met once, 2 s after the band is entered.
+        let met = try Programs.run("lighttouch", ["replay", "1", "--hold", "2", "--sound-out", short.path, "--data-dir", dataDir])
+        #expect(met.status == 0, "\(met.stderr)")
+        let analysed = try analyse(short, windows: windows).windows
+        let cued = analysed.indices.filter { analysed[$0].cue > 0.05 }
+        #expect(!cued.isEmpty, "no cue in the first 7 s")
+        #expect(cued.allSatisfy { (4.0...6.0).contains(windows[$0].0) }, "cue in windows starting at \(cued.map { windows[$0].0 })")
+        #expect(zip(cued, cued.dropFirst()).allSatisfy { $1 == $0 + 1 }, "one cue, not several")
+        // The recorded 10 s goal is never met (best hold 5.2 s): no cue.
+        let unmet = try Programs.run("lighttouch", ["replay", "1", "--sound-out", long.path, "--data-dir", dataDir])
+        #expect(unmet.status == 0, "\(unmet.stderr)")
+        #expect(try analyse(long, windows: windows).windows.allSatisfy { $0.cue < 0.01 })
+    }
+
     @Test func aBlindAssessmentIsSilentAndADrillWithFullFeedbackIsNot() throws {
         let dataDir = SessionRecordingTests.dataDirectory()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }

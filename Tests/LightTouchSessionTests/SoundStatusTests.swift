@@ -39,7 +39,7 @@ import Testing
 
         let recorded = recording.session(info: sensor.info, conversion: conversion, configuration: configuration, drill: nil)
         var heard: [(time: Double, audible: Bool)] = []
-        let replayed = try RescoredSession(recorded, visit: { sample, _, _, sound in
+        let replayed = try RescoredSession(recorded, visit: { sample, _, _, sound, _ in
             heard.append((sample.time, sound?.isAudible ?? true))
         })
         #expect(replayed.resultsJSON.serialized() == line)

@@ -12,6 +12,9 @@ public struct SessionReplay: Sendable {
         /// The scored sample; nil when it was not scored (before the first tare, or over range).
         public var processed: ProcessedSample?
         public var overRange: Bool
+        /// The running hold after this sample, seconds (`ForcePipeline.currentHold`): 0
+        /// when unscored; for a drill, whose windows decide its trials, 0 as well.
+        public var hold: Double = 0
     }
 
     public let session: RecordedSession
@@ -47,7 +50,10 @@ public struct SessionReplay: Sendable {
                 case .unscored(let time, let untared):
                     visit(Sample(time: time, block: b, index: k, untared: untared, processed: nil, overRange: false))
                 case .scored(let sample, let untared):
-                    visit(Sample(time: sample.time, block: b, index: k, untared: untared, processed: sample, overRange: false))
+                    visit(
+                        Sample(
+                            time: sample.time, block: b, index: k, untared: untared, processed: sample, overRange: false,
+                            hold: scorer.pipeline.currentHold))
                 }
             }
         }
