@@ -63,29 +63,19 @@ private func loadAnyCalibration(_ connection: any SensorConnection, file: String
     let info = connection.info
     let nominal = ForceConversion.nominal(info)
     func expiry(_ expiresAt: Int64, _ source: String) -> (Bool, [String]) {
-        guard now >= expiresAt else { return (false, []) }
-        return (true, ["warning: the calibration (\(source)) expired on \(CivilTime.iso8601(expiresAt)); grams may be off: recalibrate with `lighttouch calibrate run`"])
+        expiryWarning(expiresAt, source: source, now: now).map { (true, [$0]) } ?? (false, [])
     }
     if let file {
         let certificateFile: CertificateFile
-        do {
-            certificateFile = try CertificateFile.read(path: file)
-        } catch {
-            if error.unreadable { throw .unreadable(error.description) }
-            return CalibrationInUse(
-                conversion: nominal, source: "none", blob: nil, certificate: nil,
-                warnings: ["error: \(error.description); using the sensor uncalibrated"], isExpired: false)
+        switch try readCertificate(file, for: info) {
+        case .read(let read): certificateFile = read
+        case .damaged(let uncalibrated): return uncalibrated
         }
         let certificate = certificateFile.certificate
         guard certificate.channel == 0 else {
             throw .incomplete(
                 "\(file) is channel \(certificate.channel)'s certificate: give every channel's, channel 0's first "
                     + "(--calibration once per channel)")
-        }
-        guard certificate.serial == info.serial else {
-            throw .foreign(
-                "\(file) is the certificate of sensor \(certificate.serial), but this sensor is \(info.serial): refused "
-                    + "(use that sensor's own certificate, or calibrate this one)")
         }
         let blob = certificate.blob(certificateID: certificateFile.id)
         let (expired, warnings) = expiry(certificate.expiresAt, file)
@@ -129,20 +119,11 @@ private func loadChannelCertificates(
     var byChannel: [Int: (file: String, certificate: CertificateFile)] = [:]
     for file in files {
         let certificateFile: CertificateFile
-        do {
-            certificateFile = try CertificateFile.read(path: file)
-        } catch {
-            if error.unreadable { throw .unreadable(error.description) }
-            return CalibrationInUse(
-                conversion: .nominal(info), source: "none", blob: nil, certificate: nil,
-                warnings: ["error: \(error.description); using the sensor uncalibrated"], isExpired: false)
+        switch try readCertificate(file, for: info) {
+        case .read(let read): certificateFile = read
+        case .damaged(let uncalibrated): return uncalibrated
         }
         let certificate = certificateFile.certificate
-        guard certificate.serial == info.serial else {
-            throw .foreign(
-                "\(file) is the certificate of sensor \(certificate.serial), but this sensor is \(info.serial): refused "
-                    + "(use that sensor's own certificates, or calibrate this one)")
-        }
         if let earlier = byChannel[certificate.channel] {
             throw .incomplete("\(file) and \(earlier.file) are both channel \(certificate.channel)'s certificate: give one a channel")
         }
@@ -157,11 +138,10 @@ private func loadChannelCertificates(
     }
     var warnings: [String] = []
     var expired = false
-    for (file, certificateFile) in ordered where now >= certificateFile.certificate.expiresAt {
+    for (file, certificateFile) in ordered {
+        guard let warning = expiryWarning(certificateFile.certificate.expiresAt, source: file, now: now) else { continue }
         expired = true
-        warnings.append(
-            "warning: the calibration (\(file)) expired on \(CivilTime.iso8601(certificateFile.certificate.expiresAt)); grams may be off: "
-                + "recalibrate with `lighttouch calibrate run`")
+        warnings.append(warning)
     }
     let certificates = ordered.map(\.certificate.certificate)
     let first = ordered[0].certificate
@@ -177,4 +157,39 @@ private func loadChannelCertificates(
     return CalibrationInUse(
         conversion: conversion, source: ordered.map(\.file).joined(separator: " + "), blob: blob, certificate: first,
         warnings: warnings, isExpired: expired)
+}
+
+/// A certificate file as `--calibration` reads it: this sensor's certificate,
+/// or, when the file is damaged, the sensor used uncalibrated with the error
+/// said. A file that cannot be read at all, or is another sensor's, is refused.
+private enum CertificateRead {
+    case read(CertificateFile)
+    case damaged(CalibrationInUse)
+}
+
+private func readCertificate(_ file: String, for info: SensorInfo) throws(CalibrationChoiceError) -> CertificateRead {
+    let certificateFile: CertificateFile
+    do {
+        certificateFile = try CertificateFile.read(path: file)
+    } catch {
+        if error.unreadable { throw .unreadable(error.description) }
+        return .damaged(
+            CalibrationInUse(
+                conversion: .nominal(info), source: "none", blob: nil, certificate: nil,
+                warnings: ["error: \(error.description); using the sensor uncalibrated"], isExpired: false))
+    }
+    let serial = certificateFile.certificate.serial
+    guard serial == info.serial else {
+        throw .foreign(
+            "\(file) is the certificate of sensor \(serial), but this sensor is \(info.serial): refused "
+                + "(use that sensor's own certificate, or calibrate this one)")
+    }
+    return .read(certificateFile)
+}
+
+/// The warning for a calibration past its expiry, or nil while it holds.
+private func expiryWarning(_ expiresAt: Int64, source: String, now: Int64) -> String? {
+    guard now >= expiresAt else { return nil }
+    return "warning: the calibration (\(source)) expired on \(CivilTime.iso8601(expiresAt)); grams may be off: "
+        + "recalibrate with `lighttouch calibrate run`"
 }
