@@ -6,7 +6,8 @@ import PackageDescription
 //   executables   lighttouch (LightTouchCLI: options, wiring, printing), lighttouch-emulator
 //        |
 //   adapters      LightTouchUSB, LightTouchDemoSensor, LightTouchStore, LightTouchTerminal,
-//        |        LightTouchCalibration (certificate files), LightTouchEmulator, LightTouchALSA (sound)
+//        |        LightTouchCalibration (certificate files), LightTouchEmulator, LightTouchALSA (sound),
+//        |        LightTouchClass (a class on PostgreSQL: uploads, live state, the class gradebook)
 //        |        (no adapter depends on another adapter)
 //   application   LightTouchSession: the session engine (live sessions, calibration runs,
 //        |        re-scoring of recordings, results)
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The portable C device-side reference: what a firmware links, and what
@@ -79,6 +81,7 @@ let package = Package(
             dependencies: [
                 "LightTouchCore", "LightTouchSession", "LightTouchSensorModel", "LightTouchDemoSensor", "LightTouchUSB", "LightTouchStore", "LightTouchAssessment", "LightTouchReport",
                 "LightTouchTrainer", "LightTouchTerminal", "LightTouchCalibration", "LightTouchSensorOptions", "LightTouchSound", "LightTouchALSA",
+                "LightTouchClass",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,6 +101,17 @@ let package = Package(
         .target(
             name: "LightTouchStore",
             dependencies: ["LightTouchCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
+        // A class on PostgreSQL (postgres-nio): schema and roles, credentials, uploads of
+        // recorded sessions, live state through LISTEN/NOTIFY, the class gradebook. An adapter.
+        .target(
+            name: "LightTouchClass",
+            dependencies: [
+                "LightTouchCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // A practice session (drills, feedback modes, keys, peeks), UI-agnostic and pure.
@@ -170,6 +184,10 @@ let package = Package(
         .testTarget(
             name: "LightTouchStoreTests",
             dependencies: ["LightTouchStore", "LightTouchCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "LightTouchClassTests",
+            dependencies: ["LightTouchClass", "LightTouchCore", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "LightTouchAssessmentTests", dependencies: ["LightTouchAssessment", "LightTouchCore"]),
         .testTarget(name: "LightTouchReportTests", dependencies: ["LightTouchReport"]),

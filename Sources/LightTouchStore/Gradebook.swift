@@ -44,21 +44,23 @@ extension RecordingStore {
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM grade \(filter) ORDER BY id", arguments: StatementArguments(arguments))
-            return rows.map { row in
-                let text: String = row["criteria"] ?? "[]"
-                let objects = (try? JSONReader.parse(Array(text.utf8)))?.arrayValue ?? []
-                let criteria = objects.map { o in
-                    GradeRecord.Criterion(
-                        metric: o["metric"]?.stringValue ?? "?", comparison: o["op"]?.stringValue ?? "?",
-                        threshold: o["threshold"]?.doubleValue ?? .nan, value: o["value"]?.doubleValue,
-                        passed: o["passed"]?.boolValue ?? false)
-                }
-                return GradeRecord(
-                    id: row["id"], sessionID: row["session_id"], student: row["student"], examiner: row["examiner"],
-                    gradedAt: row["graded_at"], protocolName: row["protocol_name"], protocolHash: row["protocol_hash"],
-                    score: row["score"], passed: row["passed"], grade: row["grade"], criteria: criteria)
-            }
+            return rows.map(Self.grade)
         }
+    }
+
+    static func grade(_ row: Row) -> GradeRecord {
+        let text: String = row["criteria"] ?? "[]"
+        let objects = (try? JSONReader.parse(Array(text.utf8)))?.arrayValue ?? []
+        let criteria = objects.map { o in
+            GradeRecord.Criterion(
+                metric: o["metric"]?.stringValue ?? "?", comparison: o["op"]?.stringValue ?? "?",
+                threshold: o["threshold"]?.doubleValue ?? .nan, value: o["value"]?.doubleValue,
+                passed: o["passed"]?.boolValue ?? false)
+        }
+        return GradeRecord(
+            id: row["id"], sessionID: row["session_id"], student: row["student"], examiner: row["examiner"],
+            gradedAt: row["graded_at"], protocolName: row["protocol_name"], protocolHash: row["protocol_hash"],
+            score: row["score"], passed: row["passed"], grade: row["grade"], criteria: criteria)
     }
 
     /// A student's complete sessions with their results lines, oldest first (for `progress`).

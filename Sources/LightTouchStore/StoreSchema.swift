@@ -114,6 +114,21 @@ enum StoreSchema {
             try db.execute(sql: "ALTER TABLE session ADD COLUMN balance_target_pct REAL")
             try db.execute(sql: "ALTER TABLE session ADD COLUMN balance_tolerance_pct REAL")
         }
+        migrator.registerMigration("v5: class uploads") { db in
+            // A session queued for a class (practice/assess --class): its stable id on
+            // the server, and how much of it the server has.
+            try db.execute(
+                sql: """
+                    CREATE TABLE class_upload (
+                        session_id INTEGER PRIMARY KEY REFERENCES session(id) ON DELETE CASCADE,
+                        uuid TEXT NOT NULL UNIQUE,
+                        blocks_sent INTEGER NOT NULL DEFAULT 0,
+                        state TEXT NOT NULL DEFAULT 'pending',     -- pending | uploaded
+                        uploaded_at TEXT,
+                        last_error TEXT
+                    )
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import LightTouchCore
+import PostgresNIO
+import Synchronization
+
+/// A connection to the class database, and the one place where
+/// postgres-nio's errors become `ClassError`s that say what to do.
+public final class ClassConnection: Sendable {
+    public let endpoint: ClassEndpoint
+    let connection: PostgresConnection
+    let logger: Logger
+
+    private init(endpoint: ClassEndpoint, connection: PostgresConnection, logger: Logger) {
+        self.endpoint = endpoint
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// A logger that drops everything: postgres-nio logs nothing a user needs.
+    public static let quietLogger = Logger(label: "lighttouch.class", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private static let ids = Atomic<Int>(0)
+
+    /// Connects and logs in.
+    /// - Parameter timeout: for the TCP connection and the login.
+    public static func connect(
+        _ endpoint: ClassEndpoint, timeout: Duration = .seconds(5), logger: Logger = quietLogger
+    ) async throws(ClassError) -> ClassConnection {
+        var configuration = PostgresConnection.Configuration(
+            host: endpoint.host, port: endpoint.port, username: endpoint.user, password: endpoint.password,
+            database: endpoint.database, tls: try tls(for: endpoint))
+        configuration.options.connectTimeout = .milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        configuration.options.tlsServerName = endpoint.sslMode == .verifyFull ? endpoint.host : nil
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: ids.wrappingAdd(1, ordering: .relaxed).newValue, logger: logger)
+            return ClassConnection(endpoint: endpoint, connection: connection, logger: logger)
+        } catch {
+            throw mapped(error, endpoint: endpoint)
+        }
+    }
+
+    static func tls(for endpoint: ClassEndpoint) throws(ClassError) -> PostgresConnection.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch endpoint.sslMode {
+        case .disable: return .disable
+        case .allow, .prefer, .require: tls.certificateVerification = .none
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .verifyFull: tls.certificateVerification = .fullVerification
+        }
+        if let root = endpoint.sslRootCert { tls.trustRoots = .file(root) }
+        do {
+            let context = try NIOSSLContext(configuration: tls)
+            return endpoint.sslMode == .allow || endpoint.sslMode == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw .tls(endpoint: endpoint.description, reason: "\(error)")
+        }
+    }
+
+    public func close() async {
+        try? await connection.close()
+    }
+
+    /// Runs a statement and drops its rows.
+    public func run(_ query: PostgresQuery) async throws(ClassError) {
+        do {
+            for try await _ in try await connection.query(query, logger: logger) {}
+        } catch {
+            throw Self.mapped(error, endpoint: endpoint)
+        }
+    }
+
+    /// Runs a query and collects its rows.
+    public func rows(_ query: PostgresQuery) async throws(ClassError) -> [PostgresRow] {
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw Self.mapped(error, endpoint: endpoint)
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: (ClassConnection) async throws(ClassError) -> T) async throws(ClassError) -> T {
+        try await run("BEGIN")
+        do {
+            let value = try await body(self)
+            try await run("COMMIT")
+            return value
+        } catch {
+            try? await run("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The user's error for anything postgres-nio throws. PSQLError's own
+    /// description is deliberately opaque; the SQLSTATE and the server's
+    /// message (which never holds the password) say what happened.
+    static func mapped(_ error: any Error, endpoint: ClassEndpoint) -> ClassError {
+        if let error = error as? ClassError { return error }
+        guard let error = error as? PSQLError else { return .other("class server: \(error)") }
+        let place = endpoint.description
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? "?????"
+            let message = error.serverInfo?[.message] ?? "no message"
+            switch state {
+            case "28P01", "28000": return .authentication(endpoint: place, user: endpoint.user, reason: message)
+            case "3D000":
+                return .schema("the class server at \(place) has no database `\(endpoint.database)`; create it (createdb) and run `lighttouch class init`")
+            case "57P01", "57P02", "57P03": return .unreachable(endpoint: place, reason: "the server is shutting down or starting up")
+            default: return .server(state: state, message: message)
+            }
+        case .sslUnsupported: return .tls(endpoint: place, reason: "the server does not offer TLS; use sslmode=prefer or disable, or turn ssl on")
+        case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest: return .tls(endpoint: place, reason: "TLS could not start")
+        case .authMechanismRequiresPassword:
+            return .authentication(endpoint: place, user: endpoint.user, reason: "the server asks for a password and none was given")
+        case .unsupportedAuthMechanism, .saslError: return .authentication(endpoint: place, user: endpoint.user, reason: "the login failed")
+        case .connectionError: return .unreachable(endpoint: place, reason: reason(error.underlying))
+        case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+            return .unreachable(endpoint: place, reason: "the connection was closed")
+        default:
+            return .other("class server at \(place): \(error.code)")
+        }
+    }
+
+    /// A few words for a network error.
+    static func reason(_ error: (any Error)?) -> String {
+        guard let error else { return "no connection" }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if let channel = error as? ChannelError, case .connectTimeout(let amount) = channel {
+            return "no answer in \(amount.nanoseconds / 1_000_000_000) s"
+        }
+        if let connect = error as? NIOConnectionError {
+            if let first = connect.connectionErrors.first { return reason(first.error) }
+            if connect.dnsAError != nil || connect.dnsAAAAError != nil { return "the host name is unknown" }
+        }
+        let text = "\(error)"
+        if text.contains("connectTimeout") { return "no answer in time" }
+        return PrintableText.excerpt(text, limit: 80)
+    }
+}
+
+/// Runs async class work from synchronous command code (a command's main
+/// thread, never a concurrency thread) and waits for it.
+public func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws(ClassError) -> T) throws(ClassError) -> T {
+    let result = Mutex<Result<T, ClassError>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        let outcome: Result<T, ClassError>
+        do {
+            outcome = .success(try await body())
+        } catch {
+            outcome = .failure(error as? ClassError ?? .other("\(error)"))
+        }
+        result.withLock { $0 = outcome }
+        done.signal()
+    }
+    done.wait()
+    // The task stored its outcome before signalling.
+    guard let outcome = result.withLock({ $0 }) else { throw .other("internal error: the class task ended without a result") }
+    return try outcome.get()
+}

@@ -1,0 +1,249 @@
+import Dispatch
+import Foundation
+import LightTouchCore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Sends a station's recorded sessions to the class database in the
+/// background: whatever the outbox has pending, in parts of a few hundred
+/// blocks, each part one transaction keyed by the session's stable id, so a
+/// part sent twice (after a lost reply, a restarted server, a crash) changes
+/// nothing. It never touches the live session: it reads what the recording
+/// already committed. When the server is down, slow or refuses the login it
+/// keeps what it has, waits (1 s doubling to 15 s) and tries again.
+public final class ClassUploader: Sendable {
+    /// Blocks per part (one transaction); at 10 samples a block, 2 s at 1 kHz.
+    public static let blocksPerPart = 200
+
+    public struct Status: Sendable {
+        /// Passes of the upload loop begun and ended so far (each sends what was pending, or fails).
+        public var started = 0
+        public var passes = 0
+        /// The last pass's failure; nil after a pass that went through.
+        public var lastError: ClassError?
+        /// Sessions whose upload finished, in this process.
+        public var finished: Set<Int64> = []
+        /// Blocks sent in this process, and parts committed.
+        public var blocksSent = 0
+        public var parts = 0
+    }
+
+    public let endpoint: ClassEndpoint
+    let outbox: any ClassOutbox
+    let logger: Logger
+    let interval: Duration
+    private let status = Mutex(Status())
+    private let passDone = DispatchSemaphore(value: 0)
+    private let waiters = Atomic<Int>(0)
+    private let urgent = Atomic<Bool>(false)
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+
+    /// - Parameter interval: how often to look for newly recorded data while nothing pokes it.
+    public init(endpoint: ClassEndpoint, outbox: any ClassOutbox, interval: Duration = .seconds(1), logger: Logger = ClassConnection.quietLogger) {
+        self.endpoint = endpoint
+        self.outbox = outbox
+        self.interval = interval
+        self.logger = logger
+        (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public var current: Status { status.withLock { $0 } }
+
+    /// Starts the loop on its own task.
+    public func start() {
+        let task = Task.detached { [self] in await run() }
+        loop.withLock { $0 = task }
+    }
+
+    /// Looks for new data now rather than at the next interval.
+    public func poke() { wake.yield() }
+
+    /// Waits (from synchronous code, never on a concurrency thread) until
+    /// `session` is uploaded in full, a pass after this call fails, or
+    /// `timeout` passes. Returns the status then.
+    public func waitForUpload(of session: Int64, timeout: Duration) -> Status {
+        let deadline = DispatchTime.now() + .nanoseconds(Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000))
+        let begun = status.withLock { $0.started }
+        waiters.add(1, ordering: .relaxed)
+        defer { waiters.subtract(1, ordering: .relaxed) }
+        // Now, not after the back-off of an earlier failure.
+        urgent.store(true, ordering: .relaxed)
+        poke()
+        while true {
+            let now = status.withLock { $0 }
+            if now.finished.contains(session) { return now }
+            // Passes end in order: once more have ended than had begun before
+            // this call, one that began after it has ended. If it failed, the
+            // server is not there now.
+            if now.passes > begun, now.lastError != nil { return now }
+            if passDone.wait(timeout: deadline) == .timedOut { return status.withLock { $0 } }
+        }
+    }
+
+    /// Stops the loop after the pass in progress.
+    public func stop() {
+        wake.finish()
+        let task = loop.withLock { $0 }
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await task?.value
+            done.signal()
+        }
+        done.wait()
+    }
+
+    private func run() async {
+        // The clock: a wake-up every interval, unless the stream has ended.
+        let ticker = Task.detached { [wake, interval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if case .terminated = wake.yield() { return }
+            }
+        }
+        defer { ticker.cancel() }
+        var connection: ClassConnection?
+        var backoff = Duration.seconds(1)
+        var retryAt = ContinuousClock.now
+        for await _ in wakeups {
+            if ContinuousClock.now < retryAt && !urgent.exchange(false, ordering: .relaxed) { continue }
+            status.withLock { $0.started += 1 }
+            do {
+                if try outbox.pendingUploads().isEmpty {
+                    finishPass(error: nil)
+                    continue
+                }
+                let db: ClassConnection
+                if let connection {
+                    db = connection
+                } else {
+                    db = try await ClassConnection.connect(endpoint, logger: logger)
+                    connection = db
+                    try await ClassSchema.check(db)
+                }
+                for upload in try outbox.pendingUploads() { try await push(upload, over: db) }
+                backoff = .seconds(1)
+                finishPass(error: nil)
+            } catch {
+                await connection?.close()
+                connection = nil
+                let failure = error as? ClassError ?? ClassError.other("\(error)")
+                retryAt = ContinuousClock.now + backoff
+                backoff = min(backoff * 2, .seconds(15))
+                finishPass(error: failure)
+            }
+        }
+        await connection?.close()
+    }
+
+    private func finishPass(error: ClassError?) {
+        status.withLock {
+            $0.passes += 1
+            $0.lastError = error
+        }
+        for _ in 0..<max(waiters.load(ordering: .relaxed), 0) { passDone.signal() }
+    }
+
+    /// Sends one session's new blocks, part by part, and its row, events and grades.
+    func push(_ queued: QueuedUpload, over db: ClassConnection) async throws {
+        var upload = queued
+        while true {
+            let part = try outbox.uploadPart(upload, maxBlocks: Self.blocksPerPart)
+            try await db.transaction { db throws(ClassError) in try await Self.send(part, over: db) }
+            let sent = upload.blocksSent + Int64(part.blocks.count)
+            try outbox.markUploaded(session: upload.sessionID, blocksSent: sent, finished: part.isLast, error: nil)
+            status.withLock {
+                $0.blocksSent += part.blocks.count
+                $0.parts += 1
+                if part.isLast { $0.finished.insert(upload.sessionID) }
+            }
+            if part.isLast || part.blocks.isEmpty { return }
+            upload.blocksSent = sent
+        }
+    }
+
+    /// One part, inside a transaction. Everything is keyed by the session's
+    /// uuid and each row's index: a part sent again inserts nothing twice.
+    static func send(_ part: UploadPart, over db: ClassConnection) async throws(ClassError) {
+        guard let uuid = UUID(uuidString: part.upload.uuid) else {
+            throw ClassError.other("session \(part.upload.sessionID) has a damaged upload id; it cannot be sent")
+        }
+        let s = part.summary
+        try await db.run(
+            """
+            INSERT INTO lighttouch.session (uuid, local_id, kind, student, examiner, started_at, ended_at, status, stop_reason,
+                recorded_s, samples, blocks, sensor, drill_name, protocol_name, results, setup, updated_at)
+            VALUES (\(uuid), \(s.id), \(s.kind), \(s.student), \(s.examiner), \(s.startedAt), \(s.endedAt), \(s.status.rawValue),
+                \(s.stopReason), \(s.recordedSeconds), \(s.samples), \(part.blocksRecorded), \(s.sensorSerial), \(s.drillName),
+                \(s.protocolName), \(part.results), \(part.setupJSON)::jsonb, now())
+            ON CONFLICT (uuid) DO UPDATE SET student = EXCLUDED.student, examiner = EXCLUDED.examiner, ended_at = EXCLUDED.ended_at,
+                status = EXCLUDED.status, stop_reason = EXCLUDED.stop_reason, recorded_s = EXCLUDED.recorded_s,
+                samples = EXCLUDED.samples, blocks = EXCLUDED.blocks, results = EXCLUDED.results, setup = EXCLUDED.setup,
+                updated_at = now()
+            """)
+        // Blocks: many rows a statement (10 parameters each, well under the protocol's 65,535).
+        var index = part.upload.blocksSent
+        for chunk in stride(from: 0, to: part.blocks.count, by: 100).map({ part.blocks[$0..<min($0 + 100, part.blocks.count)] }) {
+            var bindings = PostgresBindings(capacity: chunk.count * 10)
+            var rows: [String] = []
+            for block in chunk {
+                let n = bindings.count
+                rows.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5), $\(n + 6), $\(n + 7), $\(n + 8), $\(n + 9))")
+                bindings.append(uuid)
+                bindings.append(index)
+                bindings.append(Int64(block.sequence))
+                bindings.append(block.timestampMicros)
+                bindings.append(block.periodMicros)
+                bindings.append(block.channels)
+                bindings.append(block.samplesPerChannel)
+                bindings.append(Int(block.saturatedMask))
+                bindings.append(countsBuffer(block.counts))
+                index += 1
+            }
+            try await db.run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO lighttouch.block (session_uuid, idx, sequence, timestamp_us, period_us, channels, samples, saturated, counts)
+                        VALUES \(rows.joined(separator: ", ")) ON CONFLICT DO NOTHING
+                        """, binds: bindings))
+        }
+        for (idx, event) in part.events {
+            try await db.run(
+                """
+                INSERT INTO lighttouch.event (session_uuid, idx, block_idx, kind, time_s, trial, value, detail)
+                VALUES (\(uuid), \(idx), \(event.blockIndex), \(event.kind.rawValue), \(event.time), \(event.trial), \(event.value), \(event.detail))
+                ON CONFLICT DO NOTHING
+                """)
+        }
+        for grade in part.grades {
+            try await db.run(
+                """
+                INSERT INTO lighttouch.grade (session_uuid, local_id, student, examiner, graded_at, protocol_name, protocol_hash,
+                    score, passed, grade, criteria)
+                VALUES (\(uuid), \(grade.id), \(grade.student), \(grade.examiner), \(grade.gradedAt), \(grade.protocolName),
+                    \(grade.protocolHash), \(grade.score), \(grade.passed), \(grade.grade), \(criteriaJSON(grade))::jsonb)
+                ON CONFLICT DO NOTHING
+                """)
+        }
+    }
+
+    static func countsBuffer(_ counts: [Int32]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(counts.count * 4)
+        for value in counts { buffer.writeInteger(value, endianness: .little) }
+        return buffer
+    }
+
+    static func criteriaJSON(_ grade: GradeRecord) -> String {
+        JSONValue.array(
+            grade.criteria.map { c in
+                .object([
+                    ("metric", .string(c.metric)), ("op", .string(c.comparison)), ("passed", .bool(c.passed)),
+                    ("threshold", .double(c.threshold)), ("value", c.value.map(JSONValue.double) ?? .null),
+                ])
+            }
+        ).serialized()
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import LightTouchCore
+import Logging
+import PostgresNIO
+
+/// One station's live state as the class view has it.
+public struct LiveTile: Sendable {
+    public var station: String
+    /// What the station published (`StatusLine.classLive`, plus `sent_at_ms`).
+    public var state: JSONValue
+    /// When the view received it (wall clock, ms since 1970).
+    public var receivedAtMs: Int
+    /// The state's age on the server when it was read, s.
+    public var ageOnArrival: Double
+
+    /// Seconds since the station last published, as of `nowMs`.
+    public func silence(nowMs: Int) -> Double { ageOnArrival + Double(nowMs - receivedAtMs) / 1000 }
+
+    /// From the station's publishing to the view's reading, ms (clocks of one machine, or synchronised ones).
+    public var latencyMs: Int? { state["sent_at_ms"]?.intValue.map { receivedAtMs - $0 } }
+}
+
+/// The instructor's side of the live view: LISTENs on the class's channel
+/// and reads each notified station's row (the notification carries only the
+/// name; row-level security guards the state). Reconnects by itself.
+public enum ClassWatch {
+    /// A station is marked quiet after this many seconds without an update.
+    public static let quietAfter = 3.0
+
+    /// Runs until the task is cancelled. `update` gets every tile read (all
+    /// of them at each (re)connection, then each notified one); `status`
+    /// gets nil when connected and the error while not.
+    public static func run(
+        _ endpoint: ClassEndpoint, logger: Logger = ClassConnection.quietLogger, update: @escaping @Sendable (LiveTile) -> Void,
+        status: @escaping @Sendable (ClassError?) -> Void
+    ) async {
+        var backoff = Duration.seconds(1)
+        while !Task.isCancelled {
+            var connection: ClassConnection?
+            do {
+                let db = try await ClassConnection.connect(endpoint, logger: logger)
+                connection = db
+                try await ClassSchema.check(db)
+                status(nil)
+                backoff = .seconds(1)
+                try await db.connection.listen(on: ClassSchema.liveChannel) { notifications in
+                    for tile in try await read(db, station: nil) { update(tile) }
+                    for try await notification in notifications {
+                        for tile in try await read(db, station: notification.payload) { update(tile) }
+                    }
+                }
+                throw ClassError.unreachable(endpoint: endpoint.description, reason: "the server ended the connection")
+            } catch is CancellationError {
+                break
+            } catch {
+                await connection?.close()
+                if Task.isCancelled { break }
+                status(error as? ClassError ?? ClassConnection.mapped(error, endpoint: endpoint))
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(15))
+            }
+        }
+    }
+
+    /// All stations' rows, or one's.
+    static func read(_ db: ClassConnection, station: String?) async throws(ClassError) -> [LiveTile] {
+        let rows = try await db.rows(
+            """
+            SELECT station::text, state::text, extract(epoch FROM clock_timestamp() - updated_at)::float8
+            FROM lighttouch.live WHERE \(station)::text IS NULL OR station = \(station) ORDER BY station
+            """)
+        let now = Int(Date().timeIntervalSince1970 * 1000)
+        return rows.compactMap { row in
+            guard let (station, text, age) = try? row.decode((String, String, Double).self),
+                let state = try? JSONReader.parse(Array(text.utf8))
+            else { return nil }
+            return LiveTile(station: station, state: state, receivedAtMs: now, ageOnArrival: max(0, age))
+        }
+    }
+}
