@@ -93,12 +93,15 @@ struct AssessCommand: ParsableCommand {
         }
     }
 
+    @OptionGroup(title: "Class") var classOptions: ClassOptions
+
     func run() throws {
         let display = TerminalScreen.choice(plain: plain || json, ascii: ascii, environment: ProcessInfo.processInfo.environment)
         if let reason = display.reason { printError(reason) }
         let fullScreen = display.style != nil
         let chosen = try Self.loadProtocol(self.protocol)
         let drill = chosen.drill
+        let classEndpoint = try classOptions.resolve()
         // A two-hand protocol (`hands = 2`) plays the demo's two-handed student on a two-channel demo sensor.
         let connection = try openSensor(sensorOptions, demo: drill.balance != nil && sensorOptions.isDemo ? demo.playingTwoHands : demo)
         defer { connection.close() }
@@ -121,6 +124,11 @@ struct AssessCommand: ParsableCommand {
             endings: .init(whenDrillCompletes: true, whenUnplugged: noReconnect),
             onEvent: fullScreen ? nil : output.noteConnection)
         stop.forward(to: session)
+        let station = try classEndpoint.map { [student] endpoint in
+            try ClassStation(endpoint: endpoint, store: recorder.store, sessionID: recorder.sessionID) {
+                StatusLine.classLive(session.frame, kind: "assessment", student: student, title: chosen.name, holdGoal: configuration.trial)
+            }
+        }
         // Signals become a clean stop (and, full-screen, a restored terminal).
         // The handlers are in place before ncurses starts, so it leaves SIGINT and SIGTERM alone.
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.requestStop() }
@@ -165,6 +173,7 @@ struct AssessCommand: ParsableCommand {
             try recorder.store.addGrade(report.grade(sessionID: recorder.sessionID))
         }
         if !json { print("Recorded as session \(recorder.sessionID); the grade is in the gradebook (`lighttouch grades --student \(student)`).") }
+        if let failure = station?.finish() { throw failure }
         if let unplugged = ending.unplugged, noReconnect {
             throw UserError.unavailable("the sensor went away (\(unplugged)); the assessment ended there")
         }

@@ -40,7 +40,21 @@ struct GradesCommand: ParsableCommand {
             print(JSONValue.array(grades.map(\.json)).serialized())
             return
         }
-        // One column per criterion (by its metric), in the order first seen.
+        let table = Self.table(grades, csv: csv)
+        let header = table.header, rows = table.rows, columns = (0..<table.criteria)
+        if csv {
+            for row in [header] + rows { print(row.map(Self.csvField).joined(separator: ",")) }
+            return
+        }
+        guard !grades.isEmpty else {
+            print("No grades recorded in \(recording.directory.path)\(student.map { " for \($0)" } ?? "").")
+            return
+        }
+        print(TextTable.render([header] + rows, rightAligned: Set([5, 6] + columns.map { 9 + $0 })))
+    }
+
+    /// The gradebook's header and rows: one column per criterion (by its metric), in the order first seen.
+    static func table(_ grades: [GradeRecord], csv: Bool) -> (header: [String], rows: [[String]], criteria: Int) {
         var columns: [String] = []
         for grade in grades { for c in grade.criteria where !columns.contains(c.metric) { columns.append(c.metric) } }
         let header = ["date", "student", "examiner", "protocol", "protocol_hash", "session", "score", "result", "grade"] + columns
@@ -54,15 +68,7 @@ struct GradesCommand: ParsableCommand {
                 return csv ? value : value + (c.passed ? "" : " ✗")
             }
         }
-        if csv {
-            for row in [header] + rows { print(row.map(Self.csvField).joined(separator: ",")) }
-            return
-        }
-        guard !grades.isEmpty else {
-            print("No grades recorded in \(recording.directory.path)\(student.map { " for \($0)" } ?? "").")
-            return
-        }
-        print(TextTable.render([header] + rows, rightAligned: Set([5, 6] + (0..<columns.count).map { 9 + $0 })))
+        return (header, rows, columns.count)
     }
 
     static func csvField(_ text: String) -> String {

@@ -13,7 +13,7 @@ public struct LightTouchCommand: ParsableCommand {
             With no sensor plugged in, add `--sensor demo` to any command to use the built-in demo sensor.
             """,
         version: LightTouchVersion.current,
-        subcommands: [PracticeCommand.self, DrillsCommand.self, DevicesCommand.self, StreamCommand.self, ReplayCommand.self, SessionsCommand.self, ExportCommand.self, AssessCommand.self, ProtocolsCommand.self, GradesCommand.self, ProgressCommand.self, ReportCommand.self, BenchCommand.self, CalibrateCommand.self]
+        subcommands: [PracticeCommand.self, DrillsCommand.self, DevicesCommand.self, StreamCommand.self, ReplayCommand.self, SessionsCommand.self, ExportCommand.self, AssessCommand.self, ProtocolsCommand.self, GradesCommand.self, ProgressCommand.self, ReportCommand.self, BenchCommand.self, CalibrateCommand.self, ClassCommand.self]
     )
     public init() {}
 

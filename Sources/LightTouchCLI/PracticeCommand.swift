@@ -88,6 +88,8 @@ struct PracticeCommand: ParsableCommand {
 
     @OptionGroup(title: "Recording") var recording: PracticeRecordingOptions
 
+    @OptionGroup(title: "Class") var classOptions: ClassOptions
+
     func validate() throws {
         if let duration, !(duration.isFinite && duration > 0) {
             throw ValidationError("--duration must be a positive number of seconds (got \(duration))")
@@ -156,6 +158,7 @@ struct PracticeCommand: ParsableCommand {
         if let reason = display.reason { printError(reason) }
         let fullScreen = display.style != nil
         let drill = try resolveDrill(fullScreen: fullScreen)
+        let classEndpoint = try classOptions.resolve()
         let balance = drill?.balance
         let connection = try openSensor(sensorOptions, demo: balance != nil && sensorOptions.isDemo ? demo.playingTwoHands : demo)
         defer { connection.close() }
@@ -178,6 +181,12 @@ struct PracticeCommand: ParsableCommand {
             sink: export.map { export in { @Sendable batch in export.write(batch) } },
             onEvent: fullScreen ? nil : output.noteConnection)
         stop.forward(to: session)
+        let student = recording.student, options = configuration.trial
+        let station = try classEndpoint.map { endpoint in
+            try ClassStation(endpoint: endpoint, store: recorder.store, sessionID: recorder.sessionID) {
+                StatusLine.classLive(session.frame, kind: "practice", student: student, title: drill?.name, holdGoal: options)
+            }
+        }
         // Signals become a clean stop (and, full-screen, a restored terminal).
         // The handlers are in place before ncurses starts, so it leaves SIGINT and SIGTERM alone.
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { session.requestStop() }
@@ -225,6 +234,7 @@ struct PracticeCommand: ParsableCommand {
             print(ConsoleText.forTerminal(results.table(sound: ending.sound)))
         }
         try recorder.complete(results: results.json(sound: ending.sound), summary: results.summary)
+        if let failure = station?.finish() { throw failure }
         if drill != nil, let unplugged = ending.unplugged, noReconnect {
             throw UserError.unavailable("the sensor went away (\(unplugged)); the session ended there")
         }

@@ -54,6 +54,11 @@ struct ProgressCommand: ParsableCommand {
             try RecordingOptions.checked { () throws(StoreError) in try store.results(student: student) }
         } ?? []
         let points = found.map { Self.point($0.session, $0.results) }
+        Self.show(points, student: student, json: json, emptyPlace: recording.directory.path)
+    }
+
+    /// Prints the table and chart (or JSON) of a student's points.
+    static func show(_ points: [Point], student: String, json: Bool, emptyPlace: String) {
         if json {
             print(JSONValue.array(points.map { p in
                 .object([
@@ -66,7 +71,7 @@ struct ProgressCommand: ParsableCommand {
             return
         }
         guard !points.isEmpty else {
-            print("No completed sessions for \(student) in \(recording.directory.path).")
+            print("No completed sessions for \(student) in \(emptyPlace).")
             return
         }
         // Two-hand sessions add a column: the share of the hold spent balanced.
