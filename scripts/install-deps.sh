@@ -26,6 +26,8 @@ packages=(
   libasound2-plugins # ALSA's pulse plugin: scripts/sound-soak.sh routes the default device to PulseAudio
   pulseaudio         # scripts/sound-soak.sh: a null sink that consumes sound in real time, with no sound card
   pulseaudio-utils   # scripts/sound-soak.sh: pactl, and parec to record what the null sink played
+  postgresql         # the class tests start a throwaway PostgreSQL 15 cluster (scripts/with-postgres.sh)
+  postgresql-client  # psql: the class tests look inside the class database as each login
 )
 # Not installed here: avrdude. Only `make flash` (writing the firmware to a
 # real board) needs it: apt-get install avrdude.

@@ -19,7 +19,7 @@ make -s -C firmware-protocol/boards/pro-micro-hx711 test
 
 echo "== Swift package"
 swift build --build-tests
-swift test --skip-build --skip "Emulator" "$@"
+bash scripts/with-postgres.sh swift test --skip-build --skip "Emulator" "$@"
 
 echo "== Swift package: real-time tests through the emulated USB sensor"
 swift test --skip-build --filter "Emulator" --skip "FirmwareEmulator" "$@"

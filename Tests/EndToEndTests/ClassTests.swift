@@ -1,0 +1,254 @@
+import Foundation
+import Testing
+
+/// A class on a real PostgreSQL server (scripts/with-postgres.sh): stations
+/// upload with `--class`, row-level security keeps them apart, an instructor
+/// reads the class; a wrong password, a crashed server and hostile names.
+@Suite(.enabled(if: ClassServer.enabled, "needs LIGHTTOUCH_TEST_PG: run under scripts/with-postgres.sh"), .serialized)
+struct ClassTests {
+    /// A short assessment (one blind 2 s trial), so a grade exists without a long run.
+    static let quickProtocol = """
+        version = 1
+        name = "quick-check"
+        purpose = "one blind 2 s hold, for the class tests"
+        trials = 1
+        target_g = 5
+        tolerance_g = 1
+        hold_s = 1
+        trial_length_s = 2
+        rest_s = 1
+        feedback = "blind"
+        scope = "each"
+        criteria = ["in_band_pct >= 10"]
+        grades = ["A >= 0"]
+        fail_grade = "F"
+        """
+
+    static func suffix() -> String { String(UUID().uuidString.prefix(6)).lowercased() }
+
+    @Test func aStationUploadsEverySampleOnceAndTheInstructorSeesTheSession() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, database) = try ClassServer.newClass()
+        let name = "bench-\(Self.suffix())"
+        let station = try ClassServer.add("station", name, classURL: url, in: folder)
+        let instructor = try ClassServer.add("instructor", "teacher-\(Self.suffix())", classURL: url, in: folder)
+        let mode = try FileManager.default.attributesOfItem(atPath: station)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let dataDir = folder + "/data"
+        let practice = try Programs.run(
+            "lighttouch", ["practice", "--sensor", "demo", "--duration", "2", "--plain", "--student", "Ada", "--data-dir", dataDir, "--class", station])
+        #expect(practice.status == 0, "\(practice.stderr)")
+        #expect(practice.stderr.isEmpty, "\(practice.stderr)")
+
+        let local = try SessionRecordingTests.sessions(dataDir)
+        let session = try #require(local.first)
+        #expect(session["upload"] as? String == "uploaded")
+        let samples = try #require(session["samples"] as? Int)
+        #expect(samples > 1500)
+
+        let listed = try Programs.run("lighttouch", ["class", "sessions", "--json", "--class", instructor])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let remote = try ClassServer.json(listed.stdout)
+        #expect(remote.count == 1)
+        let row = try #require(remote.first)
+        #expect(Set(row.keys) == Set(session.keys).union(["station"]))
+        #expect(row["station"] as? String == name)
+        #expect(row["student"] as? String == "Ada")
+        #expect(row["samples"] as? Int == samples)
+        #expect(row["status"] as? String == "complete")
+        #expect(row["recorded_s"] as? Double == session["recorded_s"] as? Double)
+        // Every sample once: the blocks add up to the local count, each index once.
+        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.block") == "\(samples)")
+        #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.block") == "t")
+        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.event") != "0")
+
+        let sync = try Programs.run("lighttouch", ["class", "sync", "--data-dir", dataDir, "--class", station])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stdout == "Nothing to send: every queued session is on the class server.\n")
+
+        let table = try Programs.run("lighttouch", ["sessions", "--data-dir", dataDir])
+        #expect(table.stdout.split(separator: "\n").first?.hasSuffix("upload") == true)
+        #expect(table.stdout.split(separator: "\n").last?.hasSuffix("uploaded") == true)
+    }
+
+    @Test func aStationReadsNoOtherStationsRowsAndNoGrades() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, database) = try ClassServer.newClass()
+        let (nameA, nameB) = ("a-\(Self.suffix())", "b-\(Self.suffix())")
+        let stationA = try ClassServer.add("station", nameA, classURL: url, in: folder)
+        let stationB = try ClassServer.add("station", nameB, classURL: url, in: folder)
+        let instructor = try ClassServer.add("instructor", "i-\(Self.suffix())", classURL: url, in: folder)
+        let protocolFile = folder + "/quick.toml"
+        try Self.quickProtocol.write(toFile: protocolFile, atomically: true, encoding: .utf8)
+
+        let assessA = try Programs.run(
+            "lighttouch",
+            ["assess", "--protocol", protocolFile, "--student", "Sam", "--sensor", "demo", "--plain", "--data-dir", folder + "/a", "--class", stationA],
+            timeout: 120)
+        #expect(assessA.status == 0, "\(assessA.stderr)")
+        let practiceB = try Programs.run(
+            "lighttouch", ["practice", "--sensor", "demo", "--duration", "1", "--plain", "--data-dir", folder + "/b", "--class", stationB])
+        #expect(practiceB.status == 0, "\(practiceB.stderr)")
+        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.session") == "2")
+        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.grade") == "1")
+
+        let password = try ClassServer.password(inCredentials: stationB)
+        func asB(_ sql: String) throws -> Programs.Result { try ClassServer.psql(database: database, user: nameB, password: password, sql) }
+        #expect(try asB("SELECT count(*), min(station) FROM lighttouch.session").stdout == "1|\(nameB)\n")
+        #expect(try asB("SELECT count(*) FROM lighttouch.block WHERE station <> current_user").stdout == "0\n")
+        #expect(try asB("SELECT count(*) FROM lighttouch.event WHERE station <> current_user").stdout == "0\n")
+        #expect(try asB("SELECT count(*) FROM lighttouch.live WHERE station <> current_user").stdout == "0\n")
+        let grades = try asB("SELECT count(*) FROM lighttouch.grade")
+        #expect(grades.status != 0)
+        #expect(grades.stderr.contains("permission denied for table grade"))
+        // Not even through an update: B's UPDATE sees none of A's rows.
+        #expect(try asB("UPDATE lighttouch.session SET student = 'x' WHERE station <> current_user RETURNING id").stdout == "")
+        let forged = try asB(
+            """
+            INSERT INTO lighttouch.session (uuid, station, local_id, kind, started_at, status, sensor, setup)
+            VALUES (gen_random_uuid(), '\(nameA)', 99, 'practice', 'now', 'complete', 'x', '{}')
+            """)
+        #expect(forged.stderr.contains("violates row-level security policy"))
+        #expect(try ClassServer.value(database, "SELECT student FROM lighttouch.session WHERE station = '\(nameA)'") == "Sam")
+
+        let graded = try Programs.run("lighttouch", ["class", "grades", "--json", "--class", instructor])
+        #expect(graded.status == 0, "\(graded.stderr)")
+        let rows = try ClassServer.json(graded.stdout)
+        #expect(rows.count == 1)
+        #expect(rows.first?["station"] as? String == nameA)
+        #expect(rows.first?["student"] as? String == "Sam")
+        #expect(rows.first?["protocol"] as? String == "quick-check")
+        let all = try ClassServer.json(try Programs.run("lighttouch", ["class", "sessions", "--json", "--class", instructor]).stdout)
+        #expect(Set(all.compactMap { $0["station"] as? String }) == [nameA, nameB])
+        // A station's login reads only its own sessions there too.
+        let asStation = try Programs.run("lighttouch", ["class", "sessions", "--json", "--class", stationB])
+        #expect(asStation.status == 0)
+        #expect(try ClassServer.json(asStation.stdout).count == 1)
+    }
+
+    @Test func aWrongPasswordIsOneLineAndTheSessionStaysQueuedLocally() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, database) = try ClassServer.newClass()
+        let name = "w-\(Self.suffix())"
+        let station = try ClassServer.add("station", name, classURL: url, in: folder)
+        let good = try ClassServer.password(inCredentials: station)
+        let text = try String(contentsOfFile: station, encoding: .utf8)
+        let wrongFile = folder + "/wrong.lighttouch-class"
+        let wrong = "Wr0ngPassw0rdWr0ngPassw0"
+        #expect(FileManager.default.createFile(
+            atPath: wrongFile, contents: Data(text.replacingOccurrences(of: good, with: wrong).utf8), attributes: [.posixPermissions: 0o600]))
+
+        let dataDir = folder + "/data"
+        let practice = try Programs.run(
+            "lighttouch", ["practice", "--sensor", "demo", "--duration", "1", "--plain", "--data-dir", dataDir, "--class", wrongFile])
+        #expect(practice.status == 77)
+        let lines = practice.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(practice.stderr)")
+        #expect(lines.first?.contains("refused the login of `\(name)`") == true)
+        #expect(!practice.stderr.contains(wrong) && !practice.stderr.contains(good))
+        let local = try SessionRecordingTests.sessions(dataDir)
+        #expect(local.first?["status"] as? String == "complete")
+        #expect(local.first?["upload"] as? String == "pending")
+        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.session") == "0")
+
+        // With the right credentials, `class sync` sends what waited.
+        let sync = try Programs.run("lighttouch", ["class", "sync", "--data-dir", dataDir, "--class", station])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stdout.hasPrefix("Sent 1 session ("))
+        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.block") == "\(local.first?["samples"] as? Int ?? -1)")
+        #expect(try SessionRecordingTests.sessions(dataDir).first?["upload"] as? String == "uploaded")
+    }
+
+    @Test func theServerCrashingMidSessionLosesNoSampleAndDuplicatesNone() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, database) = try ClassServer.newClass()
+        let station = try ClassServer.add("station", "c-\(Self.suffix())", classURL: url, in: folder)
+        let dataDir = folder + "/data"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Programs.path("lighttouch"))
+        process.arguments = ["practice", "--sensor", "demo", "--duration", "8", "--plain", "--data-dir", dataDir, "--class", station]
+        let errPipe = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errPipe
+        try process.run()
+        // Wait (polling, with a deadline: the server offers no event for it) until blocks have arrived.
+        var deadline = Date().addingTimeInterval(20)
+        while try ClassServer.value(database, "SELECT count(*) FROM lighttouch.block") == "0" {
+            try #require(Date() < deadline, "no block reached the server")
+            usleep(100_000)
+        }
+        try ClassServer.control("crash")
+        // Down for a while (the session goes on recording), then back.
+        deadline = Date().addingTimeInterval(2)
+        while Date() < deadline { usleep(100_000) }
+        try ClassServer.control("start")
+        process.waitUntilExit()
+        let stderr = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        let local = try #require(try SessionRecordingTests.sessions(dataDir).first)
+        #expect(local["status"] as? String == "complete")
+        if local["upload"] as? String != "uploaded" {
+            let sync = try Programs.run("lighttouch", ["class", "sync", "--data-dir", dataDir, "--class", station])
+            #expect(sync.status == 0, "\(sync.stderr)")
+        }
+        let samples = try #require(local["samples"] as? Int)
+        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.block") == "\(samples)")
+        #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.block") == "t")
+        #expect(try ClassServer.value(database, "SELECT status || ' ' || samples FROM lighttouch.session") == "complete \(samples)")
+    }
+
+    @Test func namesFullOfQuotesAndSemicolonsAreData() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, database) = try ClassServer.newClass()
+        let name = "O'Neil\"; DROP TABLE lighttouch.session; --\(Self.suffix())"
+        let student = "Robert'); DROP TABLE lighttouch.block;-- \"Bobby\" ; %s $1 \\"
+        let station = try ClassServer.add("station", name, classURL: url, in: folder)
+        let instructor = try ClassServer.add("instructor", "i'; SELECT 1; --\(Self.suffix())", classURL: url, in: folder)
+        let practice = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--duration", "1", "--plain", "--student", student, "--data-dir", folder + "/data", "--class", station])
+        #expect(practice.status == 0, "\(practice.stderr)")
+        let listed = try Programs.run("lighttouch", ["class", "sessions", "--json", "--student", student, "--class", instructor])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = try ClassServer.json(listed.stdout)
+        #expect(rows.count == 1)
+        #expect(rows.first?["student"] as? String == student)
+        #expect(rows.first?["station"] as? String == name)
+        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.block") != "0")
+    }
+
+    @Test func badClassInputIsOneLineAndANonzeroExit() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (host, port) = try ClassServer.hostPort()
+        let cases: [(arguments: [String], status: Int32, says: String)] = [
+            (["class", "init", "mysql://x@y/z"], 64, "does not start with postgresql://"),
+            (["class", "init", "postgresql://postgres:Secret123@\(host):\(port)/x"], 64, "holds a password"),
+            (["class", "init", "postgresql://postgres@\(host):\(port)/x?sslmode=sometimes"], 64, "sslmode `sometimes`"),
+            (["class", "sessions", "--class", folder + "/missing.lighttouch-class"], 66, "no such credentials file"),
+            (["class", "sessions", "--class", "postgresql://postgres@127.0.0.1:1/x?sslmode=disable"], 69, "cannot reach the class server at 127.0.0.1:1/x"),
+            (["class", "init", "postgresql://postgres@\(host):\(port)/no_such_db?sslmode=disable"], 78, "has no database `no_such_db`"),
+            (["practice", "--sensor", "demo", "--duration", "1", "--plain", "--class", "nonsense"], 66, "no such credentials file"),
+        ]
+        for (arguments, status, says) in cases {
+            let result = try Programs.run("lighttouch", arguments, environment: ["LIGHTTOUCH_CLASS": "", "LIGHTTOUCH_DATA": folder])
+            #expect(result.status == status, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(says), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("Secret123"))
+        }
+        // A credentials file others may read is refused.
+        let (url, _) = try ClassServer.newClass()
+        let station = try ClassServer.add("station", "p-\(Self.suffix())", classURL: url, in: folder)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: station)
+        let open = try Programs.run("lighttouch", ["class", "sync", "--data-dir", folder, "--class", station])
+        #expect(open.status == 66)
+        #expect(open.stderr.contains("others may read this credentials file"))
+    }
+}
