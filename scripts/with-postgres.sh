@@ -31,6 +31,11 @@ pg_ctl_run() {
 
 if [ "${1:-}" = ctl ]; then
   data=${LIGHTTOUCH_TEST_PGDATA:?with-postgres ctl runs inside scripts/with-postgres.sh}
+  # The server outlives this script: it must not keep the caller's descriptors
+  # open (Foundation's Process learns that its child ended when they close).
+  for fd in $(ls /proc/$$/fd); do
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
   case "${2:-}" in
     crash) pg_ctl_run "$data" -m immediate -w stop >/dev/null ;;
     start) pg_ctl_run "$data" -l "$data/log" -w start >/dev/null ;;

@@ -128,7 +128,7 @@ public enum ClassLocator {
 
     /// The endpoint, with its password, for a URL or a credentials file.
     public static func resolve(_ text: String, source: Source, environment: [String: String]) throws(ClassError) -> (ClassEndpoint, ClassCredentials?) {
-        if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
+        if text.contains("://") {
             var endpoint = try ClassEndpoint.parse(text, allowPassword: source != .commandLine, environment: environment)
             if endpoint.password == nil { endpoint.password = environment["PGPASSWORD"] }
             return (endpoint, nil)

@@ -83,16 +83,19 @@ public final class ClassUploader: Sendable {
         }
     }
 
-    /// Stops the loop after the pass in progress.
-    public func stop() {
+    /// Stops the loop after the pass in progress, waiting for it at most
+    /// `grace`. Whatever a pass cut short had sent is sent again next time
+    /// (keyed, so never twice); the outbox records only what was committed.
+    public func stop(grace: Duration = .seconds(5)) {
         wake.finish()
         let task = loop.withLock { $0 }
+        task?.cancel()
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             await task?.value
             done.signal()
         }
-        done.wait()
+        _ = done.wait(timeout: .now() + .milliseconds(Int(grace.components.seconds * 1000)))
     }
 
     private func run() async {

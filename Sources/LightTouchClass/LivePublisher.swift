@@ -34,8 +34,11 @@ public final class LivePublisher: Sendable {
         task.withLock { $0 = work }
     }
 
-    /// Stops publishing; waits for the update in flight.
-    public func stop() {
+    /// Stops publishing: cancels the task and waits for it at most `grace`.
+    /// A connection to a server that crashed may not notice for a while, and
+    /// the session must not wait for that: the task is left to end (or the
+    /// process to exit); it holds nothing that needs closing cleanly.
+    public func stop(grace: Duration = .seconds(1)) {
         guard let work = task.withLock({ $0 }) else { return }
         work.cancel()
         let done = DispatchSemaphore(value: 0)
@@ -43,7 +46,7 @@ public final class LivePublisher: Sendable {
             await work.value
             done.signal()
         }
-        done.wait()
+        _ = done.wait(timeout: .now() + .milliseconds(Int(grace.components.seconds * 1000)))
     }
 
     private func run() async {

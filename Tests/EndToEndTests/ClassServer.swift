@@ -55,8 +55,11 @@ enum ClassServer {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
+        // The handler is set before the process starts, so its end cannot be missed.
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
         try process.run()
-        process.waitUntilExit()
+        try #require(ended.wait(timeout: .now() + 120) == .success, "with-postgres.sh ctl \(action) did not end in 120 s")
         try #require(process.terminationStatus == 0, "with-postgres.sh ctl \(action) failed")
     }
 

@@ -175,6 +175,8 @@ struct ClassTests {
         let errPipe = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errPipe
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
         try process.run()
         // Wait (polling, with a deadline: the server offers no event for it) until blocks have arrived.
         var deadline = Date().addingTimeInterval(20)
@@ -187,8 +189,8 @@ struct ClassTests {
         deadline = Date().addingTimeInterval(2)
         while Date() < deadline { usleep(100_000) }
         try ClassServer.control("start")
-        process.waitUntilExit()
         let stderr = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try #require(ended.wait(timeout: .now() + 60) == .success, "the session did not end: \(stderr)")
         #expect(process.terminationStatus == 0, "\(stderr)")
         let local = try #require(try SessionRecordingTests.sessions(dataDir).first)
         #expect(local["status"] as? String == "complete")
