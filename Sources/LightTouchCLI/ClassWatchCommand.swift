@@ -135,7 +135,7 @@ struct ClassWatchCommand: ParsableCommand {
         switch phase {
         case "trial": return "trial \(trial)\(of)"
         case "ready": return "ready for \(trial)\(of)"
-        default: return "rest, next \(trial)\(of)"
+        default: return "rest, then \(trial)\(of)"
         }
     }
 

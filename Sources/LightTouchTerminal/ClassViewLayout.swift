@@ -43,11 +43,11 @@ public struct ClassTile: Sendable, Equatable {
 /// many across as the terminal is wide; a status line at the top; those that
 /// do not fit are counted at the bottom. Pure: it fills a canvas.
 ///
-///     ┌ bench-3 ─────────────── ┐
+///     bench-1
 ///     Ada · first-touch
-///     trial 2/5   last 87.0
-///     ────▒▒▒│▒▒▒──█──────
-///     5.10 g on target 1.2/3 s
+///     trial 2/5      last 87.0
+///     ─────────▒▒▒█▒▒─────────
+///     5.10 g on target 1.2/3s
 public enum ClassViewLayout {
     public static let tileRows = 5
     public static let tileColumns = 26
@@ -83,8 +83,9 @@ public enum ClassViewLayout {
             canvas.putRight("QUIET \(Int(silence)) s", row: top, endColumn: left + width, style: .bad)
         }
         canvas.put(clip("\(tile.student ?? "—") · \(tile.title)", width), row: top + 1, column: left, style: quiet ? .dim : .normal)
-        canvas.put(clip(tile.phase, width - 11), row: top + 2, column: left, style: quiet ? .dim : .normal)
-        if let score = tile.lastScore { canvas.putRight("last \(score.fixed(1))", row: top + 2, endColumn: left + width, style: .dim) }
+        let score = tile.lastScore.map { "last \($0.fixed(1))" } ?? ""
+        canvas.put(clip(tile.phase, width - score.count - 1), row: top + 2, column: left, style: quiet ? .dim : .normal)
+        canvas.putRight(score, row: top + 2, endColumn: left + width, style: .dim)
         // The gauge: the band, the target and (unless blind) the force.
         let span = Double(width - 1)
         func column(_ grams: Double) -> Int { left + Int((min(max(grams, 0), scaleMax) / scaleMax * span).rounded()) }
@@ -95,7 +96,7 @@ public enum ClassViewLayout {
             let style = verdictStyle(tile.verdict)
             canvas.put("█", row: top + 3, column: column(force), style: quiet ? .dim : style)
             var line = "\(force.fixed(2)) g \(tile.verdict ?? "")"
-            if let hold = tile.hold { line += "  \(hold.fixed(1))/\(tile.holdGoal.fixed(0)) s" }
+            if let hold = tile.hold { line += " \(hold.fixed(1))/\(tile.holdGoal.fixed(0))s" }
             canvas.put(clip(line, width), row: top + 4, column: left, style: quiet ? .dim : style)
         } else {
             canvas.put("blind: no live force", row: top + 4, column: left, style: .dim)
