@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Load test of a class: STATIONS real `lighttouch practice` processes (demo
+# sensors at 1000 Hz) upload to one PostgreSQL on this machine for DURATION
+# seconds while `lighttouch class watch --json` follows them; PostgreSQL is
+# crashed and restarted half-way. Prints samples recorded locally against
+# samples on the server (they must be equal), the live view's latency
+# (station's publish to the watch reading it; p50/p99 outside the restart),
+# upload throughput, the server's CPU and the database's growth per
+# station-hour. Not part of CI (it takes DURATION plus a few minutes).
+#
+#   STATIONS=30 DURATION=600 scripts/class-load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stations=${STATIONS:-30}
+duration=${DURATION:-600}
+
+if [ -z "${LIGHTTOUCH_TEST_PG:-}" ]; then
+  exec bash scripts/with-postgres.sh bash "$0" "$@"
+fi
+
+bin=${LIGHTTOUCH_BIN:-$PWD/.build/release/lighttouch}
+if [ ! -x "$bin" ]; then
+  echo "class-load: building the release binary (swift build -c release)" >&2
+  swift build -c release --product lighttouch >&2
+fi
+
+work=$(mktemp -d /tmp/lighttouch-class-load.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+base=${LIGHTTOUCH_TEST_PG%%\?*}
+server=${base%/*}
+psql_admin() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$server/postgres" -c "$1"; }
+psql_class() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$server/classload" -c "$1"; }
+psql_admin "DROP DATABASE IF EXISTS classload" >/dev/null
+psql_admin "CREATE DATABASE classload"
+url="$server/classload?sslmode=disable"
+"$bin" class init "$url" >/dev/null
+suffix=$RANDOM
+for i in $(seq 1 "$stations"); do
+  "$bin" class add-station "load-$suffix-$i" --class "$url" --out "$work/s$i.cred" >/dev/null
+done
+"$bin" class add-instructor "watch-$suffix" --class "$url" --out "$work/watch.cred" >/dev/null
+size_before=$(psql_class "SELECT pg_database_size(current_database())")
+
+# The server's CPU: the postmaster with its reaped backends (cutime, cstime),
+# plus the backends alive now; clock ticks.
+server_ticks() {
+  local pm total=0
+  pm=$(head -1 "$LIGHTTOUCH_TEST_PGDATA/postmaster.pid")
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for child in $(pgrep -P "$pm"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
+"$bin" class watch --json --class "$work/watch.cred" --duration $((duration + 60)) >"$work/watch.jsonl" 2>"$work/watch.err" &
+watch_pid=$!
+pids+=("$watch_pid")
+start=$(date +%s)
+station_pids=()
+for i in $(seq 1 "$stations"); do
+  "$bin" practice --sensor demo --scenario steady --duration "$duration" --plain --student "student-$i" \
+    --data-dir "$work/d$i" --class "$work/s$i.cred" >/dev/null 2>"$work/e$i.log" &
+  station_pids+=("$!")
+  pids+=("$!")
+done
+
+sleep $((duration / 2))
+cpu_first=$(server_ticks)
+restart_from=$(date +%s%3N)
+bash scripts/with-postgres.sh ctl restart
+restart_to=$(date +%s%3N)
+echo "class-load: PostgreSQL crashed and restarted in $((restart_to - restart_from)) ms, $((duration / 2)) s in" >&2
+
+failed=0
+for pid in "${station_pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+elapsed=$(( $(date +%s) - start ))
+cpu_second=$(server_ticks)
+kill "$watch_pid" 2>/dev/null || true
+wait "$watch_pid" 2>/dev/null || true
+
+pending=0
+for i in $(seq 1 "$stations"); do
+  if "$bin" sessions --json --data-dir "$work/d$i" | grep -q '"upload":"pending"'; then
+    pending=$((pending + 1))
+    "$bin" class sync --data-dir "$work/d$i" --class "$work/s$i.cred" >/dev/null
+  fi
+done
+
+local_samples=0
+for i in $(seq 1 "$stations"); do
+  n=$("$bin" sessions --json --data-dir "$work/d$i" | python3 -c 'import json,sys; print(sum(s["samples"] for s in json.load(sys.stdin)))')
+  local_samples=$((local_samples + n))
+done
+server_samples=$(psql_class "SELECT coalesce(sum(samples), 0) FROM lighttouch.block")
+duplicates=$(psql_class "SELECT count(*) - count(DISTINCT (session_uuid, idx)) FROM lighttouch.block")
+blocks=$(psql_class "SELECT count(*) FROM lighttouch.block")
+size_after=$(psql_class "SELECT pg_database_size(current_database())")
+
+python3 - "$work/watch.jsonl" "$restart_from" "$restart_to" <<'PY' >"$work/latency.txt"
+import json, sys
+path, lo, hi = sys.argv[1], int(sys.argv[2]) - 1000, int(sys.argv[3]) + 5000
+outside, during = [], []
+for line in open(path):
+    try:
+        o = json.loads(line)
+    except ValueError:
+        continue
+    if o.get("latency_ms") is None or o.get("quiet"):
+        continue
+    (during if lo <= o["sent_at_ms"] <= hi else outside).append(o["latency_ms"])
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(p / 100 * len(v)))] if v else float("nan")
+print(len(outside), pct(outside, 50), pct(outside, 99), max(outside or [0]), len(during), pct(during, 99))
+PY
+read -r n p50 p99 pmax nd p99d <"$work/latency.txt"
+
+echo "class-load: $stations stations x ${duration} s of 1000 Hz demo sensors, PostgreSQL restarted half-way"
+echo "  stations that failed:            $failed (stderr lines: $(cat "$work"/e*.log | wc -l))"
+echo "  sessions left for class sync:    $pending"
+echo "  samples recorded locally:        $local_samples"
+echo "  samples on the server:           $server_samples (duplicate blocks: $duplicates, lost: $((local_samples - server_samples)))"
+echo "  live view latency (publish to watch), outside the restart: p50 $p50 ms, p99 $p99 ms, max $pmax ms over $n updates"
+echo "  live view latency during the restart window: p99 $p99d ms over $nd updates"
+echo "  upload throughput:               $((server_samples / elapsed)) samples/s, $((blocks / elapsed)) blocks/s over ${elapsed} s"
+echo "  server CPU:                      $(python3 -c "print(round(($cpu_first + $cpu_second) / $hz / $elapsed * 100, 1))") % of one core"
+echo "  database growth:                 $(( (size_after - size_before) / 1048576 )) MiB, $(python3 -c "print(round(($size_after - $size_before) / 1048576 / ($stations * $elapsed / 3600), 1))") MiB per station-hour"
