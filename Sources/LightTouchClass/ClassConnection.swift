@@ -62,23 +62,62 @@ public final class ClassConnection: Sendable {
         try? await connection.close()
     }
 
+    /// How long one statement may take before the connection is given up.
+    public static let statementTimeout = Duration.seconds(20)
+
     /// Runs a statement and drops its rows.
-    public func run(_ query: PostgresQuery) async throws(ClassError) {
+    public func run(_ query: PostgresQuery, timeout: Duration = statementTimeout) async throws(ClassError) {
+        _ = try await rows(query, timeout: timeout)
+    }
+
+    /// Runs a query and collects its rows. A statement on a connection that
+    /// has closed, or one with no answer in `statementTimeout`, fails rather
+    /// than waits: postgres-nio leaves a query written to a channel that has
+    /// just closed (a server that crashed) without an answer, and an upload or
+    /// a live update must never wait for ever.
+    public func rows(_ query: PostgresQuery, timeout: Duration = statementTimeout) async throws(ClassError) -> [PostgresRow] {
+        guard !connection.isClosed else { throw .unreachable(endpoint: endpoint.description, reason: "the connection was closed") }
+        let connection = self.connection, logger = self.logger, endpoint = self.endpoint
         do {
-            for try await _ in try await connection.query(query, logger: logger) {}
+            return try await Self.withDeadline(timeout, endpoint: endpoint) {
+                var rows: [PostgresRow] = []
+                for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
+                return rows
+            }
         } catch {
+            if case .unreachable = error as? ClassError {
+                let _: EventLoopFuture<Void> = connection.close()
+            }
             throw Self.mapped(error, endpoint: endpoint)
         }
     }
 
-    /// Runs a query and collects its rows.
-    public func rows(_ query: PostgresQuery) async throws(ClassError) -> [PostgresRow] {
-        do {
-            var rows: [PostgresRow] = []
-            for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
-            return rows
-        } catch {
-            throw Self.mapped(error, endpoint: endpoint)
+    /// The operation's result, or `unreachable` after `limit`, whichever comes
+    /// first. Unlike a task group it does not wait for an operation that
+    /// ignores cancellation: that one is cancelled and left behind.
+    static func withDeadline<T: Sendable>(
+        _ limit: Duration, endpoint: ClassEndpoint, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let resumed = Atomic<Bool>(false)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let finish: @Sendable (Result<T, any Error>) -> Bool = { result in
+                guard !resumed.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+                continuation.resume(with: result)
+                return true
+            }
+            let task = Task {
+                do {
+                    _ = finish(.success(try await operation()))
+                } catch {
+                    _ = finish(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                if finish(.failure(ClassError.unreachable(endpoint: endpoint.description, reason: "no answer in \(limit.components.seconds) s"))) {
+                    task.cancel()
+                }
+            }
         }
     }
 
@@ -90,7 +129,7 @@ public final class ClassConnection: Sendable {
             try await run("COMMIT")
             return value
         } catch {
-            try? await run("ROLLBACK")
+            if !connection.isClosed { try? await run("ROLLBACK") }
             throw error
         }
     }

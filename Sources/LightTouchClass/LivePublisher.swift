@@ -72,7 +72,7 @@ public final class LivePublisher: Sendable {
                         """
                         INSERT INTO lighttouch.live (state) VALUES (\(stamped.serialized())::jsonb)
                         ON CONFLICT (station) DO UPDATE SET state = EXCLUDED.state, updated_at = clock_timestamp()
-                        """)
+                        """, timeout: .seconds(2))
                     counts.withLock { $0.sent += 1 }
                 }
             } catch {
