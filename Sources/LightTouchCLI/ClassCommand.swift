@@ -17,7 +17,8 @@ struct ClassCommand: ParsableCommand {
             """,
         subcommands: [
             ClassInitCommand.self, ClassAddStationCommand.self, ClassAddInstructorCommand.self, ClassSyncCommand.self,
-            ClassSessionsCommand.self, ClassGradesCommand.self, ClassProgressCommand.self, ClassWatchCommand.self,
+            ClassSessionsCommand.self, ClassGradesCommand.self, ClassProgressCommand.self, ClassExportCommand.self, ClassReportCommand.self,
+            ClassWatchCommand.self,
         ])
 }
 
@@ -304,5 +305,69 @@ struct ClassProgressCommand: ParsableCommand {
         }
         ProgressCommand.show(
             found.map { ProgressCommand.point($0.session, $0.results) }, student: student, json: json, emptyPlace: "the class at \(endpoint)")
+    }
+}
+
+/// Reads one uploaded session as an instructor.
+func classRecording(_ classOptions: ClassOptions, id: Int64) throws -> RecordedSession {
+    let endpoint = try classOptions.required()
+    return try classWork { () throws(ClassError) in
+        let db = try await ClassConnection.connect(endpoint)
+        defer { Task { await db.close() } }
+        try await ClassSchema.check(db)
+        return try await ClassGradebook.recording(db, id: id)
+    }
+}
+
+struct ClassExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write an uploaded session's samples and events as CSV (an instructor's login).",
+        discussion: "The same CSV and FILE.csv.json as `lighttouch export`; the id is the class server's (`class sessions`).")
+
+    @Argument(help: ArgumentHelp("The session, as `class sessions` lists it.", valueName: "session-id"))
+    var session: Int64
+
+    @Flag(help: "CSV (the only format so far).")
+    var csv = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file.csv"))
+    var out: String?
+
+    @OptionGroup var classOptions: ClassOptions
+
+    func validate() throws {
+        if !csv { throw ValidationError("choose a format: --csv") }
+    }
+
+    func run() throws {
+        let recorded = try classRecording(classOptions, id: session)
+        try ExportCommand.write(recorded, session: session, out: out)
+    }
+}
+
+struct ClassReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Draw an uploaded session as an SVG image or an HTML page (an instructor's login).",
+        discussion: "The same report as `lighttouch report`; the id is the class server's (`class sessions`).")
+
+    @Argument(help: ArgumentHelp("The session, as `class sessions` lists it.", valueName: "session-id"))
+    var session: Int64
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The report: FILE.svg or FILE.html.", valueName: "file"))
+    var out: String
+
+    @OptionGroup var classOptions: ClassOptions
+
+    func validate() throws {
+        let lower = out.lowercased()
+        if !(lower.hasSuffix(".svg") || lower.hasSuffix(".html") || lower.hasSuffix(".htm")) {
+            throw ValidationError("--out must end in .svg or .html (got \(out))")
+        }
+    }
+
+    func run() throws {
+        try ReportCommand.write(try classRecording(classOptions, id: session), out: out)
     }
 }

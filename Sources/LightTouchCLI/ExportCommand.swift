@@ -36,6 +36,11 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let store = try recording.openRequired()
         let recorded = try RecordingOptions.checked { () throws(StoreError) in try store.session(session) }
+        try Self.write(recorded, session: session, out: out)
+    }
+
+    /// The CSV (to `out`, else stdout) and, beside a file, its metadata and events.
+    static func write(_ recorded: RecordedSession, session: Int64, out: String?) throws {
         let output = try CSVOutput(path: out)
         let metadata: JSONValue
         do {
@@ -57,8 +62,6 @@ struct ExportCommand: ParsableCommand {
     }
 }
 
-/// Writes to stdout, or to a file through a temporary one renamed into place
-/// at the end, so a failed export never leaves half a file or clobbers an old one.
 final class CSVOutput {
     private let path: String?
     private let temporary: String?

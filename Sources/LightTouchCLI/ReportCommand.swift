@@ -36,6 +36,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let store = try recording.openRequired()
         let recorded = try RecordingOptions.checked { () throws(StoreError) in try store.session(session) }
+        try Self.write(recorded, out: out)
+    }
+
+    /// The session's report, SVG or HTML by `out`'s extension.
+    static func write(_ recorded: RecordedSession, out: String) throws {
         let svg = out.lowercased().hasSuffix(".svg")
         let report: String
         if recorded.summary.kind == SessionKind.calibration.rawValue {

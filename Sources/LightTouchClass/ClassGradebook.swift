@@ -100,3 +100,91 @@ extension ClassGradebook {
         return sessions.compactMap { s in results[s.summary.id].map { (s.station, s.summary, $0) } }
     }
 }
+
+extension ClassGradebook {
+    /// A whole uploaded session, read back as the station recorded it (its
+    /// setup, every block and event), for `class export` and `class report`:
+    /// the same `RecordedSession` the local store gives, so it is scored
+    /// again by the same code.
+    public static func recording(_ db: ClassConnection, id: Int64) async throws(ClassError) -> RecordedSession {
+        guard let listed = try await sessions(db).first(where: { $0.summary.id == id }) else {
+            throw ClassError.other("no session \(id) in the class (`lighttouch class sessions` lists them)")
+        }
+        let rows = try await db.rows("SELECT uuid::text, setup::text, results FROM lighttouch.session WHERE id = \(id)")
+        guard let row = rows.first, let (uuid, setupText, results) = try? row.decode((String, String, String?).self),
+            let setup = try? JSONReader.parse(Array(setupText.utf8))
+        else { throw ClassError.other("session \(id) on the class server cannot be read") }
+        func damaged(_ what: String) -> ClassError { .other("session \(id) on the class server has a damaged \(what)") }
+        guard let channels = setup["channels"]?.intValue, let coefficients = setup["coefficients"]?.arrayValue?.compactMap(\.doubleValue),
+            coefficients.count == channels * 4
+        else { throw damaged("calibration") }
+        let conversion = ForceConversion(
+            channels: (0..<channels).map { CalibrationPolynomial(coefficients: Array(coefficients[$0 * 4..<$0 * 4 + 4])) },
+            isCalibrated: (setup["calibrated"]?.intValue ?? 0) != 0, certificateID: setup["certificate"]?.stringValue)
+        func number(_ key: String) throws(ClassError) -> Double {
+            guard let value = setup[key]?.doubleValue else { throw damaged(key) }
+            return value
+        }
+        let trial = TrialOptions(
+            target: try number("target_g"), tolerance: try number("tolerance_g"), contact: try number("contact_g"),
+            release: try number("release_s"), grace: try number("grace_s"), holdGoal: try number("hold_s"))
+        guard let kind = setup["filter"]?.stringValue.flatMap(FilterKind.init(rawValue:)), let spike = setup["spike_window"]?.intValue else {
+            throw damaged("filter")
+        }
+        let filter = FilterSettings(
+            kind: kind, cutoffHz: try number("cutoff_hz"), minCutoffHz: try number("min_cutoff_hz"), beta: try number("beta"),
+            derivativeCutoffHz: try number("d_cutoff_hz"), spikeWindow: spike)
+        var balance: BalanceSettings?
+        if setup["hands"]?.intValue == 2 {
+            balance = BalanceSettings(target: try number("balance_target_pct"), tolerance: try number("balance_tolerance_pct"))
+        }
+        var configuration = PipelineConfiguration(trial: trial, filter: filter, sampleRate: try number("sample_rate_hz"))
+        configuration.balance = balance
+        var blocks: [RecordedBlock] = []
+        for row in try await db.rows(
+            """
+            SELECT sequence, timestamp_us, period_us, channels, samples, saturated, counts
+            FROM lighttouch.block WHERE session_uuid = \(uuid)::uuid ORDER BY idx
+            """)
+        {
+            guard let (sequence, timestamp, period, channels, samples, saturated, counts) = try? row.decode(
+                (Int64, Int64, Double, Int, Int, Int, ByteBuffer).self),
+                let values = counts.littleEndianInt32s(count: channels * samples)
+            else { throw damaged("block") }
+            blocks.append(
+                RecordedBlock(
+                    sequence: UInt32(truncatingIfNeeded: sequence), timestampMicros: timestamp, periodMicros: period, channels: channels,
+                    samplesPerChannel: samples, saturatedMask: UInt8(truncatingIfNeeded: saturated), counts: values))
+        }
+        var events: [RecordedEvent] = []
+        for row in try await db.rows(
+            "SELECT block_idx, kind, time_s, trial, value, detail FROM lighttouch.event WHERE session_uuid = \(uuid)::uuid ORDER BY idx")
+        {
+            guard let (block, kindName, time, trial, value, detail) = try? row.decode((Int64, String, Double?, Int?, Double?, String?).self)
+            else { throw damaged("event") }
+            guard let kind = RecordedEvent.Kind(rawValue: kindName) else { continue }
+            events.append(RecordedEvent(kind: kind, blockIndex: block, time: time, trial: trial, value: value, detail: detail))
+        }
+        return RecordedSession(
+            summary: listed.summary, sensorInfoJSON: setup["device_info"]?.stringValue ?? "{}", conversion: conversion,
+            configuration: configuration, drill: setup["drill"]?.stringValue, protocolText: setup["protocol"]?.stringValue,
+            protocolHash: setup["protocol_hash"]?.stringValue, calibrationRun: setup["calibration_run"]?.stringValue,
+            lostFrames: setup["lost_frames"]?.intValue, rejectedSamples: setup["rejected_samples"]?.intValue, results: results,
+            blocks: blocks, events: events)
+    }
+}
+
+extension ByteBuffer {
+    /// `count` little-endian Int32s, or nil when the buffer holds another number of bytes.
+    func littleEndianInt32s(count: Int) -> [Int32]? {
+        guard readableBytes == count * 4 else { return nil }
+        var buffer = self
+        var values: [Int32] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let value = buffer.readInteger(endianness: .little, as: Int32.self) else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+}

@@ -64,6 +64,18 @@ struct ClassTests {
         #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.block") == "t")
         #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.event") != "0")
 
+        // The instructor's export and report of the uploaded session are the station's, byte for byte.
+        let id = try #require(row["id"] as? Int)
+        let localExport = try Programs.run("lighttouch", ["export", "\(session["id"] as? Int ?? -1)", "--csv", "--data-dir", dataDir])
+        let classExport = try Programs.run("lighttouch", ["class", "export", "\(id)", "--csv", "--class", instructor])
+        #expect(classExport.status == 0, "\(classExport.stderr)")
+        #expect(classExport.stdout.split(separator: "\n").count == samples + 1)
+        #expect(classExport.stdout == localExport.stdout)
+        let classReport = try Programs.run("lighttouch", ["class", "report", "\(id)", "--out", folder + "/class.svg", "--class", instructor])
+        #expect(classReport.status == 0, "\(classReport.stderr)")
+        _ = try Programs.run("lighttouch", ["report", "\(session["id"] as? Int ?? -1)", "--out", folder + "/local.svg", "--data-dir", dataDir])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/class.svg")) == Data(contentsOf: URL(fileURLWithPath: folder + "/local.svg")))
+
         let sync = try Programs.run("lighttouch", ["class", "sync", "--data-dir", dataDir, "--class", station])
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(sync.stdout == "Nothing to send: every queued session is on the class server.\n")
