@@ -158,7 +158,7 @@ public enum ClassSchema {
                 """
                 CREATE TABLE lighttouch.live (
                     station name PRIMARY KEY DEFAULT current_user,
-                    state jsonb NOT NULL,
+                    state json NOT NULL,                        -- json, not jsonb: the keys stay in the order sent
                     updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
                 )
                 """,

@@ -17,7 +17,7 @@ public final class LivePublisher: Sendable {
     private let counts = Mutex((sent: 0, failed: 0))
 
     /// - Parameter state: the state to publish now (nil: nothing new); called on the publisher's task.
-    public init(endpoint: ClassEndpoint, period: Duration = .milliseconds(200), logger: Logger = ClassConnection.quietLogger,
+    public init(endpoint: ClassEndpoint, period: Duration = .milliseconds(100), logger: Logger = ClassConnection.quietLogger,
         state: @escaping @Sendable () -> JSONValue?)
     {
         self.endpoint = endpoint
@@ -70,7 +70,7 @@ public final class LivePublisher: Sendable {
                     }
                     try await connection.run(
                         """
-                        INSERT INTO lighttouch.live (state) VALUES (\(stamped.serialized())::jsonb)
+                        INSERT INTO lighttouch.live (state) VALUES (\(stamped.serialized())::json)
                         ON CONFLICT (station) DO UPDATE SET state = EXCLUDED.state, updated_at = clock_timestamp()
                         """, timeout: .seconds(2))
                     counts.withLock { $0.sent += 1 }
