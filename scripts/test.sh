@@ -3,6 +3,10 @@
 # the sensor firmware's build and host tests, then every Swift test (unit
 # tests and end-to-end tests of the built programs).
 #
+# The main group runs inside scripts/with-postgres.sh: the class tests need a
+# real PostgreSQL server, and it starts a throwaway cluster on the loopback
+# address for them (as the `postgres` user when run as root) and removes it.
+#
 # The emulated-USB suites stream at 1 kHz in real time and assert that not a
 # frame is lost, so they run on their own after everything else: sharing the
 # two cores with the fuzzing and terminal tests would starve them, and that
