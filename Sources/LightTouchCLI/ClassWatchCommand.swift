@@ -135,6 +135,7 @@ struct ClassWatchCommand: ParsableCommand {
         switch phase {
         case "trial": return "trial \(trial)\(of)"
         case "ready": return "ready for \(trial)\(of)"
+        case "estimate": return "estimating \(trial)\(of)"
         default: return "rest, then \(trial)\(of)"
         }
     }

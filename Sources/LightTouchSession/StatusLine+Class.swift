@@ -25,6 +25,10 @@ extension StatusLine {
             case .running(let index):
                 phase = "trial"
                 trial = index + 1
+            case .estimating(let index):
+                // The student is estimating the trial just held: still no force shown.
+                phase = "estimate"
+                trial = index + 1
             case .resting(let next, _):
                 phase = "rest"
                 trial = next + 1
