@@ -80,6 +80,17 @@ struct ClassTests {
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(sync.stdout == "Nothing to send: every queued session is on the class server.\n")
 
+        // The class named by $LIGHTTOUCH_CLASS, then by the config file (a path relative to it).
+        let byEnvironment = try Programs.run("lighttouch", ["class", "sessions", "--json"], environment: ["LIGHTTOUCH_CLASS": instructor])
+        #expect(try ClassServer.json(byEnvironment.stdout).count == 1, "\(byEnvironment.stderr)")
+        let config = folder + "/config/lighttouch"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: instructor, toPath: config + "/mine.lighttouch-class")
+        try "# the instructor's login\nmine.lighttouch-class\n".write(toFile: config + "/class", atomically: true, encoding: .utf8)
+        let byConfig = try Programs.run(
+            "lighttouch", ["class", "sessions", "--json"], environment: ["LIGHTTOUCH_CLASS": "", "XDG_CONFIG_HOME": folder + "/config"])
+        #expect(try ClassServer.json(byConfig.stdout).count == 1, "\(byConfig.stderr)")
+
         let table = try Programs.run("lighttouch", ["sessions", "--data-dir", dataDir])
         #expect(table.stdout.split(separator: "\n").first?.hasSuffix("upload") == true)
         #expect(table.stdout.split(separator: "\n").last?.hasSuffix("uploaded") == true)
@@ -213,6 +224,41 @@ struct ClassTests {
         #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.block") == "\(samples)")
         #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.block") == "t")
         #expect(try ClassServer.value(database, "SELECT status || ' ' || samples FROM lighttouch.session") == "complete \(samples)")
+    }
+
+    @Test func theLiveViewShowsEachStationAndNeverABlindTrialsForce() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, _) = try ClassServer.newClass()
+        let (open, blind) = ("open-\(Self.suffix())", "blind-\(Self.suffix())")
+        let openStation = try ClassServer.add("station", open, classURL: url, in: folder)
+        let blindStation = try ClassServer.add("station", blind, classURL: url, in: folder)
+        let instructor = try ClassServer.add("instructor", "w-\(Self.suffix())", classURL: url, in: folder)
+        // Two stations and the watch run side by side (the watch for a fixed time).
+        let group = DispatchGroup()
+        nonisolated(unsafe) var results: [Programs.Result?] = [nil, nil]
+        for (index, arguments) in [
+            ["practice", "--sensor", "demo", "--duration", "6", "--plain", "--student", "Ann", "--data-dir", folder + "/o", "--class", openStation],
+            ["practice", "--sensor", "demo", "--drill", "blind-check", "--trials", "1", "--duration", "6", "--plain", "--data-dir", folder + "/b",
+             "--class", blindStation],
+        ].enumerated() {
+            group.enter()
+            DispatchQueue.global().async {
+                results[index] = try? Programs.run("lighttouch", arguments)
+                group.leave()
+            }
+        }
+        let watch = try Programs.run("lighttouch", ["class", "watch", "--json", "--duration", "5", "--class", instructor])
+        group.wait()
+        #expect(results.allSatisfy { $0?.status == 0 }, "\(results.map { $0?.stderr ?? "did not run" })")
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let lines = watch.stdout.split(separator: "\n").compactMap { Programs.lastJSONObject(String($0)) }
+        let openLines = lines.filter { $0["station"] as? String == open }
+        let blindLines = lines.filter { $0["station"] as? String == blind }
+        #expect(openLines.count >= 10 && blindLines.count >= 10, "\(openLines.count) and \(blindLines.count) updates")
+        #expect(openLines.allSatisfy { $0["force_g"] is Double && $0["student"] as? String == "Ann" && $0["latency_ms"] is Int })
+        #expect(blindLines.contains { $0["phase"] as? String == "trial" })
+        #expect(blindLines.allSatisfy { $0["force_g"] is NSNull && $0["verdict"] is NSNull && $0["hold_s"] is NSNull && $0["blind"] as? Bool == true })
     }
 
     @Test func namesFullOfQuotesAndSemicolonsAreData() throws {
