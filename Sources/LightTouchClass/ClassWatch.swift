@@ -2,6 +2,7 @@ import Foundation
 import LightTouchCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// One station's live state as the class view has it.
 public struct LiveTile: Sendable {
@@ -44,9 +45,26 @@ public enum ClassWatch {
                 status(nil)
                 backoff = .seconds(1)
                 try await db.connection.listen(on: ClassSchema.liveChannel) { notifications in
-                    for tile in try await read(db, station: nil) { update(tile) }
+                    for tile in try await read(db, stations: nil) { update(tile) }
+                    // Notifications only mark stations; one reader fetches every
+                    // station marked since its last query, so a burst of updates
+                    // costs one round trip, not one each, and no backlog grows.
+                    let marked = MarkedStations()
+                    let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                    let reader = Task {
+                        for await _ in wakeups {
+                            let names = marked.take()
+                            guard !names.isEmpty, let tiles = try? await read(db, stations: names) else { continue }
+                            for tile in tiles { update(tile) }
+                        }
+                    }
+                    defer {
+                        wake.finish()
+                        reader.cancel()
+                    }
                     for try await notification in notifications {
-                        for tile in try await read(db, station: notification.payload) { update(tile) }
+                        marked.insert(notification.payload)
+                        wake.yield()
                     }
                 }
                 throw ClassError.unreachable(endpoint: endpoint.description, reason: "the server ended the connection")
@@ -62,12 +80,13 @@ public enum ClassWatch {
         }
     }
 
-    /// All stations' rows, or one's.
-    static func read(_ db: ClassConnection, station: String?) async throws(ClassError) -> [LiveTile] {
+    /// All stations' rows, or those named.
+    static func read(_ db: ClassConnection, stations: [String]?) async throws(ClassError) -> [LiveTile] {
         let rows = try await db.rows(
             """
             SELECT station::text, state::text, extract(epoch FROM clock_timestamp() - updated_at)::float8
-            FROM lighttouch.live WHERE \(station)::text IS NULL OR station = \(station) ORDER BY station
+            FROM lighttouch.live WHERE \(stations == nil) OR station::text = ANY(\(stations ?? []))
+            ORDER BY station
             """)
         let now = Int(Date().timeIntervalSince1970 * 1000)
         return rows.compactMap { row in
@@ -75,6 +94,20 @@ public enum ClassWatch {
                 let state = try? JSONReader.parse(Array(text.utf8))
             else { return nil }
             return LiveTile(station: station, state: state, receivedAtMs: now, ageOnArrival: max(0, age))
+        }
+    }
+}
+
+/// Stations notified and not yet read (the notification loop adds, the reader takes).
+final class MarkedStations: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    func insert(_ name: String) { _ = names.withLock { $0.insert(name) } }
+
+    func take() -> [String] {
+        names.withLock { names in
+            defer { names.removeAll() }
+            return Array(names)
         }
     }
 }
