@@ -31,6 +31,17 @@ func classWork<T: Sendable>(_ body: @escaping @Sendable () async throws(ClassErr
     }
 }
 
+/// An instructor's read: connects, checks the schema is current, runs
+/// `body`, closes.
+func classRead<T: Sendable>(_ endpoint: ClassEndpoint, _ body: @escaping @Sendable (ClassConnection) async throws(ClassError) -> T) throws -> T {
+    try classWork { () throws(ClassError) in
+        try await ClassConnection.with(endpoint) { db throws(ClassError) in
+            try await ClassSchema.check(db)
+            return try await body(db)
+        }
+    }
+}
+
 struct ClassInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
@@ -47,15 +58,9 @@ struct ClassInitCommand: ParsableCommand {
     func run() throws {
         let endpoint = try ClassOptions(classTarget: url).required()
         let (applied, version) = try classWork { () throws(ClassError) in
-            let db = try await ClassConnection.connect(endpoint)
-            do throws(ClassError) {
+            try await ClassConnection.with(endpoint) { db throws(ClassError) in
                 let applied = try await ClassSchema.migrate(db)
-                let version = try await ClassSchema.installedVersion(db)
-                await db.close()
-                return (applied.map(\.version), version)
-            } catch {
-                await db.close()
-                throw error
+                return (applied.map(\.version), try await ClassSchema.installedVersion(db))
             }
         }
         if applied.isEmpty {
@@ -94,15 +99,7 @@ struct MemberOptions: ParsableArguments {
         }
         let name = self.name
         let password = try classWork { () throws(ClassError) in
-            let db = try await ClassConnection.connect(admin)
-            do throws(ClassError) {
-                let password = try await ClassSchema.addMember(db, name: name, role: role)
-                await db.close()
-                return password
-            } catch {
-                await db.close()
-                throw error
-            }
+            try await ClassConnection.with(admin) { db throws(ClassError) in try await ClassSchema.addMember(db, name: name, role: role) }
         }
         var endpoint = admin
         endpoint.user = name
@@ -147,8 +144,18 @@ struct ClassAddInstructorCommand: ParsableCommand {
 struct ClassSyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Send the sessions still waiting for the class server.",
-        discussion: "A session recorded with --class is queued; it uploads in the background, and whatever is left (the server was down) goes with the next session or with this command.")
+        abstract: "Send the sessions still waiting for the class server, and any others named.",
+        discussion: """
+            A session recorded with --class is queued; it uploads in the background, and whatever is left (the server \
+            was down) goes with the next session or with this command. Sessions recorded without --class are sent \
+            when named (`class sync 3 4`) or with --all. Sending a session again never duplicates it on the server.
+            """)
+
+    @Argument(help: ArgumentHelp("Also send these sessions (ids as `lighttouch sessions` lists them).", valueName: "session-id"))
+    var sessions: [Int64] = []
+
+    @Flag(help: "Also send every session recorded here without --class.")
+    var all = false
 
     @OptionGroup var classOptions: ClassOptions
 
@@ -159,7 +166,16 @@ struct ClassSyncCommand: ParsableCommand {
         guard let store = try recording.openExisting() else { return print("Nothing to send: no recordings in \(recording.directory.path).") }
         let pending: [QueuedUpload]
         do {
+            var named = sessions
+            if all { named += try store.unqueuedSessions() }
+            // Every id is checked before any is queued: a typo queues nothing.
+            if let unknown = try named.first(where: { try !store.hasSession($0) }) {
+                throw UserError("no session \(unknown) in \(recording.directory.path); `lighttouch sessions` lists them", exitCode: ExitCode(66))
+            }
+            for id in named { _ = try store.queueUpload(session: id) }
             pending = try store.pendingUploads()
+        } catch let error as UserError {
+            throw error
         } catch {
             throw UserError("cannot read the upload queue: \(error)")
         }
@@ -198,12 +214,7 @@ struct ClassSessionsCommand: ParsableCommand {
     func run() throws {
         let endpoint = try classOptions.required()
         let (student, station) = (self.student, self.station)
-        let sessions = try classWork { () throws(ClassError) in
-            let db = try await ClassConnection.connect(endpoint)
-            defer { Task { await db.close() } }
-            try await ClassSchema.check(db)
-            return try await ClassGradebook.sessions(db, student: student, station: station)
-        }
+        let sessions = try classRead(endpoint) { db throws(ClassError) in try await ClassGradebook.sessions(db, student: student, station: station) }
         if json {
             print(
                 JSONValue.array(
@@ -251,12 +262,7 @@ struct ClassGradesCommand: ParsableCommand {
     func run() throws {
         let endpoint = try classOptions.required()
         let (protocolName, student) = (self.protocol, self.student)
-        let grades = try classWork { () throws(ClassError) in
-            let db = try await ClassConnection.connect(endpoint)
-            defer { Task { await db.close() } }
-            try await ClassSchema.check(db)
-            return try await ClassGradebook.grades(db, protocolName: protocolName, student: student)
-        }
+        let grades = try classRead(endpoint) { db throws(ClassError) in try await ClassGradebook.grades(db, protocolName: protocolName, student: student) }
         if json {
             print(
                 JSONValue.array(
@@ -297,12 +303,7 @@ struct ClassProgressCommand: ParsableCommand {
     func run() throws {
         let endpoint = try classOptions.required()
         let student = self.student
-        let found = try classWork { () throws(ClassError) in
-            let db = try await ClassConnection.connect(endpoint)
-            defer { Task { await db.close() } }
-            try await ClassSchema.check(db)
-            return try await ClassGradebook.results(db, student: student)
-        }
+        let found = try classRead(endpoint) { db throws(ClassError) in try await ClassGradebook.results(db, student: student) }
         ProgressCommand.show(
             found.map { ProgressCommand.point($0.session, $0.results) }, student: student, json: json, emptyPlace: "the class at \(endpoint)")
     }
@@ -311,12 +312,7 @@ struct ClassProgressCommand: ParsableCommand {
 /// Reads one uploaded session as an instructor.
 func classRecording(_ classOptions: ClassOptions, id: Int64) throws -> RecordedSession {
     let endpoint = try classOptions.required()
-    return try classWork { () throws(ClassError) in
-        let db = try await ClassConnection.connect(endpoint)
-        defer { Task { await db.close() } }
-        try await ClassSchema.check(db)
-        return try await ClassGradebook.recording(db, id: id)
-    }
+    return try classRead(endpoint) { db throws(ClassError) in try await ClassGradebook.recording(db, id: id) }
 }
 
 struct ClassExportCommand: ParsableCommand {

@@ -41,6 +41,25 @@ public final class ClassConnection: Sendable {
         }
     }
 
+    /// Connects, runs `body` and closes the connection however `body` ends.
+    /// Every connection must be closed before it is released (postgres-nio
+    /// asserts so in debug builds): use this wherever one piece of work
+    /// needs a connection.
+    public static func with<T: Sendable>(
+        _ endpoint: ClassEndpoint, timeout: Duration = .seconds(5), logger: Logger = quietLogger,
+        _ body: (ClassConnection) async throws(ClassError) -> T
+    ) async throws(ClassError) -> T {
+        let db = try await connect(endpoint, timeout: timeout, logger: logger)
+        do throws(ClassError) {
+            let value = try await body(db)
+            await db.close()
+            return value
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+
     static func tls(for endpoint: ClassEndpoint) throws(ClassError) -> PostgresConnection.Configuration.TLS {
         var tls = TLSConfiguration.makeClientConfiguration()
         switch endpoint.sslMode {

@@ -18,7 +18,15 @@ public struct LiveTile: Sendable {
     public func silence(nowMs: Int) -> Double { ageOnArrival + Double(nowMs - receivedAtMs) / 1000 }
 
     /// From the station's publishing to the view's reading, ms (clocks of one machine, or synchronised ones).
-    public var latencyMs: Int? { state["sent_at_ms"]?.intValue.map { receivedAtMs - $0 } }
+    public var publishLatencyMs: Int? { state["sent_at_ms"]?.intValue.map { receivedAtMs - $0 } }
+
+    /// From the newest sample in the state reaching its station to the
+    /// view's reading, ms: the publish latency plus the sample's age when
+    /// the station published it (up to one publishing period).
+    public var latencyMs: Int? {
+        guard let publish = publishLatencyMs, let age = state["sample_age_ms"]?.intValue else { return nil }
+        return publish + age
+    }
 }
 
 /// The instructor's side of the live view: LISTENs on the class's channel
@@ -68,11 +76,9 @@ public enum ClassWatch {
                     }
                 }
                 throw ClassError.unreachable(endpoint: endpoint.description, reason: "the server ended the connection")
-            } catch is CancellationError {
-                break
             } catch {
                 await connection?.close()
-                if Task.isCancelled { break }
+                if error is CancellationError || Task.isCancelled { break }
                 status(error as? ClassError ?? ClassConnection.mapped(error, endpoint: endpoint))
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(15))

@@ -22,6 +22,19 @@ extension RecordingStore: ClassOutbox {
         }
     }
 
+    /// Sessions recorded here that were never queued for a class (recorded
+    /// without `--class`), oldest first.
+    public func unqueuedSessions() throws(StoreError) -> [Int64] {
+        try read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM session WHERE id NOT IN (SELECT session_id FROM class_upload) ORDER BY id")
+        }
+    }
+
+    /// Whether a session with this id is recorded here.
+    public func hasSession(_ id: Int64) throws(StoreError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM session WHERE id = ?)", arguments: [id]) ?? false }
+    }
+
     public func pendingUploads() throws -> [QueuedUpload] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM class_upload WHERE state = 'pending' ORDER BY session_id").map {

@@ -22,10 +22,8 @@ struct ClassSchemaTests {
     static func newDatabase() async throws -> ClassEndpoint {
         let text = try #require(environment["LIGHTTOUCH_TEST_PG"], "run the tests under scripts/with-postgres.sh")
         let admin = try ClassEndpoint.parse(text, allowPassword: true)
-        let db = try await ClassConnection.connect(admin)
         let name = "lt_schema_\(UUID().uuidString.prefix(8).lowercased())"
-        try await db.run(.init(unsafeSQL: "CREATE DATABASE \(name)"))
-        await db.close()
+        try await withConnection(admin) { db in try await db.run(.init(unsafeSQL: "CREATE DATABASE \(name)")) }
         var endpoint = admin
         endpoint.database = name
         return endpoint
@@ -33,40 +31,40 @@ struct ClassSchemaTests {
 
     @Test func anOlderSchemaIsMigratedWithItsData() async throws {
         let endpoint = try await Self.newDatabase()
-        let db = try await ClassConnection.connect(endpoint)
-        let first = try await ClassSchema.migrate(db, upTo: 1)
-        #expect(first.map(\.version) == [1])
-        #expect(try await ClassSchema.installedVersion(db) == 1)
-        await #expect(throws: ClassError.self) { try await ClassSchema.check(db) }
-        try await db.run(
-            """
-            INSERT INTO lighttouch.session (uuid, station, local_id, kind, started_at, status, sensor, setup)
-            VALUES ('00000000-0000-0000-0000-000000000001', 'old-station', 1, 'practice', '2026-01-01T00:00:00Z', 'complete', 'LT-1', '{}')
-            """)
-        let second = try await ClassSchema.migrate(db)
-        #expect(second.map(\.version) == [2])
-        #expect(try await ClassSchema.installedVersion(db) == ClassSchema.current)
-        try await ClassSchema.check(db)
-        let rows = try await db.rows("SELECT station::text FROM lighttouch.session")
-        #expect(try rows.map { try $0.decode(String.self) } == ["old-station"])
-        let live = try await db.rows("SELECT to_regclass('lighttouch.live') IS NOT NULL")
-        #expect(try live.first?.decode(Bool.self) == true)
-        // A current schema: nothing to do.
-        #expect(try await ClassSchema.migrate(db).isEmpty)
-        await db.close()
+        try await withConnection(endpoint) { db in
+            let first = try await ClassSchema.migrate(db, upTo: 1)
+            #expect(first.map(\.version) == [1])
+            #expect(try await ClassSchema.installedVersion(db) == 1)
+            await #expect(throws: ClassError.self) { try await ClassSchema.check(db) }
+            try await db.run(
+                """
+                INSERT INTO lighttouch.session (uuid, station, local_id, kind, started_at, status, sensor, setup)
+                VALUES ('00000000-0000-0000-0000-000000000001', 'old-station', 1, 'practice', '2026-01-01T00:00:00Z', 'complete', 'LT-1', '{}')
+                """)
+            let second = try await ClassSchema.migrate(db)
+            #expect(second.map(\.version) == [2])
+            #expect(try await ClassSchema.installedVersion(db) == ClassSchema.current)
+            try await ClassSchema.check(db)
+            let rows = try await db.rows("SELECT station::text FROM lighttouch.session")
+            #expect(try rows.map { try $0.decode(String.self) } == ["old-station"])
+            let live = try await db.rows("SELECT to_regclass('lighttouch.live') IS NOT NULL")
+            #expect(try live.first?.decode(Bool.self) == true)
+            // A current schema: nothing to do.
+            #expect(try await ClassSchema.migrate(db).isEmpty)
+        }
     }
 
     @Test func aNewerSchemaIsRefusedUnchanged() async throws {
         let endpoint = try await Self.newDatabase()
-        let db = try await ClassConnection.connect(endpoint)
-        try await ClassSchema.migrate(db)
-        try await db.run("INSERT INTO lighttouch.schema_version (version, name) VALUES (99, 'from the future')")
-        await #expect(throws: ClassError.schema(
-            "the class database has schema version 99, newer than this LightTouch's \(ClassSchema.current); update LightTouch")) {
+        try await withConnection(endpoint) { db in
             try await ClassSchema.migrate(db)
+            try await db.run("INSERT INTO lighttouch.schema_version (version, name) VALUES (99, 'from the future')")
+            await #expect(throws: ClassError.schema(
+                "the class database has schema version 99, newer than this LightTouch's \(ClassSchema.current); update LightTouch")) {
+                try await ClassSchema.migrate(db)
+            }
+            #expect(try await ClassSchema.installedVersion(db) == 99)
         }
-        #expect(try await ClassSchema.installedVersion(db) == 99)
-        await db.close()
     }
 
     @Test func aURLsPasswordIsNeverShown() throws {
@@ -85,25 +83,44 @@ struct ClassSchemaTests {
     /// password itself at login, and the role is a member of the station group.
     @Test func aNewStationLogsInWithItsPassword() async throws {
         var endpoint = try await Self.newDatabase()
-        let db = try await ClassConnection.connect(endpoint)
-        try await ClassSchema.migrate(db)
         let name = "v'; -- \(UUID().uuidString.prefix(6))"
-        let password = try await ClassSchema.addMember(db, name: name, role: .station)
-        #expect(password.count == 24)
-        await #expect(throws: ClassError.self) { try await ClassSchema.addMember(db, name: name, role: .station) }
-        await db.close()
+        let password = try await withConnection(endpoint) { db in
+            try await ClassSchema.migrate(db)
+            let password = try await ClassSchema.addMember(db, name: name, role: .station)
+            #expect(password.count == 24)
+            await #expect(throws: ClassError.self) { try await ClassSchema.addMember(db, name: name, role: .station) }
+            return password
+        }
         endpoint.user = name
         endpoint.password = password
-        let station = try await ClassConnection.connect(endpoint)
-        let rows = try await station.rows("SELECT current_user::text, pg_has_role(current_user, 'lighttouch_station', 'member')")
+        let rows = try await withConnection(endpoint) { station in
+            try await station.rows("SELECT current_user::text, pg_has_role(current_user, 'lighttouch_station', 'member')")
+        }
         let (user, member) = try #require(rows.first).decode((String, Bool).self)
         #expect(user == name)
         #expect(member)
-        await station.close()
         endpoint.password = "not" + password
         await #expect(throws: ClassError.authentication(
             endpoint: endpoint.description, user: name, reason: "password authentication failed for user \"\(name)\"")) {
-            _ = try await ClassConnection.connect(endpoint)
+            try await withConnection(endpoint) { _ in }
         }
     }
+}
+
+/// `ClassConnection.with` for test bodies, which throw more than
+/// `ClassError` (`#require`, decoding): the connection is closed however the
+/// body ends, so a failed expectation never leaves one unclosed (postgres-nio
+/// asserts on that in debug builds, which ends the whole test process).
+func withConnection<T: Sendable>(_ endpoint: ClassEndpoint, _ body: (ClassConnection) async throws -> T) async throws -> T {
+    var failure: (any Error)?
+    let value = try await ClassConnection.with(endpoint) { db throws(ClassError) -> T? in
+        do {
+            return try await body(db)
+        } catch {
+            failure = error
+            return nil
+        }
+    }
+    if let failure { throw failure }
+    return try #require(value)
 }
