@@ -14,7 +14,8 @@ struct ClassWatchCommand: ParsableCommand {
             Each station publishes its state ten times a second while a session runs. A blind trial publishes no \
             force, verdict or hold. A station with nothing new for \(Int(ClassWatch.quietAfter)) s is marked quiet. \
             With --plain, one line per update (and one when a station goes quiet); with --json, one JSON object per \
-            update: the station's state with `station`, `age_s`, `latency_ms` and `quiet`.
+            update: the station's state with `station`, `age_s`, `latency_ms` (from the newest sample reaching \
+            the station to this view), `publish_latency_ms` (from the station's publishing) and `quiet`.
             """)
 
     @Flag(help: "One line per update.")
@@ -146,6 +147,7 @@ struct ClassWatchCommand: ParsableCommand {
         members.insert(("station", .string(tile.station)), at: 0)
         members.append(("age_s", .double(TrialMetrics.rounded(silence))))
         members.append(("latency_ms", tile.latencyMs.map(JSONValue.int) ?? .null))
+        members.append(("publish_latency_ms", tile.publishLatencyMs.map(JSONValue.int) ?? .null))
         members.append(("quiet", .bool(silence >= ClassWatch.quietAfter)))
         return JSONValue.object(members).serialized()
     }

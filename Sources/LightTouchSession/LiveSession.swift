@@ -28,6 +28,10 @@ public struct SessionFrame: Sendable {
     public var unplugged: String?
     /// The feedback sound (nil without `--sound`).
     public var sound: SoundStatus?
+    /// When the newest block in this frame reached the host (the injected
+    /// host clock, nanoseconds; nil before the first): how old the frame's
+    /// force is, for the class view's sample-to-screen latency.
+    public var arrivedNanos: UInt64?
 }
 
 /// The session engine: a live session from a sensor connection to results.
@@ -324,7 +328,7 @@ public final class LiveSession: @unchecked Sendable {
             let drillEvents = state.drill?.push(scored: batch) ?? []
             noteDrillEvents(drillEvents)
         }
-        publish(history: newHistory, hands: newHands)
+        publish(history: newHistory, hands: newHands, arrived: arrivals.last?.nanos)
         let published = now()
         if let onLatency { for arrival in arrivals { onLatency(published &- arrival.nanos) } }
         if !batch.isEmpty { sink?(batch) }
@@ -429,7 +433,7 @@ public final class LiveSession: @unchecked Sendable {
         }
     }
 
-    private func publish(history: [(time: Double, force: Double)] = [], hands: [HandForces] = []) {
+    private func publish(history: [(time: Double, force: Double)] = [], hands: [HandForces] = [], arrived: UInt64? = nil) {
         dispatchPrecondition(condition: .onQueue(queue))
         let stream = tracker.withLock { $0.statistics }
         var snapshot = PipelineSnapshot(calibrated: conversion.isCalibrated)
@@ -465,6 +469,7 @@ public final class LiveSession: @unchecked Sendable {
             frame.drill = drill
             frame.unplugged = unplugged
             frame.sound = sound
+            if let arrived { frame.arrivedNanos = arrived }
             guard !history.isEmpty else { return }
             frame.history.append(contentsOf: history)
             frame.handsHistory.append(contentsOf: hands)

@@ -1,3 +1,4 @@
+import Dispatch
 import LightTouchCore
 import LightTouchTrainer
 
@@ -6,8 +7,13 @@ extension StatusLine {
     /// protocol, the trial, the force, verdict and hold (null whenever the
     /// examiner's screen would hide them: `PracticeSession.examinerVisibility`,
     /// so a blind trial never leaves the station with its force), the last
-    /// trial's score and the session time.
-    public static func classLive(_ frame: SessionFrame, kind: String, student: String?, title: String?, holdGoal options: TrialOptions) -> JSONValue {
+    /// trial's score and the session time; and `sample_age_ms`, how long
+    /// ago (as of `nowNanos`, the session's host clock) the newest sample
+    /// in it reached the host, so the view can tell sample-to-screen latency.
+    public static func classLive(
+        _ frame: SessionFrame, kind: String, student: String?, title: String?, holdGoal options: TrialOptions,
+        nowNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
+    ) -> JSONValue {
         let s = frame.snapshot
         var phase = "free", trial: Int?, trials: Int?, visible = true, hold = s.currentHold
         var band = options, lastScore: Double?, mode: String?
@@ -50,6 +56,7 @@ extension StatusLine {
             ("target_g", .double(band.target)), ("tolerance_g", .double(band.tolerance)),
             ("last_score", .number(lastScore.map(TrialMetrics.rounded))), ("t_s", .double(TrialMetrics.rounded(s.time))),
             ("connected", .bool(s.connected)),
+            ("sample_age_ms", frame.arrivedNanos.map { .int(Int((nowNanos &- $0) / 1_000_000)) } ?? .null),
         ])
     }
 }
