@@ -28,6 +28,7 @@ packages=(
   pulseaudio-utils   # scripts/sound-soak.sh: pactl, and parec to record what the null sink played
   postgresql         # the class tests start a throwaway PostgreSQL 15 cluster (scripts/with-postgres.sh)
   postgresql-client  # psql: the class tests look inside the class database as each login
+  openssl            # scripts/with-postgres.sh makes a throwaway CA and server certificate: the class's TLS tests
 )
 # Not installed here: avrdude. Only `make flash` (writing the firmware to a
 # real board) needs it: apt-get install avrdude.

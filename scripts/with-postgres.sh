@@ -11,7 +11,9 @@
 # `postgres` user (Debian's package creates it). The superuser `postgres` logs
 # in from 127.0.0.1 without a password; every other role needs its SCRAM
 # password, as on a school's server. LIGHTTOUCH_TEST_PG holds the superuser's
-# URL; LIGHTTOUCH_TEST_PGDATA the cluster's folder.
+# URL; LIGHTTOUCH_TEST_PGDATA the cluster's folder. The server also speaks
+# TLS, with a certificate for 127.0.0.1 and localhost signed by a throwaway
+# CA whose certificate is in LIGHTTOUCH_TEST_PG_CA (for sslmode=verify-full).
 set -euo pipefail
 
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
@@ -66,7 +68,22 @@ local all all trust
 host all postgres 127.0.0.1/32 trust
 host all all 127.0.0.1/32 scram-sha-256
 HBA
+# TLS: a CA made for this cluster signs the server's certificate.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=LightTouch test CA" \
+  -keyout "$data/ca.key" -out "$data/ca.crt" >"$data/openssl.log" 2>&1 || { cat "$data/openssl.log" >&2; exit 70; }
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$data/db/server.key" -out "$data/server.csr" \
+  >>"$data/openssl.log" 2>&1 || { cat "$data/openssl.log" >&2; exit 70; }
+printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >"$data/san.ext"
+openssl x509 -req -in "$data/server.csr" -CA "$data/ca.crt" -CAkey "$data/ca.key" -CAcreateserial -days 2 \
+  -extfile "$data/san.ext" -out "$data/db/server.crt" >>"$data/openssl.log" 2>&1 || { cat "$data/openssl.log" >&2; exit 70; }
+chmod 600 "$data/db/server.key"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$data/db/server.key" "$data/db/server.crt"
+chmod 644 "$data/ca.crt"
 cat >>"$data/db/postgresql.conf" <<CONF
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$data'
@@ -77,6 +94,7 @@ pg_ctl_run "$data/db" -l "$data/db/log" -w start >/dev/null || { cat "$data/db/l
 
 export LIGHTTOUCH_TEST_PG="postgresql://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 export LIGHTTOUCH_TEST_PGDATA="$data/db"
+export LIGHTTOUCH_TEST_PG_CA="$data/ca.crt"
 export LIGHTTOUCH_TEST_PG_SCRIPT="$(cd "$(dirname "$0")" && pwd)/with-postgres.sh"
 echo "with-postgres: PostgreSQL $("$bin/postgres" -V | awk '{print $3}') on 127.0.0.1:$port ($data/db)" >&2
 set +e

@@ -96,6 +96,41 @@ struct ClassTests {
         #expect(table.stdout.split(separator: "\n").last?.hasSuffix("uploaded") == true)
     }
 
+    /// Sessions recorded without --class go when named or with --all; an
+    /// unknown id is one line; sending again adds nothing.
+    @Test func classSyncSendsSessionsRecordedWithoutAClass() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, database) = try ClassServer.newClass()
+        let station = try ClassServer.add("station", "later-\(Self.suffix())", classURL: url, in: folder)
+        let dataDir = folder + "/data"
+        for student in ["Ann", "Bo", "Cy"] {
+            let practice = try Programs.run("lighttouch", ["practice", "--sensor", "demo", "--duration", "1", "--plain", "--student", student, "--data-dir", dataDir])
+            #expect(practice.status == 0, "\(practice.stderr)")
+        }
+        let sync = { (arguments: [String]) throws -> Programs.Result in
+            try Programs.run("lighttouch", ["class", "sync"] + arguments + ["--data-dir", dataDir, "--class", station])
+        }
+        let nothing = try sync([])
+        #expect(nothing.status == 0, "\(nothing.stderr)")
+        #expect(nothing.stdout.hasPrefix("Nothing to send"))
+        let unknown = try sync(["2", "99"])
+        #expect(unknown.status == 66)
+        #expect(unknown.stderr == "lighttouch: no session 99 in \(dataDir); `lighttouch sessions` lists them\n")
+        let two = try sync(["2"])
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(try ClassServer.value(database, "SELECT string_agg(student, ',' ORDER BY local_id) FROM lighttouch.session") == "Bo")
+        let rest = try sync(["--all"])
+        #expect(rest.status == 0, "\(rest.stderr)")
+        #expect(rest.stdout.hasPrefix("Sent 2 sessions"), "\(rest.stdout)")
+        let again = try sync(["--all", "1", "2", "3"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try ClassServer.value(database, "SELECT string_agg(student, ',' ORDER BY local_id) FROM lighttouch.session") == "Ann,Bo,Cy")
+        #expect(try ClassServer.value(database, "SELECT count(*) - count(DISTINCT (session_uuid, idx)) FROM lighttouch.block") == "0")
+        let local = try SessionRecordingTests.sessions(dataDir)
+        #expect(local.allSatisfy { $0["upload"] as? String == "uploaded" }, "\(local)")
+    }
+
     @Test func aStationReadsNoOtherStationsRowsAndNoGrades() throws {
         let folder = try ClassServer.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -256,9 +291,55 @@ struct ClassTests {
         let openLines = lines.filter { $0["station"] as? String == open }
         let blindLines = lines.filter { $0["station"] as? String == blind }
         #expect(openLines.count >= 10 && blindLines.count >= 10, "\(openLines.count) and \(blindLines.count) updates")
-        #expect(openLines.allSatisfy { $0["force_g"] is Double && $0["student"] as? String == "Ann" && $0["latency_ms"] is Int })
+        #expect(openLines.allSatisfy { $0["force_g"] is Double && $0["student"] as? String == "Ann" && $0["publish_latency_ms"] is Int })
+        // Sample-to-view latency: the publish latency plus the sample's age at publishing, whenever a sample has arrived.
+        let timed = openLines.filter { $0["sample_age_ms"] is Int }
+        #expect(timed.count >= openLines.count - 2, "\(timed.count) of \(openLines.count) updates carry a sample's age")
+        #expect(timed.allSatisfy { line in
+            guard let latency = line["latency_ms"] as? Int, let age = line["sample_age_ms"] as? Int, let publish = line["publish_latency_ms"] as? Int
+            else { return false }
+            return latency == age + publish && age >= 0
+        })
         #expect(blindLines.contains { $0["phase"] as? String == "trial" })
         #expect(blindLines.allSatisfy { $0["force_g"] is NSNull && $0["verdict"] is NSNull && $0["hold_s"] is NSNull && $0["blind"] as? Bool == true })
+    }
+
+    /// The instructor's full screen in a real terminal: an empty class, then
+    /// a station's tile with its student, trial and live force while it
+    /// practises, then the same tile marked quiet once it stops; q restores
+    /// the terminal.
+    @Test(.enabled(if: PracticeTmux.isAvailable, "tmux and the built lighttouch are needed"))
+    func theClassViewScreenShowsALiveStationThenMarksItQuiet() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, _) = try ClassServer.newClass()
+        let name = "bench-\(Self.suffix())"
+        let station = try ClassServer.add("station", name, classURL: url, in: folder)
+        let instructor = try ClassServer.add("instructor", "w-\(Self.suffix())", classURL: url, in: folder)
+        let tmux = try PracticeTmux(columns: 80, rows: 20)
+        try tmux.run("\(Programs.path("lighttouch")) class watch --class '\(instructor)'")
+        try tmux.waitFor(": 0 stations   q quits")
+
+        let ended = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var practice: Programs.Result?
+        DispatchQueue.global().async {
+            practice = try? Programs.run(
+                "lighttouch", ["practice", "--sensor", "demo", "--duration", "6", "--plain", "--student", "Ann", "--data-dir", folder + "/s",
+                               "--class", station])
+            ended.signal()
+        }
+        // The tile: name, student and drill, the trial, a force with its verdict.
+        let live = try tmux.waitFor("the station's live tile") { pane in
+            pane.contains(": 1 station ") && pane.contains(name) && pane.contains("Ann · ")
+                && pane.range(of: #"[0-9]+\.[0-9]{2} g (on target|too light|too heavy)"#, options: .regularExpression) != nil
+        }
+        #expect(!live.contains("QUIET"), "\(live)")
+        ended.wait()
+        #expect(practice?.status == 0, "\(practice?.stderr ?? "did not run")")
+        let quiet = try tmux.waitFor("QUIET")
+        #expect(quiet.contains(name))
+        try tmux.press("q")
+        try tmux.expectTerminalRestored()
     }
 
     @Test func namesFullOfQuotesAndSemicolonsAreData() throws {

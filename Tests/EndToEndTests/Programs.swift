@@ -74,14 +74,15 @@ enum Programs {
             errData = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
+        // Set before the process starts, so that a program that ends at once is not missed.
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
         try process.run()
         if let stdin, let input {
             // Written whole and closed: the program reads the lines at its pace from the pipe's buffer.
             stdin.fileHandleForWriting.write(Data(input.utf8))
             try stdin.fileHandleForWriting.close()
         }
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
         var timedOut = false
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
