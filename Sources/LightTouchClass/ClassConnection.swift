@@ -31,7 +31,11 @@ public final class ClassConnection: Sendable {
             host: endpoint.host, port: endpoint.port, username: endpoint.user, password: endpoint.password,
             database: endpoint.database, tls: try tls(for: endpoint))
         configuration.options.connectTimeout = .milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-        configuration.options.tlsServerName = endpoint.sslMode == .verifyFull ? endpoint.host : nil
+        // verify-full checks the certificate's names against the host: a DNS
+        // name through SNI; an IP address (which SNI may not carry) against
+        // the certificate's IP addresses, which NIOSSL does by itself when
+        // no server name is given.
+        configuration.options.tlsServerName = endpoint.sslMode == .verifyFull && !Self.isIPAddress(endpoint.host) ? endpoint.host : nil
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: ids.wrappingAdd(1, ordering: .relaxed).newValue, logger: logger)
@@ -58,6 +62,10 @@ public final class ClassConnection: Sendable {
             await db.close()
             throw error
         }
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 
     static func tls(for endpoint: ClassEndpoint) throws(ClassError) -> PostgresConnection.Configuration.TLS {
@@ -176,11 +184,30 @@ public final class ClassConnection: Sendable {
         case .authMechanismRequiresPassword:
             return .authentication(endpoint: place, user: endpoint.user, reason: "the server asks for a password and none was given")
         case .unsupportedAuthMechanism, .saslError: return .authentication(endpoint: place, user: endpoint.user, reason: "the login failed")
-        case .connectionError: return .unreachable(endpoint: place, reason: reason(error.underlying))
+        case .connectionError:
+            if let refused = tlsRefusal(error.underlying) { return .tls(endpoint: place, reason: refused) }
+            return .unreachable(endpoint: place, reason: reason(error.underlying))
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
             return .unreachable(endpoint: place, reason: "the connection was closed")
         default:
             return .other("class server at \(place): \(error.code)")
+        }
+    }
+
+    /// Why the TLS handshake refused the server, when it did.
+    static func tlsRefusal(_ error: (any Error)?) -> String? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the server's certificate is not for this host name"
+        }
+        guard let error = error as? NIOSSLError else { return nil }
+        switch error {
+        case .handshakeFailed(let cause):
+            if "\(cause)".contains("CERTIFICATE_VERIFY_FAILED") {
+                return "the server's certificate is not signed by a CA in sslrootcert or the system's"
+            }
+            return "the TLS handshake failed"
+        case .unableToValidateCertificate: return "the server's certificate could not be checked"
+        default: return "TLS failed"
         }
     }
 

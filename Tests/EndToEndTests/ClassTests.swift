@@ -374,6 +374,8 @@ struct ClassTests {
             (["class", "sessions", "--class", folder + "/missing.lighttouch-class"], 66, "no such credentials file"),
             (["class", "sessions", "--class", "postgresql://postgres@127.0.0.1:1/x?sslmode=disable"], 69, "cannot reach the class server at 127.0.0.1:1/x"),
             (["class", "init", "postgresql://postgres@\(host):\(port)/no_such_db?sslmode=disable"], 78, "has no database `no_such_db`"),
+            (["class", "init", "postgresql://postgres@\(host):\(port)/postgres?sslmode=verify-full"], 69,
+             "cannot set up TLS with the class server at \(host):\(port)/postgres (the server's certificate is not signed by a CA in sslrootcert or the system's)"),
             (["practice", "--sensor", "demo", "--duration", "1", "--plain", "--class", "nonsense"], 66, "no such credentials file"),
         ]
         for (arguments, status, says) in cases {
