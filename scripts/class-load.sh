@@ -116,7 +116,7 @@ size_after=$(psql_class "SELECT pg_database_size(current_database())")
 python3 - "$work/watch.jsonl" "$restart_from" "$restart_to" <<'PY' >"$work/latency.txt"
 import json, sys
 path, lo, hi = sys.argv[1], int(sys.argv[2]) - 1000, int(sys.argv[3]) + 5000
-outside, during, publish = [], [], []
+outside, during, publish, server = [], [], [], []
 for line in open(path):
     try:
         o = json.loads(line)
@@ -129,12 +129,13 @@ for line in open(path):
     else:
         outside.append(o["latency_ms"])
         publish.append(o["publish_latency_ms"])
+        server.append(o["server_latency_ms"])
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(p / 100 * len(v)))] if v else float("nan")
-print(len(outside), pct(outside, 50), pct(outside, 99), max(outside or [0]), len(during), pct(during, 99), pct(publish, 50), pct(publish, 99))
+print(len(outside), pct(outside, 50), pct(outside, 99), max(outside or [0]), len(during), pct(during, 99), pct(publish, 50), pct(publish, 99), pct(server, 50), pct(server, 99))
 PY
-read -r n p50 p99 pmax nd p99d pp50 pp99 <"$work/latency.txt"
+read -r n p50 p99 pmax nd p99d pp50 pp99 sp50 sp99 <"$work/latency.txt"
 
 echo "class-load: $stations stations x ${duration} s of 1000 Hz demo sensors (at nice $station_nice), PostgreSQL restarted half-way"
 echo "  stations that failed:            $failed (stderr lines: $(cat "$work"/e*.log | wc -l))"
@@ -143,6 +144,7 @@ echo "  samples recorded locally:        $local_samples"
 echo "  samples on the server:           $server_samples (duplicate blocks: $duplicates, lost: $((local_samples - server_samples)))"
 echo "  live view latency, sample to watch, outside the restart: p50 $p50 ms, p99 $p99 ms, max $pmax ms over $n updates"
 echo "    of which station publishing to watch:                 p50 $pp50 ms, p99 $pp99 ms"
+echo "    of which the server writing the state to watch:       p50 $sp50 ms, p99 $sp99 ms"
 echo "  live view latency during the restart window: p99 $p99d ms over $nd updates"
 echo "  upload throughput:               $((server_samples / elapsed)) samples/s, $((blocks / elapsed)) blocks/s over ${elapsed} s"
 echo "  server CPU:                      $(python3 -c "print(round(($cpu_first + $cpu_second) / $hz / $elapsed * 100, 1))") % of one core"

@@ -15,7 +15,8 @@ struct ClassWatchCommand: ParsableCommand {
             force, verdict or hold. A station with nothing new for \(Int(ClassWatch.quietAfter)) s is marked quiet. \
             With --plain, one line per update (and one when a station goes quiet); with --json, one JSON object per \
             update: the station's state with `station`, `age_s`, `latency_ms` (from the newest sample reaching \
-            the station to this view), `publish_latency_ms` (from the station's publishing) and `quiet`.
+            the station to this view), `publish_latency_ms` (from the station's publishing), `server_latency_ms` (from the server \
+            writing the state) and `quiet`.
             """)
 
     @Flag(help: "One line per update.")
@@ -148,6 +149,7 @@ struct ClassWatchCommand: ParsableCommand {
         members.append(("age_s", .double(TrialMetrics.rounded(silence))))
         members.append(("latency_ms", tile.latencyMs.map(JSONValue.int) ?? .null))
         members.append(("publish_latency_ms", tile.publishLatencyMs.map(JSONValue.int) ?? .null))
+        members.append(("server_latency_ms", tile.serverLatencyMs.map(JSONValue.int) ?? .null))
         members.append(("quiet", .bool(silence >= ClassWatch.quietAfter)))
         return JSONValue.object(members).serialized()
     }

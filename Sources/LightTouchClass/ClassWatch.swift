@@ -13,12 +13,18 @@ public struct LiveTile: Sendable {
     public var receivedAtMs: Int
     /// The state's age on the server when it was read, s.
     public var ageOnArrival: Double
+    /// When the server wrote the row (its clock, ms since 1970).
+    public var updatedAtMs: Int?
 
     /// Seconds since the station last published, as of `nowMs`.
     public func silence(nowMs: Int) -> Double { ageOnArrival + Double(nowMs - receivedAtMs) / 1000 }
 
     /// From the station's publishing to the view's reading, ms (clocks of one machine, or synchronised ones).
     public var publishLatencyMs: Int? { state["sent_at_ms"]?.intValue.map { receivedAtMs - $0 } }
+
+    /// From the server writing the row to the view's reading, ms: the part
+    /// of the latency that is the server's and the view's, not the station's.
+    public var serverLatencyMs: Int? { updatedAtMs.map { receivedAtMs - $0 } }
 
     /// From the newest sample in the state reaching its station to the
     /// view's reading, ms: the publish latency plus the sample's age when
@@ -90,16 +96,17 @@ public enum ClassWatch {
     static func read(_ db: ClassConnection, stations: [String]?) async throws(ClassError) -> [LiveTile] {
         let rows = try await db.rows(
             """
-            SELECT station::text, state::text, extract(epoch FROM clock_timestamp() - updated_at)::float8
+            SELECT station::text, state::text, extract(epoch FROM clock_timestamp() - updated_at)::float8,
+                (extract(epoch FROM updated_at) * 1000)::int8
             FROM lighttouch.live WHERE \(stations == nil) OR station::text = ANY(\(stations ?? []))
             ORDER BY station
             """)
         let now = Int(Date().timeIntervalSince1970 * 1000)
         return rows.compactMap { row in
-            guard let (station, text, age) = try? row.decode((String, String, Double).self),
+            guard let (station, text, age, updated) = try? row.decode((String, String, Double, Int64).self),
                 let state = try? JSONReader.parse(Array(text.utf8))
             else { return nil }
-            return LiveTile(station: station, state: state, receivedAtMs: now, ageOnArrival: max(0, age))
+            return LiveTile(station: station, state: state, receivedAtMs: now, ageOnArrival: max(0, age), updatedAtMs: Int(updated))
         }
     }
 }

@@ -300,6 +300,11 @@ struct ClassTests {
             else { return false }
             return latency == age + publish && age >= 0
         })
+        // The server wrote each state after the station sent it and before the view read it.
+        #expect(openLines.allSatisfy { line in
+            guard let server = line["server_latency_ms"] as? Int, let publish = line["publish_latency_ms"] as? Int else { return false }
+            return server >= 0 && server <= publish
+        })
         #expect(blindLines.contains { $0["phase"] as? String == "trial" })
         #expect(blindLines.allSatisfy { $0["force_g"] is NSNull && $0["verdict"] is NSNull && $0["hold_s"] is NSNull && $0["blind"] as? Bool == true })
     }

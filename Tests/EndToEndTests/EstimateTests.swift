@@ -51,9 +51,7 @@ import Testing
         #expect(result.stdout.contains("1 of 2 estimates given"), "\(result.stdout.suffix(600))")
         #expect(result.stdout.contains("    2  grams+hold  skipped"), "\(result.stdout.suffix(600))")
 
-        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.contains("the replay reproduces the recorded results exactly"))
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
 
         // The errors are estimate − actual, from the trial's own mean and hold.
         let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
@@ -80,6 +78,28 @@ import Testing
         #expect(progress.stdout.contains("est. force err g  est. hold err s  verdicts right"), "\(progress.stdout)")
         let error = abs(4.5 - mean)
         #expect(progress.stdout.contains(String(format: "%.2f", error)), "\(progress.stdout)")
+    }
+
+    /// The same through the emulated USB sensor (libusb under umockdev, 80 Hz):
+    /// both estimates read from stdin, recorded, and the session replays exactly.
+    @Test(.enabled(if: Emulator.isAvailable, "skipped: \(Emulator.unavailableReason ?? "")"))
+    func estimatesThroughTheEmulatorAreRecordedAndReplayExactly() throws {
+        let dataDir = temporaryDirectory("lt-estimate-emulator")
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let drill = dataDir + "/short.toml"
+        try Self.shortDrill.write(toFile: drill, atomically: true, encoding: .utf8)
+        let practice = "printf '4.5 2\\n5 2.5\\n' | '\(lighttouch)' practice --drill '\(drill)' --plain --duration 40 --data-dir '\(dataDir)' --student ada"
+        let result = try Emulator.run(
+            ["--scenario", "steady", "--rate", "80", "--noise-g", "0", "--quiet"], command: ["/bin/sh", "-c", practice], timeout: 90)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("2 of 2 estimates given"), "\(result.stdout.suffix(600))")
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
+        let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
+        let trials = try #require(Programs.lastJSONObject(replay.stdout)?["trials"] as? [[String: Any]])
+        let estimates = trials.compactMap { $0["estimate"] as? [String: Any] }
+        #expect(estimates.map { $0["force_g"] as? Double } == [4.5, 5])
+        #expect(estimates.map { $0["hold_s"] as? Double } == [2, 2.5])
     }
 
     /// An assessment's protocol asks for estimates and grades them; `--json` reads them from stdin too.
@@ -118,8 +138,7 @@ import Testing
         #expect(criteria.first?["value"] as? Double == 0, "\(criteria)")
         #expect(assessment["passed"] as? Bool == true, "\(assessment)")
 
-        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verified.status == 0, "\(verified.stderr)")
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
     }
 
     /// A bad drill file key or value names the file, the line and what is allowed.
@@ -186,9 +205,7 @@ struct EstimateScreenTests {
         #expect(pane.contains("Estimates, made before each result was shown:"))
         #expect(pane.contains("1 of 2 estimates given"))
 
-        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.contains("the replay reproduces the recorded results exactly"))
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
         let exported = dataDir + "/estimates.csv"
         let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--out", exported, "--data-dir", dataDir])
         #expect(export.status == 0, "\(export.stderr)")
@@ -232,8 +249,7 @@ struct EstimateScreenTests {
         #expect(pane.contains("Estimates, made before each result was shown:"))
         #expect(pane.contains("    1  verdict+hold  on target, 3 s  on target, "), "\(pane)")
 
-        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verified.status == 0, "\(verified.stderr)")
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
         let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
         let results = try #require(Programs.lastJSONObject(replay.stdout))
         let estimate = try #require((results["trials"] as? [[String: Any]])?.first?["estimate"] as? [String: Any])

@@ -146,9 +146,7 @@ struct PracticeScreenTests {
         try term.press("q")
         try term.expectTerminalRestored()
 
-        let verified = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.contains("the replay reproduces the recorded results exactly"))
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
         let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", dataDir])
         let results = try #require(Programs.lastJSONObject(replay.stdout))
         let trials = try #require(results["trials"] as? [[String: Any]])

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built programs as a user would, and captures what they print.
 enum Programs {
@@ -93,6 +94,18 @@ enum Programs {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut)
+    }
+
+    /// `lighttouch replay SESSION --verify`: expects it to succeed and to say
+    /// the replay reproduced the recorded results exactly; returns its result.
+    @discardableResult
+    static func expectReplayReproduces(
+        _ session: String, dataDir: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Result {
+        let verified = try run("lighttouch", ["replay", session, "--verify", "--data-dir", dataDir])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)", sourceLocation: sourceLocation)
+        #expect(verified.stdout.contains("the replay reproduces the recorded results exactly"), "\(verified.stdout)", sourceLocation: sourceLocation)
+        return verified
     }
 
     /// The last line of `text` parsed as a JSON object.

@@ -13,8 +13,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.fixture.path, toPath: dataDir + "/lighttouch.sqlite")
-        let verified = try Programs.run("lighttouch", ["replay", "\(session)", "--verify", "--data-dir", dataDir])
-        #expect(verified.status == 0, "\(verified.stderr)")
+        let verified = try Programs.expectReplayReproduces("\(session)", dataDir: dataDir)
         #expect(verified.stdout.hasPrefix("session \(session): the replay reproduces the recorded results exactly"))
     }
 }

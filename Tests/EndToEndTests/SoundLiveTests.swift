@@ -170,9 +170,7 @@ struct SoundToggleScreenTests {
 
         // The switch was recorded: the replay reproduces the results (their sound figures
         // included) and renders the silence where the student had the sound off.
-        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", home.data])
-        #expect(verify.status == 0, "\(verify.stderr)")
-        #expect(verify.stdout.contains("reproduces the recorded results exactly"), "\(verify.stdout)")
+        try Programs.expectReplayReproduces("1", dataDir: home.data)
         let json = try Programs.run("lighttouch", ["replay", "1", "--json", "--data-dir", home.data])
         let results = try #require(Programs.lastJSONObject(json.stdout))
         let sound = try #require(results["sound"] as? [String: Any], "\(json.stdout)")

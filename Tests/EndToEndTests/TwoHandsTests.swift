@@ -75,9 +75,7 @@ struct TwoHandsPracticeTests {
         #expect(pane.contains("L g") && pane.contains("bal %"), "the session table's hands columns:\n\(pane)")
 
         // The recording replays to the same bytes.
-        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        #expect(verify.stdout.contains("reproduces the recorded results exactly"))
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
     }
 
     /// `--json` status lines carry each hand, its verdict and the balance; the
@@ -107,8 +105,7 @@ struct TwoHandsPracticeTests {
         #expect(hands["left_share_mean_pct"] as? Double == 50)
         #expect((results["options"] as? [String: Any])?["hands"] as? Int == 2)
 
-        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
         // The export adds each hand and the left share after the one-hand columns.
         let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--data-dir", dataDir])
         #expect(export.status == 0, "\(export.stderr)")
@@ -221,8 +218,7 @@ struct TwoHandsPracticeTests {
         let c0 = certificates.map { ($0["coefficients"] as? [Double])?.first ?? 0 }
         #expect(abs(c0[0] - 120_000) < 1 && abs(c0[1] - 121_000) < 1, "\(c0)")
         for channel in [0, 1] {
-            let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", directory + "/data\(channel)"])
-            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+            try Programs.expectReplayReproduces("1", dataDir: directory + "/data\(channel)")
         }
 
         let calibrated = try Programs.run(
@@ -279,7 +275,6 @@ struct TwoHandsPracticeTests {
         let trial = try #require(((lines.last?["trials"]) as? [[String: Any]])?.first, "\(result.stdout)")
         #expect(trial["hands"] is [String: Any])
 
-        let verify = try Programs.run("lighttouch", ["replay", "1", "--verify", "--data-dir", dataDir])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        try Programs.expectReplayReproduces("1", dataDir: dataDir)
     }
 }
