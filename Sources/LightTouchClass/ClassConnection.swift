@@ -121,11 +121,13 @@ public final class ClassConnection: Sendable {
 
     /// The operation's result, or `unreachable` after `limit`, whichever comes
     /// first. Unlike a task group it does not wait for an operation that
-    /// ignores cancellation: that one is cancelled and left behind.
+    /// ignores cancellation: that one is cancelled and left behind. The
+    /// timer ends with the operation, so a statement leaves no task behind.
     static func withDeadline<T: Sendable>(
         _ limit: Duration, endpoint: ClassEndpoint, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let resumed = Atomic<Bool>(false)
+        let timer = DeadlineTimer()
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let finish: @Sendable (Result<T, any Error>) -> Bool = { result in
                 guard !resumed.exchange(true, ordering: .acquiringAndReleasing) else { return false }
@@ -133,18 +135,24 @@ public final class ClassConnection: Sendable {
                 return true
             }
             let task = Task {
+                let result: Result<T, any Error>
                 do {
-                    _ = finish(.success(try await operation()))
+                    result = .success(try await operation())
                 } catch {
-                    _ = finish(.failure(error))
+                    result = .failure(error)
                 }
+                if finish(result) { timer.cancel() }
             }
-            Task {
-                try? await Task.sleep(for: limit)
+            let sleeper = Task {
+                // Cancelled when the operation ends first: then it returns at once.
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
                 if finish(.failure(ClassError.unreachable(endpoint: endpoint.description, reason: "no answer in \(limit.components.seconds) s"))) {
                     task.cancel()
                 }
             }
+            timer.set(sleeper)
+            // The operation may have ended before the timer was stored.
+            if resumed.load(ordering: .acquiring) { sleeper.cancel() }
         }
     }
 
@@ -247,4 +255,14 @@ public func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws(Cla
     // The task stored its outcome before signalling.
     guard let outcome = result.withLock({ $0 }) else { throw .other("internal error: the class task ended without a result") }
     return try outcome.get()
+}
+
+/// The deadline's sleeping task, shared by the operation (which cancels it
+/// when it ends first) and the code that starts both.
+final class DeadlineTimer: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func set(_ sleeper: Task<Void, Never>) { task.withLock { $0 = sleeper } }
+
+    func cancel() { task.withLock { $0?.cancel() } }
 }
