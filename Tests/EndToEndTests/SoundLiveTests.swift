@@ -73,6 +73,25 @@ import Testing
         #expect(file.dropFirst(44) == (try Data(contentsOf: URL(fileURLWithPath: home.raw))))
     }
 
+    /// The same through the emulated USB sensor (libusb under umockdev, 80 Hz):
+    /// silence at rest, then the band's pitches once the student is on target.
+    @Test(.enabled(if: Emulator.isAvailable, "skipped: \(Emulator.unavailableReason ?? "")"))
+    func soundThroughTheEmulatorFollowsTheForce() throws {
+        let home = try Home()
+        defer { home.remove() }
+        let run = try Emulator.run(
+            ["--scenario", "steady", "--rate", "80", "--noise-g", "0", "--quiet"],
+            command: [Programs.path("lighttouch"), "practice", "--duration", "5", "--plain", "--sound", "--data-dir", home.data],
+            environment: home.environment, timeout: 60)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("sound: 5.0 s played through `default`"), "\(run.stderr)")
+        let played = try analyse(home.raw)
+        #expect(abs(played.seconds - 5) < 0.3)
+        #expect(played.halves.first?.peak == 0, "rest is silent: \(played.halves)")
+        let last = try #require(played.halves.last)
+        #expect(last.peak > 0.2 && last.hz > 370 && last.hz < 523, "\(played.halves)")
+    }
+
     @Test func theHoldCueSoundsOnceWhenTheDrillsHoldGoalIsMet() throws {
         let home = try Home()
         defer { home.remove() }
