@@ -166,16 +166,14 @@ struct ClassSyncCommand: ParsableCommand {
         guard let store = try recording.openExisting() else { return print("Nothing to send: no recordings in \(recording.directory.path).") }
         let pending: [QueuedUpload]
         do {
-            var named = sessions
-            if all { named += try store.unqueuedSessions() }
-            // Every id is checked before any is queued: a typo queues nothing.
-            if let unknown = try named.first(where: { try !store.hasSession($0) }) {
-                throw UserError("no session \(unknown) in \(recording.directory.path); `lighttouch sessions` lists them", exitCode: ExitCode(66))
-            }
-            for id in named { _ = try store.queueUpload(session: id) }
+            try store.queueUploads(sessions: sessions, unqueued: all)
+        } catch .unknownSession(let id, _) {
+            throw UserError("no session \(id) in \(recording.directory.path); `lighttouch sessions` lists them", exitCode: ExitCode(66))
+        } catch {
+            throw UserError("cannot queue sessions for the class: \(error)")
+        }
+        do {
             pending = try store.pendingUploads()
-        } catch let error as UserError {
-            throw error
         } catch {
             throw UserError("cannot read the upload queue: \(error)")
         }

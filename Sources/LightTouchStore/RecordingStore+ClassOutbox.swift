@@ -9,12 +9,7 @@ extension RecordingStore: ClassOutbox {
     /// Queues the session, or queues it again (after a grade was added to it).
     public func queueUpload(session: Int64) throws -> QueuedUpload {
         try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO class_upload (session_id, uuid) VALUES (?, ?)
-                    ON CONFLICT (session_id) DO UPDATE SET state = 'pending'
-                    """,
-                arguments: [session, UUID().uuidString.lowercased()])
+            try Self.queue(session, in: db)
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM class_upload WHERE session_id = ?", arguments: [session]) else {
                 throw StoreError.unknownSession(id: session, path: path)
             }
@@ -22,17 +17,32 @@ extension RecordingStore: ClassOutbox {
         }
     }
 
-    /// Sessions recorded here that were never queued for a class (recorded
-    /// without `--class`), oldest first.
-    public func unqueuedSessions() throws(StoreError) -> [Int64] {
-        try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM session WHERE id NOT IN (SELECT session_id FROM class_upload) ORDER BY id")
+    /// Queues these sessions and, with `unqueued`, every session recorded
+    /// here that was never queued (recorded without `--class`), in one
+    /// transaction: an unknown id queues nothing.
+    public func queueUploads(sessions ids: [Int64], unqueued: Bool) throws(StoreError) {
+        try write { db in
+            var named = ids
+            if unqueued {
+                named += try Int64.fetchAll(db, sql: "SELECT id FROM session WHERE id NOT IN (SELECT session_id FROM class_upload) ORDER BY id")
+            }
+            for id in named {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM session WHERE id = ?)", arguments: [id]) == true else {
+                    throw StoreError.unknownSession(id: id, path: path)
+                }
+                try Self.queue(id, in: db)
+            }
         }
     }
 
-    /// Whether a session with this id is recorded here.
-    public func hasSession(_ id: Int64) throws(StoreError) -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM session WHERE id = ?)", arguments: [id]) ?? false }
+    /// Queues a session under a new stable id, or marks it pending again (keeping its id).
+    static func queue(_ session: Int64, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO class_upload (session_id, uuid) VALUES (?, ?)
+                ON CONFLICT (session_id) DO UPDATE SET state = 'pending'
+                """,
+            arguments: [session, UUID().uuidString.lowercased()])
     }
 
     public func pendingUploads() throws -> [QueuedUpload] {

@@ -117,6 +117,8 @@ struct ClassTests {
         let unknown = try sync(["2", "99"])
         #expect(unknown.status == 66)
         #expect(unknown.stderr == "lighttouch: no session 99 in \(dataDir); `lighttouch sessions` lists them\n")
+        // A typo queues nothing, not even the good id beside it.
+        #expect(try SessionRecordingTests.sessions(dataDir).allSatisfy { $0["upload"] is NSNull })
         let two = try sync(["2"])
         #expect(two.status == 0, "\(two.stderr)")
         #expect(try ClassServer.value(database, "SELECT string_agg(student, ',' ORDER BY local_id) FROM lighttouch.session") == "Bo")
