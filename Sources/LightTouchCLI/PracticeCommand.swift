@@ -74,7 +74,7 @@ struct PracticeCommand: ParsableCommand {
     var ascii = false
 
     @Option(help: ArgumentHelp(
-        "Write every scored sample as `time_s,raw_g,filtered_g,in_band` (two hands: then `left_g,right_g`) to this CSV.",
+        "Write every scored sample as `time_s,raw_g,filtered_g,in_band` (two hands: then `left_g,right_g,left_raw_g,right_raw_g`) to this CSV.",
         valueName: "out.csv"))
     var exportSamples: String?
 
@@ -225,7 +225,7 @@ struct PracticeCommand: ParsableCommand {
         try export?.close(metadata: [
             ("sample_rate_hz", .double(configuration.sampleRate)), ("calibrated", .bool(conversion.isCalibrated)),
             ("lost_frames", .int(ending.summary.lostFrames)), ("rejected_samples", .int(ending.summary.rejectedSamples)),
-        ])
+        ] + (balance?.jsonMembers ?? []))
         output.flush()
         if json {
             print(results.json(sound: ending.sound).serialized())

@@ -87,6 +87,7 @@ extension ReplayCommand {
     func recordedConfiguration(_ recorded: PipelineConfiguration) throws -> PipelineConfiguration {
         var configuration = recorded
         configuration.trial = scoring.applied(to: recorded.trial)
+        configuration.balance = try balanceBand(recorded: recorded.balance, source: "the session")
         let given = try scoring.filterSettings
         if scoring.filter != nil { configuration.filter.kind = given.kind }
         if scoring.cutoffHz != nil { configuration.filter.cutoffHz = given.cutoffHz }
@@ -100,6 +101,8 @@ extension ReplayCommand {
     /// The recorded drill with the options given here, as `practice` applies them.
     func overridden(_ drill: Drill) -> Drill {
         var drill = drill.overriding(target: scoring.target, tolerance: scoring.tolerance, holdGoal: scoring.hold)
+        if let balance { drill.balance?.target = balance }
+        if let balanceTolerance { drill.balance?.tolerance = balanceTolerance }
         for index in drill.trials.indices {
             if let contact = scoring.contact { drill.trials[index].options.contact = contact }
             if let release = scoring.release { drill.trials[index].options.release = release }

@@ -9,10 +9,13 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Score recorded or imported samples through the same pipeline as a live session.",
         discussion: """
-            FILE is a CSV with the header `time_s,force_g` (seconds, grams), or a sample export of \
-            LightTouch's own (`time_s,raw_g,filtered_g,in_band`). The same file and options always give \
-            byte-identical JSON. FILE may instead be a recorded session's id (`lighttouch sessions`): it is \
-            scored again from its raw counts, with its recorded options unless others are given here.
+            FILE is a CSV with the header `time_s,force_g` (seconds, grams), or an export of LightTouch's \
+            own: a sample export (`time_s,raw_g,filtered_g,in_band`) or a session export (`export --csv`). \
+            Two hands come as each hand's force: `left_force_g,right_force_g` (LightTouch's exports carry \
+            theirs); each hand and the balance are then scored, trials found by the pair's touch and \
+            release. The same file and options always give byte-identical JSON. FILE may instead be a \
+            recorded session's id (`lighttouch sessions`): it is scored again from its raw counts, with its \
+            recorded options unless others are given here.
             """)
 
     @Argument(help: ArgumentHelp("The samples to score: a CSV file, or a recorded session's id.", valueName: "file|session-id"))
@@ -39,6 +42,14 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup(title: "Scoring") var scoring: ScoringOptions
 
+    @Option(help: ArgumentHelp(
+        "Two hands: the left hand's share of the total to hold, percent. Default: the recording's, else 50.", valueName: "pct"))
+    var balance: Double?
+
+    @Option(help: ArgumentHelp(
+        "Two hands: how far the left share may stray, percentage points. Default: the recording's, else 5.", valueName: "pct"))
+    var balanceTolerance: Double?
+
     @OptionGroup var recording: RecordingOptions
 
     func run() throws {
@@ -48,17 +59,22 @@ struct ReplayCommand: ParsableCommand {
         guard let rate = samples.nominalRate else {
             throw UserError.data("\(file): at least two samples with increasing times are needed to know the sample rate")
         }
-        let configuration = try scoring.configuration(sampleRate: rate)
+        var configuration = try scoring.configuration(sampleRate: rate)
+        configuration.balance = try balanceBand(recorded: Self.recordedBalance(samples), source: file)
         var pipeline: ForcePipeline
         do {
             pipeline = try ForcePipeline(configuration: configuration)
         } catch {
             throw UserError("\(file): \(error.description) (the file's sample rate is \(rate) Hz)", exitCode: ExitCode(64))
         }
-        let exporter = try exportSamples.map { try SampleExporter(path: $0) }
+        let twoHands = configuration.balance != nil
+        let exporter = try exportSamples.map { try SampleExporter(path: $0, hands: twoHands) }
         var sound = soundOut.map { _ in PlainSound() }
         for index in samples.times.indices {
-            let sample = pipeline.process(time: samples.times[index], grams: samples.forces[index])
+            let sample =
+                twoHands
+                ? pipeline.process(time: samples.times[index], left: samples.lefts[index], right: samples.rights[index])
+                : pipeline.process(time: samples.times[index], grams: samples.forces[index])
             exporter?.write(sample)
             sound?.push(sample, pipeline: pipeline)
         }
@@ -69,12 +85,13 @@ struct ReplayCommand: ParsableCommand {
         let metadata = samples.metadata
         let summary = pipeline.summary(
             lostFrames: metadata["lost_frames"].flatMap { Int($0) } ?? 0,
-            rejectedSamples: metadata["rejected_samples"].flatMap { Int($0) } ?? 0,
+            rejectedSamples: metadata["rejected_samples"].flatMap { Int($0) } ?? samples.overRangeRows,
             calibrated: metadata["calibrated"].map { $0 == "true" } ?? true)
-        try exporter?.close(metadata: [
-            ("sample_rate_hz", .double(rate)), ("calibrated", .bool(summary.calibrated)),
-            ("lost_frames", .int(summary.lostFrames)), ("rejected_samples", .int(summary.rejectedSamples)),
-        ])
+        try exporter?.close(
+            metadata: [
+                ("sample_rate_hz", .double(rate)), ("calibrated", .bool(summary.calibrated)),
+                ("lost_frames", .int(summary.lostFrames)), ("rejected_samples", .int(summary.rejectedSamples)),
+            ] + (configuration.balance?.jsonMembers ?? []))
         if json {
             print(pipeline.resultsJSON(summary: summary).serialized())
         } else {
@@ -102,6 +119,38 @@ struct ReplayCommand: ParsableCommand {
         return samples
     }
 
+    /// The balance band a two-hand export was scored with (its metadata's
+    /// `hands`, `balance_target_pct` and `balance_tolerance_pct`): nil for one
+    /// hand, the default band for a CSV of hands without them.
+    static func recordedBalance(_ samples: SampleCSV) -> BalanceSettings? {
+        guard samples.hasHands else { return nil }
+        var band = BalanceSettings()
+        if let target = samples.metadata["balance_target_pct"].flatMap(Double.init) { band.target = target }
+        if let tolerance = samples.metadata["balance_tolerance_pct"].flatMap(Double.init) { band.tolerance = tolerance }
+        return band
+    }
+
+    /// The balance band to score with: `recorded` (nil for one hand) with
+    /// `--balance` and `--balance-tolerance` in place of its values.
+    func balanceBand(recorded: BalanceSettings?, source: String) throws -> BalanceSettings? {
+        guard var band = recorded else {
+            if balance != nil || balanceTolerance != nil {
+                throw UserError(
+                    "--balance and --balance-tolerance apply to two hands: \(source) has one force "
+                        + "(a CSV of two hands has the columns left_force_g,right_force_g)", exitCode: ExitCode(64))
+            }
+            return nil
+        }
+        if let balance { band.target = balance }
+        if let balanceTolerance { band.tolerance = balanceTolerance }
+        do {
+            try band.validate()
+        } catch {
+            throw UserError(error.description, exitCode: ExitCode(64))
+        }
+        return band
+    }
+
     /// What the session knew (the rate, the calibration, the losses), from the
     /// JSON a LightTouch export writes beside its CSV, when it is there.
     static func readSidecar(of path: String, into samples: inout SampleCSV) throws {
@@ -114,9 +163,9 @@ struct ReplayCommand: ParsableCommand {
             throw UserError.data("\(sidecar): cannot read the export's metadata (\(FileErrors.describe(error)))")
         }
         guard let object = try? JSONReader.parse(bytes), case .object(let members) = object,
-            object["format"]?.stringValue == "lighttouch-samples"
+            let format = object["format"]?.stringValue, format == "lighttouch-samples" || format == "lighttouch-session-export"
         else {
-            throw UserError.data("\(sidecar): not the metadata of a LightTouch sample export; move it away to replay the CSV alone")
+            throw UserError.data("\(sidecar): not the metadata of a LightTouch export; move it away to replay the CSV alone")
         }
         for (key, value) in members {
             switch value {
@@ -147,8 +196,9 @@ enum FileErrors {
 
 /// Writes processed samples as CSV, `time_s,raw_g,filtered_g,in_band`, with
 /// every number in its shortest exact form so a replay reads back the same
-/// values. A two-hand session adds `left_g,right_g` (each hand, filtered);
-/// raw_g and filtered_g are then the hands' mean.
+/// values. A two-hand session adds `left_g,right_g` (each hand, filtered) and
+/// `left_raw_g,right_raw_g` (each hand after tare, before the filter: what a
+/// replay scores); raw_g and filtered_g are then the hands' mean.
 // @unchecked Sendable: a live session hands it to one serial export queue,
 // and every call happens there (replay uses it from one thread).
 final class SampleExporter: @unchecked Sendable {
@@ -168,13 +218,17 @@ final class SampleExporter: @unchecked Sendable {
         }
         self.handle = handle
         buffer.reserveCapacity(1 << 17)
-        buffer.append(contentsOf: (hands ? "time_s,raw_g,filtered_g,in_band,left_g,right_g\n" : "time_s,raw_g,filtered_g,in_band\n").utf8)
+        buffer.append(
+            contentsOf: (hands
+                ? "time_s,raw_g,filtered_g,in_band,left_g,right_g,left_raw_g,right_raw_g\n" : "time_s,raw_g,filtered_g,in_band\n").utf8)
     }
 
     func write(_ sample: ProcessedSample) {
-        if hands, let split = sample.hands {
+        if hands, let split = sample.hands, let raw = sample.rawHands {
             buffer.append(
-                contentsOf: "\(sample.time),\(sample.raw),\(sample.filtered),\(sample.inBand ? 1 : 0),\(split.left),\(split.right)\n".utf8)
+                contentsOf:
+                    "\(sample.time),\(sample.raw),\(sample.filtered),\(sample.inBand ? 1 : 0),\(split.left),\(split.right),\(raw.left),\(raw.right)\n"
+                    .utf8)
         } else {
             buffer.append(contentsOf: "\(sample.time),\(sample.raw),\(sample.filtered),\(sample.inBand ? 1 : 0)\n".utf8)
         }

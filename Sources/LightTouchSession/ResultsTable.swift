@@ -4,10 +4,30 @@ import LightTouchCore
 public enum ResultsTable {
     public static func render(trials: [TrialMetrics], summary: SessionSummary, options: PipelineConfiguration) -> String {
         let band = "\(options.trial.target.fixed(1)) g ± \(options.trial.tolerance.fixed(1)) g"
-        var lines = ["Target \(band), hold goal \(options.trial.holdGoal.fixed(1)) s, filter \(options.filter.kind.rawValue)\(summary.calibrated ? "" : " (uncalibrated)")", ""]
-        let header = ["trial", "start s", "length s", "to target s", "in band %", "best hold s", "mean g", "SD g", "CV", "peak g", "score"]
+        let hands = options.balance.map { ", two hands, balance \($0.target.fixed(0)) % ± \($0.tolerance.fixed(0))" } ?? ""
+        var lines = [
+            "Target \(band)\(hands), hold goal \(options.trial.holdGoal.fixed(1)) s, filter \(options.filter.kind.rawValue)"
+                + (summary.calibrated ? "" : " (uncalibrated)"),
+            "",
+        ]
+        let header =
+            options.balance == nil
+            ? ["trial", "start s", "length s", "to target s", "in band %", "best hold s", "mean g", "SD g", "CV", "peak g", "score"]
+            // Two hands: each hand's mean, the left share's mean and the time balanced, in place of the reach, SD, CV and peak.
+            : ["trial", "start s", "length s", "in band %", "best hold s", "L g", "R g", "L %", "bal %", "score"]
         var rows = [header]
         for trial in trials {
+            if options.balance != nil {
+                let hands = trial.hands
+                rows.append([
+                    "\(trial.trial)", trial.startSeconds.fixed(1), trial.durationSeconds.fixed(1), trial.inBandPercent.fixed(0),
+                    trial.longestHoldSeconds.fixed(1),
+                    hands?.left.meanGrams.map { $0.fixed(2) } ?? "—", hands?.right.meanGrams.map { $0.fixed(2) } ?? "—",
+                    hands?.balance.meanLeftSharePercent.map { $0.fixed(1) } ?? "—",
+                    hands?.balance.balancedPercent.map { $0.fixed(0) } ?? "—", trial.score.fixed(1),
+                ])
+                continue
+            }
             rows.append([
                 "\(trial.trial)", trial.startSeconds.fixed(1), trial.durationSeconds.fixed(1),
                 trial.timeToTargetSeconds.map { $0.fixed(2) } ?? "—", trial.inBandPercent.fixed(0),

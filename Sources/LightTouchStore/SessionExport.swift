@@ -19,7 +19,7 @@ public enum SessionExport {
         let countColumns = channels == 1 ? ["counts"] : (1...max(1, channels)).map { "counts_\($0)" }
         // Two hands add each hand's force and the left share at the end; the columns before are as for one hand.
         let twoHands = session.configuration.balance != nil
-        let handColumns = twoHands ? ["left_g", "right_g", "left_share_pct"] : []
+        let handColumns = twoHands ? ["left_g", "right_g", "left_share_pct", "left_grams", "right_grams"] : []
         let contact = session.configuration.trial.contact
         write(
             (["time_s"] + countColumns + ["untared_g", "grams", "filtered_g", "in_band", "over_range"] + handColumns)
@@ -30,13 +30,14 @@ public enum SessionExport {
             row = "\(sample.time)"
             for channel in 0..<block.channels { row += ",\(block.count(channel: channel, sample: sample.index))" }
             for _ in block.channels..<countColumns.count { row += "," }
-            let empty = twoHands ? ",,," : ""
+            let empty = twoHands ? ",,,,," : ""
             if sample.overRange {
                 row += ",,,,,1" + empty + "\n"
             } else if let processed = sample.processed {
                 row += ",\(sample.untared),\(processed.raw),\(processed.filtered),\(processed.inBand ? 1 : 0),0"
-                if twoHands, let hands = processed.hands {
+                if twoHands, let hands = processed.hands, let raw = processed.rawHands {
                     row += ",\(hands.left),\(hands.right)," + (hands.leftShare(contact: contact).map { "\($0)" } ?? "")
+                    row += ",\(raw.left),\(raw.right)"
                 }
                 row += "\n"
             } else {
@@ -80,6 +81,8 @@ public enum SessionExport {
                 ("left_g", .string("two hands: the left hand's (channel 0's) force after its tare and filter, g")),
                 ("right_g", .string("two hands: the right hand's (channel 1's) force after its tare and filter, g")),
                 ("left_share_pct", .string("two hands: the left share of the total, % (empty unless both hands touch)")),
+                ("left_grams", .string("two hands: the left hand's force after its tare, before the filter, g (what a replay scores)")),
+                ("right_grams", .string("two hands: the right hand's force after its tare, before the filter, g")),
             ] : []))),
             ("events", .array(events)),
         ] + (twoHands.map { balance in

@@ -41,7 +41,7 @@ import Testing
         #expect(result.status == 65)
         #expect(
             result.stderr
-                == "lighttouch: \(csv).json: not the metadata of a LightTouch sample export; move it away to replay the CSV alone\n")
+                == "lighttouch: \(csv).json: not the metadata of a LightTouch export; move it away to replay the CSV alone\n")
         #expect(result.stdout.isEmpty)
     }
 }

@@ -110,10 +110,12 @@ struct TwoHandsPracticeTests {
         let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--data-dir", dataDir])
         #expect(export.status == 0, "\(export.stderr)")
         let rows = export.stdout.split(separator: "\n")
-        #expect(rows.first == "time_s,counts_1,counts_2,untared_g,grams,filtered_g,in_band,over_range,left_g,right_g,left_share_pct")
+        #expect(
+            rows.first
+                == "time_s,counts_1,counts_2,untared_g,grams,filtered_g,in_band,over_range,left_g,right_g,left_share_pct,left_grams,right_grams")
         // At 3.5 s both hands press 5 g: the share is exactly 50 % (the same force through the same filter).
         let bothAt5 = try #require(rows.first { $0.hasPrefix("3.5,") })
-        #expect(bothAt5.hasSuffix(",50.0"), "\(bothAt5)")
+        #expect(bothAt5.split(separator: ",", omittingEmptySubsequences: false)[10] == "50.0", "\(bothAt5)")
 
         // progress gives the two-hand session's balanced share: both hands alike until the end at 4 s.
         let progress = try Programs.run("lighttouch", ["progress", "--student", "ann", "--json", "--data-dir", dataDir])
@@ -127,6 +129,89 @@ struct TwoHandsPracticeTests {
              "--duration", "3.5", "--data-dir", dataDir])
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stdout.contains("L 5.00 g on target  R 5.00 g on target  balance 50.0% L balanced  hold "), "\(plain.stdout)")
+    }
+
+    /// A two-hand session's exports replay as two hands. The live
+    /// `--export-samples` CSV and the session's `export --csv` both score, in
+    /// `replay`, to the very samples the live session scored (each hand's
+    /// filtered force and the pair's verdict, byte for byte), and each hand's
+    /// trial is what the one-hand replay of that hand's own column gives. The
+    /// balance is checked against the share worked out from the CSV's rows.
+    @Test func aTwoHandExportReplaysEachHandAndTheBalance() throws {
+        let script = try Self.driftingScript()
+        let dir = Self.temporaryDirectory()
+        let live = dir + "/live.csv"
+        let run = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--hands", "2", "--force-script", script, "--noise-g", "0", "--json",
+             "--duration", "8", "--export-samples", live, "--data-dir", dir])
+        #expect(run.status == 0, "\(run.stderr)")
+        let liveText = try String(contentsOfFile: live, encoding: .utf8)
+        #expect(liveText.hasPrefix("time_s,raw_g,filtered_g,in_band,left_g,right_g,left_raw_g,right_raw_g\n"))
+
+        // Scored again from each export, the samples are the live ones.
+        let exported = dir + "/session.csv"
+        let export = try Programs.run("lighttouch", ["export", "1", "--csv", "--out", exported, "--data-dir", dir])
+        #expect(export.status == 0, "\(export.stderr)")
+        for (index, source) in [live, exported].enumerated() {
+            let again = dir + "/again-\(index).csv"
+            let replay = try Programs.run("lighttouch", ["replay", source, "--export-samples", again])
+            #expect(replay.status == 0, "\(replay.stderr)")
+            #expect(try String(contentsOfFile: again, encoding: .utf8) == liveText, "the replay of \(source)")
+        }
+
+        // The replay's trial: one, found by the pair's touch (both hands at once) and lasting to the end.
+        let replay = try Programs.run("lighttouch", ["replay", live, "--json"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any])
+        let trials = try #require(results["trials"] as? [[String: Any]])
+        #expect(trials.count == 1)
+        let hands = try #require(trials.first?["hands"] as? [String: Any], "\(replay.stdout)")
+        #expect((results["options"] as? [String: Any])?["balance_target_pct"] as? Double == 50)
+
+        // Each hand alone, as a one-hand CSV of its own force, is the same trial: the same filter on the same
+        // input, and both hands touch at the same sample.
+        let rows = liveText.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        for (name, column) in [("left", 6), ("right", 7)] {
+            let alone = dir + "/\(name).csv"
+            try ("time_s,force_g\n" + rows.map { "\($0[0]),\($0[column])\n" }.joined()).write(toFile: alone, atomically: true, encoding: .utf8)
+            let one = try Programs.run("lighttouch", ["replay", alone, "--json"])
+            let oneTrial = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])?["trials"] as? [[String: Any]])?.first,
+                "\(one.stdout)\(one.stderr)")
+            let hand = try #require(hands[name] as? [String: Any])
+            for key in ["start_s", "end_s", "in_band_s", "longest_hold_s", "mean_g", "sd_g", "peak_g", "score", "samples"] {
+                let mine = hand[key].map { "\($0)" }, alone = oneTrial[key].map { "\($0)" }
+                #expect(mine != nil && mine == alone, "\(name) \(key): \(mine ?? "nil") vs \(alone ?? "nil")")
+            }
+        }
+
+        // The balance from the rows: the phase starts at the first row with both filtered hands in 4…6 g;
+        // the share is 100 L / (L + R) where both touch; balanced while it is within 45…55 %.
+        let times = rows.map { Double($0[0]) ?? .nan }, lefts = rows.map { Double($0[4]) ?? .nan }
+        let rights = rows.map { Double($0[5]) ?? .nan }
+        let first = try #require(lefts.indices.first { (4...6).contains(lefts[$0]) && (4...6).contains(rights[$0]) })
+        var shares: [Double] = [], balanced = 0.0
+        for index in first..<rows.count {
+            guard lefts[index] >= 0.5, rights[index] >= 0.5 else { continue }
+            let share = 100 * lefts[index] / (lefts[index] + rights[index])
+            shares.append(share)
+            if (45...55).contains(share), index + 1 < rows.count { balanced += times[index + 1] - times[index] }
+        }
+        let mean = shares.reduce(0, +) / Double(shares.count)
+        #expect(abs((hands["left_share_mean_pct"] as? Double ?? .nan) - mean) < 2e-6, "\(hands)")
+        #expect(abs((hands["balanced_s"] as? Double ?? .nan) - balanced) < 2e-3, "\(hands)")
+        // The right hand drifts heavy from 5 s: 4.2 / 11 = 38.2 %, unbalanced.
+        #expect(mean < 50 && balanced < times[rows.count - 1] - times[first])
+
+        // Bad input: half a pair, and a balance band for a one-hand file.
+        let half = dir + "/half.csv"
+        try "time_s,left_force_g\n0,1\n".write(toFile: half, atomically: true, encoding: .utf8)
+        let bad = try Programs.run("lighttouch", ["replay", half])
+        #expect(bad.status == 65 && bad.stderr == "lighttouch: \(half):1: right_force_g is missing: two hands need both `left_force_g,right_force_g`\n")
+        let left = dir + "/left.csv"
+        let oneHand = try Programs.run("lighttouch", ["replay", left, "--balance", "40"])
+        #expect(oneHand.status == 64 && oneHand.stderr.contains("--balance and --balance-tolerance apply to two hands"), "\(oneHand.stderr)")
     }
 
     /// A two-hand protocol: the demo plays both hands alike (so the left share

@@ -40,13 +40,19 @@ public struct ProcessedSample: Sendable, Equatable {
     /// `raw` and `filtered` are then the hands' mean, and `inBand` says both
     /// hands are in the band and balanced.
     public var hands: HandForces? = nil
+    /// Each hand's force after tare, before the filter (nil for one hand):
+    /// what a replay of an export needs to score each hand again.
+    public var rawHands: HandForces? = nil
 
-    public init(time: Double, raw: Double, filtered: Double, inBand: Bool, hands: HandForces? = nil) {
+    public init(
+        time: Double, raw: Double, filtered: Double, inBand: Bool, hands: HandForces? = nil, rawHands: HandForces? = nil
+    ) {
         self.time = time
         self.raw = raw
         self.filtered = filtered
         self.inBand = inBand
         self.hands = hands
+        self.rawHands = rawHands
     }
 }
 
@@ -113,7 +119,7 @@ public struct ForcePipeline: Sendable {
         self.configuration = configuration
         filter = try configuration.filter.makeChain(sampleRateHz: configuration.sampleRate)
         if configuration.balance != nil { handFilters = [filter, filter] }
-        segmenter = segmentsTrials ? TrialSegmenter(options: configuration.trial) : nil
+        segmenter = segmentsTrials ? TrialSegmenter(options: configuration.trial, balance: configuration.balance) : nil
     }
 
     /// Runs one sample (time in seconds, force in grams after tare) through
@@ -132,8 +138,9 @@ public struct ForcePipeline: Sendable {
 
     /// Runs one two-hand sample (each hand's grams after tare) through each
     /// hand's filter. The pair's force is the hands' mean. A pipeline that
-    /// finds its own trials does so on that mean as for one hand: a two-hand
-    /// session runs a drill, whose windows score the hands.
+    /// finds its own trials (a replay of a two-hand CSV; a live two-hand
+    /// session runs a drill, whose windows score the hands) finds them by
+    /// the mean's touch and release, and scores each hand and the balance.
     @inline(__always)
     @discardableResult
     public mutating func process(time: Double, left: Double, right: Double) -> ProcessedSample {
@@ -142,10 +149,12 @@ public struct ForcePipeline: Sendable {
             left: handFilters[0].callAsFunction(left, at: time), right: handFilters[1].callAsFunction(right, at: time))
         let options = configuration.trial
         let inBand = configuration.balance.map { options.isInBand(hands, balance: $0) } ?? options.isInBand(hands.mean)
-        let sample = ProcessedSample(time: time, raw: (left + right) / 2, filtered: hands.mean, inBand: inBand, hands: hands)
+        let sample = ProcessedSample(
+            time: time, raw: (left + right) / 2, filtered: hands.mean, inBand: inBand, hands: hands,
+            rawHands: HandForces(left: left, right: right))
         samples += 1
         lastSample = sample
-        if let trial = segmenter?.push(time: time, force: hands.mean) { trials.append(trial) }
+        if let trial = segmenter?.push(time: time, hands: hands) { trials.append(trial) }
         return sample
     }
 

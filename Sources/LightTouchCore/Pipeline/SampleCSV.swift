@@ -1,16 +1,40 @@
-/// Force samples read from CSV: `time_s,force_g`, or LightTouch's own sample
-/// export `time_s,raw_g,filtered_g,in_band` (its raw_g column is the force).
+/// Force samples read from CSV: `time_s,force_g`, LightTouch's own sample
+/// export `time_s,raw_g,filtered_g,in_band` (its raw_g column is the force),
+/// or a session export (`lighttouch export --csv`: its `grams` column, where
+/// an empty cell is a sample that was not scored and is skipped).
+///
+/// Two hands come as a pair of columns, each hand's force after tare and
+/// before any filter: `left_force_g,right_force_g`, or in LightTouch's
+/// exports `left_raw_g,right_raw_g` (sample export) and
+/// `left_grams,right_grams` (session export). The force column is then the
+/// hands' mean and is not used to score.
+///
 /// Rows must be in time order. Parsing is exact (every value converts to the
 /// nearest double, as the standard library's parser would) and fast enough to
 /// read millions of rows a second.
 public struct SampleCSV: Sendable {
     public var times: [Double] = []
     public var forces: [Double] = []
+    /// Each hand's force, row by row, when the file has a pair of hand columns; else empty.
+    public var lefts: [Double] = []
+    public var rights: [Double] = []
+    /// Rows of a session export that were not scored (an empty `grams`):
+    /// all of them, and those over range (`over_range` 1).
+    public var unscoredRows = 0
+    public var overRangeRows = 0
     /// `key=value` pairs from comment lines starting `# lighttouch`, as LightTouch's
     /// own exports write them (sample_rate_hz, calibrated, lost_frames, rejected_samples).
     public var metadata: [String: String] = [:]
 
     public init() {}
+
+    /// Whether the rows carry each hand's force.
+    public var hasHands: Bool { !lefts.isEmpty }
+
+    /// The pairs of columns that hold each hand's force, by format.
+    public static let handColumns: [(left: String, right: String)] = [
+        ("left_force_g", "right_force_g"), ("left_raw_g", "right_raw_g"), ("left_grams", "right_grams"),
+    ]
 
     /// A problem in the file, with its line.
     public struct ParseError: Error, Equatable, CustomStringConvertible {
@@ -57,6 +81,9 @@ public struct SampleCSV: Sendable {
         if count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         var lineNumber = 0
         var forceColumn = -1
+        var leftColumn = -1, rightColumn = -1, overRangeColumn = -1
+        // A session export leaves unscored rows' grams empty.
+        var emptyForceSkips = false
         var columnCount = 0
         var header: [Substring] = []
 
@@ -93,7 +120,24 @@ public struct SampleCSV: Sendable {
                     forceColumn = index
                 } else if let index = names.firstIndex(of: "raw_g") {
                     forceColumn = index
-                } else {
+                } else if let index = names.firstIndex(of: "grams") {
+                    forceColumn = index
+                    emptyForceSkips = true
+                    overRangeColumn = names.firstIndex(of: "over_range") ?? -1
+                }
+                for pair in handColumns {
+                    let left = names.firstIndex(of: pair.left), right = names.firstIndex(of: pair.right)
+                    guard left != nil || right != nil else { continue }
+                    guard let left, let right else {
+                        throw ParseError(
+                            source: source, line: lineNumber,
+                            message: "\(left == nil ? pair.left : pair.right) is missing: two hands need both `\(pair.left),\(pair.right)`")
+                    }
+                    leftColumn = left
+                    rightColumn = right
+                    break
+                }
+                if forceColumn < 0, leftColumn < 0 {
                     throw ParseError(
                         source: source, line: lineNumber,
                         message: "no force_g column (expected the header `time_s,force_g`, found `\(PrintableText.excerpt(text))`)")
@@ -104,11 +148,18 @@ public struct SampleCSV: Sendable {
             // A data row: split on commas, parse the two columns that matter.
             var field = 0
             var fieldStart = position
-            var time = 0.0, force = 0.0
+            var time = 0.0, force = 0.0, left = 0.0, right = 0.0
+            var unscored = false, overRange = false
             var index = position
             while true {
                 if index == lineEnd || bytes[index] == UInt8(ascii: ",") {
-                    if field == 0 || field == forceColumn {
+                    if field == overRangeColumn {
+                        overRange = parseDecimal(bytes, from: fieldStart, to: index) == 1
+                    } else if emptyForceSkips, field == forceColumn || field == leftColumn || field == rightColumn,
+                        isBlank(bytes, from: fieldStart, to: index)
+                    {
+                        unscored = true
+                    } else if field == 0 || field == forceColumn || field == leftColumn || field == rightColumn {
                         guard let value = parseDecimal(bytes, from: fieldStart, to: index) else {
                             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[fieldStart..<index]), as: UTF8.self)
                             let name = String(header[field]).trimmingSpaces()
@@ -117,7 +168,12 @@ public struct SampleCSV: Sendable {
                                 message: text.trimmingSpaces().isEmpty
                                     ? "missing value in column \(name)" : "`\(PrintableText.excerpt(text))` in column \(name) is not a number")
                         }
-                        if field == 0 { time = value } else { force = value }
+                        switch field {
+                        case 0: time = value
+                        case forceColumn: force = value
+                        case leftColumn: left = value
+                        default: right = value
+                        }
                     }
                     field += 1
                     if index == lineEnd { break }
@@ -132,14 +188,26 @@ public struct SampleCSV: Sendable {
                 throw ParseError(
                     source: source, line: lineNumber, message: "time goes backwards (\(time) s after \(previous) s); rows must be in time order")
             }
+            if unscored {
+                result.unscoredRows += 1
+                if overRange { result.overRangeRows += 1 }
+                continue
+            }
             result.times.append(time)
-            result.forces.append(force)
+            // A file of hands alone: its force is the pair's, the hands' mean, as in LightTouch's exports.
+            result.forces.append(forceColumn < 0 ? (left + right) / 2 : force)
+            if leftColumn >= 0 {
+                result.lefts.append(left)
+                result.rights.append(right)
+            }
         }
         if header.isEmpty {
             throw ParseError(source: source, line: nil, message: "the file is empty; expected a header `time_s,force_g` and samples")
         }
         if result.times.isEmpty {
-            throw ParseError(source: source, line: nil, message: "no samples after the header")
+            throw ParseError(
+                source: source, line: nil,
+                message: result.unscoredRows > 0 ? "no scored samples (every row's grams is empty)" : "no samples after the header")
         }
         return result
     }
@@ -148,6 +216,15 @@ public struct SampleCSV: Sendable {
         var value = 1.0
         for _ in 0..<exponent { value *= 10 }
         return value
+    }
+
+    private static func isBlank(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Bool {
+        var index = start
+        while index < end {
+            if bytes[index] != 0x20, bytes[index] != 0x09 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// A finite decimal number between `from` and `to`, spaces around it allowed.

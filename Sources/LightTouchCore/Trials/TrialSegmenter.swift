@@ -4,33 +4,57 @@
 ///
 /// It holds back at most one release run's samples (until it is known whether
 /// the run ends the trial), so memory stays bounded on any stream length.
+///
+/// With a balance band the samples are two hands' (`push(time:hands:)`):
+/// touch and release are the hands' mean force's, and each trial scores
+/// each hand and the balance as a drill's two-hand trial does.
 public struct TrialSegmenter: Sendable {
     public let options: TrialOptions
+    /// Two hands' balance band; nil for one hand.
+    public let balance: BalanceSettings?
     public private(set) var trialCount = 0
     /// The trial in progress.
     public private(set) var current: TrialAccumulator?
 
+    private struct Sample: Sendable {
+        var time: Double
+        var force: Double
+        var hands: HandForces?
+    }
+
     /// The trial's newest sample, waiting for the next one to know its interval.
-    private var pending: (time: Double, force: Double)?
+    private var pending: Sample?
     /// The release run in progress inside a trial.
-    private var releaseRun: [(time: Double, force: Double)] = []
+    private var releaseRun: [Sample] = []
     private var lastTime: Double?
 
-    public init(options: TrialOptions) {
+    public init(options: TrialOptions, balance: BalanceSettings? = nil) {
         self.options = options
+        self.balance = balance
         releaseRun.reserveCapacity(1024)
     }
 
     /// Takes the next sample; returns the trial it ended, if any.
     public mutating func push(time t: Double, force f: Double) -> TrialMetrics? {
+        push(Sample(time: t, force: f, hands: nil))
+    }
+
+    /// Takes the next two-hand sample (each hand's filtered force); returns
+    /// the trial it ended, if any.
+    public mutating func push(time t: Double, hands: HandForces) -> TrialMetrics? {
+        push(Sample(time: t, force: hands.mean, hands: hands))
+    }
+
+    private mutating func push(_ sample: Sample) -> TrialMetrics? {
+        let t = sample.time, f = sample.force
         lastTime = t
         let contact = f >= options.contact
         guard current != nil else {
-            if contact { begin(at: t, force: f) }
+            if contact { begin(sample) }
             return nil
         }
         if !contact {
-            releaseRun.append((t, f))
+            releaseRun.append(sample)
             // The run is at least t − start long already.
             if let first = releaseRun.first, t - first.time >= options.release - TrialOptions.timeEpsilon {
                 return endAtReleaseRun()
@@ -41,13 +65,13 @@ public struct TrialSegmenter: Sendable {
         if let first = releaseRun.first {
             if t - first.time >= options.release - TrialOptions.timeEpsilon {
                 let ended = endAtReleaseRun()
-                begin(at: t, force: f)
+                begin(sample)
                 return ended
             }
-            for sample in releaseRun { commit(sample) }
+            for held in releaseRun { commit(held) }
             releaseRun.removeAll(keepingCapacity: true)
         }
-        commit((t, f))
+        commit(sample)
         return nil
     }
 
@@ -60,7 +84,7 @@ public struct TrialSegmenter: Sendable {
         for sample in releaseRun { commit(sample) }
         releaseRun.removeAll(keepingCapacity: true)
         // The trial ends with the stream: its last sample contributes no time.
-        if let pending { current?.add(time: pending.time, force: pending.force, interval: 0) }
+        if let pending { Self.add(pending, to: &current, interval: 0) }
         pending = nil
         defer { current = nil }
         return current?.metrics(endSeconds: last)
@@ -68,34 +92,46 @@ public struct TrialSegmenter: Sendable {
 
     /// The trial in progress as it stands at its newest committed sample.
     public func snapshot(at t: Double) -> TrialMetrics? {
-        guard var trial = current else { return nil }
-        if let pending { trial.add(time: pending.time, force: pending.force, interval: max(0, t - pending.time)) }
+        var trial = current
+        guard trial != nil else { return nil }
+        if let pending { Self.add(pending, to: &trial, interval: max(0, t - pending.time)) }
+        guard let trial else { return nil }
         return trial.metrics(endSeconds: max(t, trial.startSeconds))
     }
 
     /// The hold running now, seconds.
     public func currentHold(at t: Double) -> Double {
-        guard var trial = current else { return 0 }
-        if let pending { trial.add(time: pending.time, force: pending.force, interval: max(0, t - pending.time)) }
-        return trial.currentHold(at: t)
+        var trial = current
+        guard trial != nil else { return 0 }
+        if let pending { Self.add(pending, to: &trial, interval: max(0, t - pending.time)) }
+        return trial?.currentHold(at: t) ?? 0
     }
 
-    private mutating func begin(at t: Double, force f: Double) {
+    private mutating func begin(_ sample: Sample) {
         trialCount += 1
-        current = TrialAccumulator(options: options, trial: trialCount, startSeconds: t)
-        pending = (t, f)
+        current = TrialAccumulator(options: options, trial: trialCount, startSeconds: sample.time, balance: balance)
+        pending = sample
+    }
+
+    @inline(__always)
+    private static func add(_ sample: Sample, to trial: inout TrialAccumulator?, interval: Double) {
+        if let hands = sample.hands {
+            trial?.add(time: sample.time, hands: hands, interval: interval)
+        } else {
+            trial?.add(time: sample.time, force: sample.force, interval: interval)
+        }
     }
 
     /// Gives the pending sample its interval (up to `sample`) and makes `sample` pending.
-    private mutating func commit(_ sample: (time: Double, force: Double)) {
-        if let pending { current?.add(time: pending.time, force: pending.force, interval: sample.time - pending.time) }
+    private mutating func commit(_ sample: Sample) {
+        if let pending { Self.add(pending, to: &current, interval: sample.time - pending.time) }
         pending = sample
     }
 
     /// Ends the trial at the release run's first sample.
     private mutating func endAtReleaseRun() -> TrialMetrics? {
         guard let end = releaseRun.first?.time else { return nil }
-        if let pending { current?.add(time: pending.time, force: pending.force, interval: end - pending.time) }
+        if let pending { Self.add(pending, to: &current, interval: end - pending.time) }
         pending = nil
         releaseRun.removeAll(keepingCapacity: true)
         defer { current = nil }

@@ -55,7 +55,7 @@ import Testing
         ("", "in.csv: the file is empty; expected a header `time_s,force_g` and samples"),
         ("time_s,force_g\n", "in.csv: no samples after the header"),
         ("t,f\n0,1\n", "in.csv:1: the first column must be time_s (expected the header `time_s,force_g`, found `t,f`)"),
-        ("time_s,grams\n0,1\n", "in.csv:1: no force_g column (expected the header `time_s,force_g`, found `time_s,grams`)"),
+        ("time_s,weight_g\n0,1\n", "in.csv:1: no force_g column (expected the header `time_s,force_g`, found `time_s,weight_g`)"),
         ("time_s,force_g\n0,1\n0.1,abc\n", "in.csv:3: `abc` in column force_g is not a number"),
         ("time_s,force_g\n0,1\n0.1,\n", "in.csv:3: missing value in column force_g"),
         ("time_s,force_g\n0,1\n0.1,2,3\n", "in.csv:3: expected 2 values, found 3"),
@@ -125,5 +125,58 @@ import Testing
         // An uncalibrated sensor's zero is only known to the maker's typical value.
         #expect(run([5, 5, 5, 5, 5, 5], calibrated: false) == .success(5))
         #expect(TareRefusal.forceApplied(grams: 5).description == "tare refused: 5.0 g is already on the sensor; lift your hand off and try again")
+    }
+}
+
+/// Two hands in a CSV: a pair of columns with each hand's force, in the three
+/// forms (a foreign file's, a sample export's, a session export's).
+@Suite struct SampleCSVHandsTests {
+    func parse(_ text: String) throws(SampleCSV.ParseError) -> SampleCSV {
+        try Array(text.utf8).withUnsafeBytes { raw in
+            Result { () throws(SampleCSV.ParseError) in try SampleCSV.parse(raw, source: "in.csv") }
+        }.get()
+    }
+
+    @Test func aForeignFileGivesEachHandsForce() throws {
+        let csv = try parse("time_s,left_force_g,right_force_g\n0,1.5,2.5\n0.01,4.75,5.25\n")
+        #expect(csv.hasHands)
+        #expect(csv.lefts == [1.5, 4.75] && csv.rights == [2.5, 5.25])
+    }
+
+    @Test func aSampleExportGivesTheHandsBeforeTheFilterNotAfter() throws {
+        let csv = try parse(
+            "time_s,raw_g,filtered_g,in_band,left_g,right_g,left_raw_g,right_raw_g\n0.5,5,4.9,1,4.8,5.0,4.5,5.5\n")
+        #expect(csv.forces == [5] && csv.lefts == [4.5] && csv.rights == [5.5])
+        // Without the raw columns (an export from before they existed) the file is one force.
+        let old = try parse("time_s,raw_g,filtered_g,in_band,left_g,right_g\n0.5,5,4.9,1,4.8,5.0\n")
+        #expect(!old.hasHands && old.forces == [5])
+    }
+
+    /// A session export's rows before the first tare, or over range, leave
+    /// grams empty: they were not scored and are skipped, and counted.
+    @Test func aSessionExportSkipsTheRowsThatWereNotScored() throws {
+        let csv = try parse(
+            """
+            time_s,counts_1,counts_2,untared_g,grams,filtered_g,in_band,over_range,left_g,right_g,left_share_pct,left_grams,right_grams
+            0.0,120151,121015,0.29,,,,0,,,,,
+            0.5,120045,120933,0.24,0.25,0.25,0,0,0.1,0.4,,0.1,0.4
+            0.501,8388607,120933,,,,,1,,,,,
+            0.502,120045,120933,10.2,5.0,4.5,1,0,4.4,4.6,48.9,4.75,5.25
+
+            """)
+        #expect(csv.times == [0.5, 0.502] && csv.forces == [0.25, 5.0])
+        #expect(csv.lefts == [0.1, 4.75] && csv.rights == [0.4, 5.25])
+        #expect(csv.unscoredRows == 2 && csv.overRangeRows == 1)
+    }
+
+    @Test func halfAPairIsAClearError() {
+        #expect(throws: SampleCSV.ParseError(
+            source: "in.csv", line: 1, message: "right_force_g is missing: two hands need both `left_force_g,right_force_g`"))
+        {
+            try parse("time_s,left_force_g\n0,1\n")
+        }
+        #expect(throws: SampleCSV.ParseError(source: "in.csv", line: nil, message: "no scored samples (every row's grams is empty)")) {
+            try parse("time_s,untared_g,grams,over_range\n0,0.2,,0\n")
+        }
     }
 }

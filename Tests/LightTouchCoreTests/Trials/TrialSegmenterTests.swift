@@ -149,3 +149,72 @@ import Testing
         }
     }
 }
+
+/// Two hands found by the pair's touch and release (a replay of a two-hand
+/// CSV): each hand is scored alone and the balance over the trial, worked
+/// out by hand below.
+@Suite struct TwoHandTrialSegmenterTests {
+    func close(_ a: Double?, _ b: Double?, _ tolerance: Double = 1e-9) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        return abs(a - b) <= tolerance
+    }
+
+    /// t = 0.0 … 1.5 in 0.1 s steps; band 4…6 g, contact 0.5, release 0.5; balance 50 % ± 5.
+    ///   0.0: (0, 0)   0.1 … 0.5: (5, 5)   0.6 … 0.9: (4.5, 5.5)   1.0 … 1.5: (0, 0)
+    /// The pair's mean touches at 0.1 and the release run from 1.0 is 0.5 s at 1.5:
+    /// one trial, 0.1 → 1.0, nine samples of 0.1 s each.
+    /// - Left: 5 ×5 then 4.5 ×4, all in band: 0.9 s; mean (25 + 18) / 9 = 4.777…
+    /// - Right: 5 ×5 then 5.5 ×4, all in band; mean (25 + 22) / 9 = 5.222…
+    /// - Share: 50 % ×5, then 4.5 / 10 = 45 % ×4 (on the band's edge: balanced).
+    ///   Mean (250 + 180) / 9 = 47.777…; balanced 0.9 s of a 0.9 s phase.
+    /// - The pair: both in band and balanced throughout, so 0.9 s in band.
+    @Test func eachHandAndTheBalanceAreScoredInTheTrialsTheTouchFinds() throws {
+        var segmenter = TrialSegmenter(options: TrialOptions(), balance: BalanceSettings())
+        var trials: [TrialMetrics] = []
+        let pairs: [(Double, Double)] =
+            [(0, 0)] + Array(repeating: (5, 5), count: 5) + Array(repeating: (4.5, 5.5), count: 4)
+            + Array(repeating: (0, 0), count: 6)
+        for (index, pair) in pairs.enumerated() {
+            let hands = HandForces(left: pair.0, right: pair.1)
+            if let trial = segmenter.push(time: Double(index) / 10, hands: hands) { trials.append(trial) }
+        }
+        if let trial = segmenter.finish() { trials.append(trial) }
+        #expect(trials.count == 1)
+        let trial = try #require(trials.first)
+        #expect(close(trial.startSeconds, 0.1) && close(trial.endSeconds, 1.0) && trial.samples == 9)
+        #expect(close(trial.inBandSeconds, 0.9))
+        #expect(close(trial.meanGrams, 5))
+        let hands = try #require(trial.hands)
+        #expect(close(hands.left.meanGrams, 43.0 / 9) && close(hands.left.inBandSeconds, 0.9))
+        #expect(close(hands.right.meanGrams, 47.0 / 9) && close(hands.right.inBandSeconds, 0.9))
+        #expect(close(hands.balance.meanLeftSharePercent, 430.0 / 9))
+        #expect(close(hands.balance.balancedSeconds, 0.9) && close(hands.balance.phaseSeconds, 0.9))
+        #expect(close(hands.balance.balancedPercent, 100))
+    }
+
+    /// The right hand too heavy from 0.6 on (6.5 g): the pair leaves the band
+    /// there though its mean, (4.5 + 6.5) / 2 = 5.5, is in it.
+    ///   0.1 … 0.5: (5, 5)   0.6 … 0.9: (4.5, 6.5)   then released.
+    /// - Pair in band 0.1 … 0.6 only: 0.5 s. Right in band 0.5 s, left 0.9 s.
+    /// - Share from 0.6: 4.5 / 11 = 40.9 %, out of 45–55: balanced 0.5 of 0.9 s.
+    @Test func oneHandOutOfTheBandTakesThePairOut() throws {
+        var segmenter = TrialSegmenter(options: TrialOptions(), balance: BalanceSettings())
+        var trials: [TrialMetrics] = []
+        let pairs: [(Double, Double)] =
+            [(0, 0)] + Array(repeating: (5, 5), count: 5) + Array(repeating: (4.5, 6.5), count: 4)
+            + Array(repeating: (0, 0), count: 6)
+        for (index, pair) in pairs.enumerated() {
+            if let trial = segmenter.push(time: Double(index) / 10, hands: HandForces(left: pair.0, right: pair.1)) {
+                trials.append(trial)
+            }
+        }
+        let trial = try #require(trials.first)
+        #expect(close(trial.inBandSeconds, 0.5))
+        let hands = try #require(trial.hands)
+        #expect(close(hands.left.inBandSeconds, 0.9) && close(hands.right.inBandSeconds, 0.5))
+        #expect(close(hands.right.peakGrams, 6.5))
+        #expect(close(hands.balance.balancedSeconds, 0.5) && close(hands.balance.balancedPercent, 100 * 0.5 / 0.9))
+        let share: Double = (5 * 50 + 4 * 450 / 11) / 9
+        #expect(close(hands.balance.meanLeftSharePercent, share))
+    }
+}
