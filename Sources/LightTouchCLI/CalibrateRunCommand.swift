@@ -50,8 +50,20 @@ struct CalibrateRunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the raw points as CSV (refit with `calibrate fit`).", valueName: "file"))
     var pointsOut: String?
 
-    @Flag(help: "Store the calibration in the sensor's flash (and read it back to verify).")
+    @Flag(
+        help: """
+            Store the calibration in the sensor's flash (and read it back to verify). The flash holds one calibration \
+            for channels 0, 1, … together: with --channel, the others come from --store-with, or channel 0 from a \
+            one-channel calibration the flash already holds.
+            """)
     var writeToSensor = false
+
+    @Option(
+        name: .customLong("store-with"),
+        help: ArgumentHelp(
+            "With --write-to-sensor and --channel: another channel's certificate to store beside this run's (once per channel).",
+            valueName: "certificate.json"))
+    var storeWith: [String] = []
 
     @Option(help: ArgumentHelp(
         "The channel to calibrate, on a sensor with several (two hands: 0 the left, 1 the right); one certificate a channel, "
@@ -150,14 +162,11 @@ struct CalibrateRunCommand: ParsableCommand {
                 "--channel \(calibrated) is not a channel of \(info.serial), which has channel\(info.channels == 1 ? " 0" : "s 0–\(info.channels - 1)")",
                 exitCode: ExitCode(64))
         }
-        if writeToSensor, info.channels > 1 {
-            throw UserError(
-                "--write-to-sensor stores one calibration for every channel, and this run makes channel \(calibrated)'s only: "
-                    + "write the certificate with --out and use each channel's with --calibration", exitCode: ExitCode(64))
-        }
         if writeToSensor, !info.capabilities.contains(.calibrationStorage) {
             throw UserError("\(info.serial) cannot store a calibration (no calibration storage); run without --write-to-sensor", exitCode: ExitCode(69))
         }
+        // Decided before the run, so that a run is never made to be refused at the end.
+        let otherChannels = writeToSensor ? try storedBeside(channel: calibrated, connection: connection) : []
 
         var sensorDetails: [(String, JSONValue)] = [
             ("adc_model", .string(info.adcModel)), ("firmware", .string(info.firmwareVersion)),
@@ -181,11 +190,82 @@ struct CalibrateRunCommand: ParsableCommand {
         ) { stopper.request() }
         defer { recorder.close() }
         do {
-            try perform(plan: plan, procedure: procedure, connection: connection, recorder: recorder, stopper: stopper)
+            try perform(
+                plan: plan, procedure: procedure, connection: connection, recorder: recorder, stopper: stopper,
+                otherChannels: otherChannels)
         } catch {
             recorder.close(reason: (error as? UserError)?.description ?? "\(error)")
             throw error
         }
+    }
+
+    /// The other channels' calibrations this run's is stored with, on a sensor
+    /// whose flash holds one calibration for channels 0, 1, … together
+    /// (PROTOCOL.md §5): the `--store-with` certificates, and channel 0 from
+    /// the flash when it holds a one-channel calibration and none is given.
+    /// Refused unless the channels then make 0, 1, … each once, and when the
+    /// flash holds channels that the new calibration would drop.
+    func storedBeside(channel: Int, connection: any SensorConnection) throws -> [ChannelCalibration] {
+        let info = connection.info
+        if !storeWith.isEmpty, info.channels == 1 {
+            throw UserError("--store-with is for a sensor with several channels; \(info.serial) has one", exitCode: ExitCode(64))
+        }
+        var parts: [ChannelCalibration] = []
+        for path in storeWith {
+            let file: CertificateFile
+            do {
+                file = try CertificateFile.read(path: path)
+            } catch {
+                throw UserError(error.description, exitCode: ExitCode(error.unreadable ? 66 : 65))
+            }
+            let certificate = file.certificate
+            guard certificate.serial == info.serial else {
+                throw UserError.data("\(path) is \(certificate.serial)'s certificate, not \(info.serial)'s")
+            }
+            guard certificate.channel != channel else {
+                throw UserError(
+                    "\(path) is channel \(channel)'s certificate, the channel this run calibrates: give the other channels'",
+                    exitCode: ExitCode(64))
+            }
+            if let earlier = parts.first(where: { $0.channel == certificate.channel }) {
+                throw UserError(
+                    "\(path) and \(earlier.source) are both channel \(certificate.channel)'s certificate: give one a channel",
+                    exitCode: ExitCode(64))
+            }
+            guard certificate.channel < info.channels else {
+                throw UserError(
+                    "\(path) is channel \(certificate.channel)'s certificate; \(info.serial) has channels 0–\(info.channels - 1)",
+                    exitCode: ExitCode(64))
+            }
+            parts.append(ChannelCalibration(certificate: certificate, id: file.id, source: path))
+        }
+        guard info.channels > 1 else { return parts }
+        var stored: CalibrationBlob?
+        if let bytes = try? connection.readCalibration(), case .success(let blob) = CalibrationBlob.decode(bytes, expectedSerial: info.serial) {
+            stored = blob
+        }
+        if channel != 0, !parts.contains(where: { $0.channel == 0 }), let stored, let first = ChannelCalibration(stored: stored) {
+            parts.append(first)
+        }
+        let channels = Set(parts.map(\.channel) + [channel])
+        let count = (channels.max() ?? 0) + 1
+        let missing = (0..<count).filter { !channels.contains($0) }
+        guard missing.isEmpty else {
+            let list = missing.map(String.init).joined(separator: ", ")
+            throw UserError(
+                "to store channel \(channel) in \(info.serial)'s flash, its calibration needs channel\(missing.count == 1 ? "" : "s") "
+                    + "\(list) too: give \(missing.count == 1 ? "its" : "their") certificate\(missing.count == 1 ? "" : "s") with "
+                    + "--store-with FILE (the flash holds one calibration for channels 0, 1, … together)", exitCode: ExitCode(64))
+        }
+        // Never drop a channel the flash holds: the new blob must cover at least as many.
+        if let stored, stored.channels > count {
+            let dropped = (count..<stored.channels).map(String.init).joined(separator: ", ")
+            throw UserError(
+                "\(info.serial)'s flash holds channels 0–\(stored.channels - 1), and storing this run with what is given would "
+                    + "drop channel \(dropped): give \(stored.channels - count == 1 ? "its" : "their") certificate with --store-with FILE",
+                exitCode: ExitCode(64))
+        }
+        return parts
     }
 
     /// The operator's view of the run: one line per step and reading, a progress bar between.
@@ -224,7 +304,7 @@ struct CalibrateRunCommand: ParsableCommand {
 
     private func perform(
         plan: CalibrationRunPlan, procedure: CalibrationProcedure, connection: any SensorConnection, recorder: SessionRecorder,
-        stopper: StopRequest
+        stopper: StopRequest, otherChannels: [ChannelCalibration]
     ) throws {
         let info = connection.info
         let progress = ProgressLine()
@@ -283,13 +363,24 @@ struct CalibrateRunCommand: ParsableCommand {
             throw UserError("cannot write the results (\(error.localizedDescription)); nothing was written", exitCode: ExitCode(73))
         }
         if writeToSensor {
+            let parts =
+                otherChannels + [ChannelCalibration(certificate: certified.certificate, id: certified.id, source: "this run")]
+            // `storedBeside` checked the channels make one calibration.
+            let merged = otherChannels.isEmpty ? nil : FlashCalibration.blob(serial: info.serial, channels: parts)
             do {
-                try run.store(certified)
+                try run.store(certified, as: merged)
             } catch {
                 discardStaged()
                 throw UserError(error.description)
             }
-            progress.line("stored in \(info.serial)'s flash and read back identical (certificate \(id.hexString))")
+            if let merged {
+                let sources = parts.sorted { $0.channel < $1.channel }.map { "channel \($0.channel) \($0.source)" }
+                progress.line(
+                    "stored in \(info.serial)'s flash with \(sources.joined(separator: ", ")) and read back identical "
+                        + "(certificate id \(merged.certificateID.hexString), from the channels' ids)")
+            } else {
+                progress.line("stored in \(info.serial)'s flash and read back identical (certificate \(id.hexString))")
+            }
         }
         do {
             for file in staged { try file.commit() }

@@ -143,13 +143,12 @@ private func loadChannelCertificates(
         expired = true
         warnings.append(warning)
     }
-    let certificates = ordered.map(\.certificate.certificate)
     let first = ordered[0].certificate
-    var blob = first.certificate.blob(certificateID: first.id)
-    blob.degree = certificates.map(\.degree).max() ?? blob.degree
-    blob.calibratedAt = certificates.map(\.calibratedAt).min() ?? blob.calibratedAt
-    blob.expiresAt = certificates.map(\.expiresAt).min() ?? blob.expiresAt
-    blob.coefficients = ordered.map { $0.certificate.certificate.blob(certificateID: $0.certificate.id).coefficients[0] }
+    // The blob the sensor would hold for these certificates (`calibrate run --write-to-sensor --store-with`).
+    let parts = ordered.map { ChannelCalibration(certificate: $0.certificate.certificate, id: $0.certificate.id, source: $0.file) }
+    guard let blob = FlashCalibration.blob(serial: info.serial, channels: parts) else {
+        throw .incomplete("the certificates do not make one calibration of \(info.serial)")
+    }
     let conversion = ForceConversion(
         channels: blob.coefficients.map { CalibrationPolynomial(coefficients: $0) }, isCalibrated: true,
         certificateID: ordered.map { $0.certificate.certificate.blob(certificateID: $0.certificate.id).certificateID.hexString }

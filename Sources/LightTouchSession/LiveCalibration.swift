@@ -89,9 +89,11 @@ public final class LiveCalibration: Sendable {
     }
 
     /// Writes the calibration into the sensor and reads it back: the same
-    /// bytes, and a blob that decodes for this sensor, or a failure.
-    public func store(_ certified: Certified) throws(Failure) {
-        let blob = certified.certificate.blob(certificateID: certified.id).encoded()
+    /// bytes, and a blob that decodes for this sensor, or a failure. `blob`
+    /// is the run's certificate's own unless given (a multi-channel sensor's
+    /// blob holds the other channels' certificates too: `FlashCalibration`).
+    public func store(_ certified: Certified, as merged: CalibrationBlob? = nil) throws(Failure) {
+        let blob = (merged ?? certified.certificate.blob(certificateID: certified.id)).encoded()
         do {
             try connection.writeCalibration(blob)
         } catch {

@@ -282,6 +282,98 @@ import Testing
         #expect(stored.dropFirst().first == c1)
     }
 
+    /// A two-channel sensor calibrated a channel at a time into its flash,
+    /// which holds one blob for both (PROTOCOL.md §5): channel 1 alone is
+    /// refused; channel 0, then channel 1 merged with the flash's channel 0;
+    /// channel 0 again is refused unless channel 1's certificate comes with
+    /// it (the flash never loses a channel). The blob's id is the first 16
+    /// bytes of the SHA-256 of the channels' certificate ids, worked out here
+    /// with sha256sum; its channels are each certificate's coefficients, and
+    /// two hands then run on the flash's calibration with no warning.
+    @Test(.enabled(if: emulatorAvailable))
+    func eachChannelIsStoredInTheOneBlobAndNoneIsDropped() throws {
+        let directory = Self.temporaryDirectory()
+        // Three calibration cycles (0, 5, 10 g, two series) on both channels, after 4 s and 7 s at rest between
+        // them: each run starts at rest and takes the next cycle.
+        let loads: [Double] = [0, 5, 10, 5, 0, 5, 10, 5, 0]
+        var rows = ["time_s,force_g_left,force_g_right", "0,0,0"]
+        var t = 4.0
+        for _ in 0..<3 {
+            for load in loads {
+                rows += ["\(t),\(load),\(load)", "\(t + 1.2),\(load),\(load)"]
+                t += 1.4
+            }
+            t += 7
+            rows.append("\(t - 0.2),0,0")
+        }
+        rows.append("\(t + 60),0,0")
+        let script = Self.write(rows.joined(separator: "\n") + "\n", "script.csv", in: directory)
+        let path = directory.path
+        let run = ([Programs.path("lighttouch"), "calibrate", "run", "--yes", "--masses", "0,5,10", "--degree", "1", "--write-to-sensor",
+                    "--data-dir", "\(path)/data"] + Self.fast).joined(separator: " ")
+        let show = "\(Programs.path("lighttouch")) calibrate show --json"
+        let steps = """
+            \(run) --channel 1 >/dev/null 2>\(path)/first.err; echo $? >\(path)/first.rc
+            \(run) --channel 0 --out \(path)/c0.json >/dev/null 2>\(path)/c0.err || exit 10
+            \(run) --channel 1 --out \(path)/c1.json >/dev/null 2>\(path)/c1.err || exit 11
+            \(show) >\(path)/show1.json 2>\(path)/show1.err || exit 12
+            \(run) --channel 0 >/dev/null 2>\(path)/drop.err; echo $? >\(path)/drop.rc
+            \(run) --channel 0 --store-with \(path)/c1.json --out \(path)/c0b.json >/dev/null 2>\(path)/c0b.err || exit 13
+            \(show) >\(path)/show2.json || exit 14
+            \(Programs.path("lighttouch")) practice --hands 2 --duration 1 --json --data-dir \(path)/data >\(path)/practice.json 2>\(path)/practice.err
+            """
+        let result = try Programs.run(
+            "lighttouch-emulator",
+            ["--quiet", "--channels", "2", "--force-script", script, "--noise-g", "0", "--counts-per-gram", "4200", "--offset", "90000",
+             "--", "sh", "-c", steps],
+            timeout: 150)
+        func text(_ name: String) -> String { (try? String(contentsOfFile: "\(path)/\(name)", encoding: .utf8)) ?? "" }
+        #expect(result.status == 0, "\(result.stderr)\(text("c0.err"))\(text("c1.err"))\(text("c0b.err"))")
+
+        #expect(text("first.rc") == "64\n")
+        #expect(text("first.err").contains("to store channel 1 in LT-EMU-0001's flash, its calibration needs channel 0 too"), "\(text("first.err"))")
+        #expect(text("drop.rc") == "64\n")
+        #expect(text("drop.err").contains("would drop channel 1: give its certificate with --store-with FILE"), "\(text("drop.err"))")
+        #expect(text("c1.err").contains("stored in LT-EMU-0001's flash with channel 0 the sensor's flash, channel 1 this run"), "\(text("c1.err"))")
+
+        func id(_ file: String) throws -> String {
+            String(try Programs.run("/usr/bin/sha256sum", ["\(path)/\(file)"]).stdout.prefix(32))
+        }
+        func merged(_ first: String, _ second: String) throws -> String {
+            var bytes: [UInt8] = []
+            for hex in [first, second] {
+                var index = hex.startIndex
+                while index < hex.endIndex {
+                    let next = hex.index(index, offsetBy: 2)
+                    bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+                    index = next
+                }
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(path)/ids.bin"))
+            return try id("ids.bin")
+        }
+        func coefficients(_ certificate: String) -> [Double] {
+            ((Self.json("\(path)/\(certificate)")?["coefficients"] as? [Any]) ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
+        }
+        for (show, first) in [("show1.json", "c0.json"), ("show2.json", "c0b.json")] {
+            let shown = try #require(Self.json("\(path)/\(show)"), "\(text(show))")
+            #expect(shown["certificate_id"] as? String == (try merged(try id(first), try id("c1.json"))), "\(show)")
+            let channels = (shown["channels"] as? [[Any]])?.map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } }
+            var expected = [coefficients(first), coefficients("c1.json")]
+            for index in expected.indices { while expected[index].count < 4 { expected[index].append(0) } }
+            #expect(channels == expected, "\(show): \(shown)")
+            #expect(abs((channels?[1][1] ?? 0) / 4200 - 1) < 0.001)
+            // The earlier calibration's date and expiry: the blob is due when its first channel is.
+            let c1 = try #require(Self.json("\(path)/c1.json"))
+            let earliest = [Self.json("\(path)/\(first)")?["calibrated_at"] as? String, c1["calibrated_at"] as? String].compactMap { $0 }.min()
+            #expect(shown["calibrated_at"] as? String == earliest)
+        }
+        #expect(text("show1.err").isEmpty, "both channels are covered: \(text("show1.err"))")
+        let results = try #require(Programs.lastJSONObject(text("practice.json")), "\(text("practice.err"))")
+        #expect((results["session"] as? [String: Any])?["calibrated"] as? Bool == true)
+        #expect(text("practice.err").isEmpty, "\(text("practice.err"))")
+    }
+
     /// What the sensor's flash holds, from the protocol's vectors: a corrupt or
     /// foreign blob is reported by name and the sensor is used uncalibrated; a
     /// valid one is used (and warned about once it has expired).
