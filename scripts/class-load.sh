@@ -17,11 +17,16 @@
 # STATION_NICE=0 to run everything at one priority.
 #
 #   STATIONS=30 DURATION=600 scripts/class-load.sh
+#
+# KEEP=1 keeps the work directory (the watch's JSON lines, the stations'
+# logs) and says where it is; RESTART=0 leaves the server running, to look
+# at the latency without the restart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stations=${STATIONS:-30}
 duration=${DURATION:-600}
 station_nice=${STATION_NICE:-10}
+restart=${RESTART:-1}
 
 if [ -z "${LIGHTTOUCH_TEST_PG:-}" ]; then
   exec bash scripts/with-postgres.sh bash "$0" "$@"
@@ -37,7 +42,7 @@ work=$(mktemp -d /tmp/lighttouch-class-load.XXXXXX)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [ "${KEEP:-0}" = 1 ]; then echo "class-load: the work directory is kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -81,12 +86,25 @@ for i in $(seq 1 "$stations"); do
   pids+=("$!")
 done
 
+# How full PostgreSQL's notification queue gets (a listener that falls behind fills it), every 10 s.
+(
+  while sleep 10; do
+    psql_class "SELECT round(pg_notification_queue_usage()::numeric * 100, 4)" 2>/dev/null || true
+  done >"$work/queue.txt"
+) &
+pids+=("$!")
+
 sleep $((duration / 2))
 cpu_first=$(server_ticks)
 restart_from=$(date +%s%3N)
-bash scripts/with-postgres.sh ctl restart
-restart_to=$(date +%s%3N)
-echo "class-load: PostgreSQL crashed and restarted in $((restart_to - restart_from)) ms, $((duration / 2)) s in" >&2
+if [ "$restart" = 1 ]; then
+  bash scripts/with-postgres.sh ctl restart
+  restart_to=$(date +%s%3N)
+  echo "class-load: PostgreSQL crashed and restarted in $((restart_to - restart_from)) ms, $((duration / 2)) s in" >&2
+else
+  restart_from=0
+  restart_to=0
+fi
 
 failed=0
 for pid in "${station_pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
@@ -113,10 +131,12 @@ duplicates=$(psql_class "SELECT count(*) - count(DISTINCT (session_uuid, idx)) F
 blocks=$(psql_class "SELECT count(*) FROM lighttouch.block")
 size_after=$(psql_class "SELECT pg_database_size(current_database())")
 
-python3 - "$work/watch.jsonl" "$restart_from" "$restart_to" <<'PY' >"$work/latency.txt"
+python3 - "$work/watch.jsonl" "$restart_from" "$restart_to" "$work/minutes.txt" <<'PY' >"$work/latency.txt"
 import json, sys
 path, lo, hi = sys.argv[1], int(sys.argv[2]) - 1000, int(sys.argv[3]) + 5000
-outside, during, publish, server = [], [], [], []
+outside, during, publish, server, notify = [], [], [], [], []
+minutes = {}
+first = None
 for line in open(path):
     try:
         o = json.loads(line)
@@ -130,14 +150,20 @@ for line in open(path):
         outside.append(o["latency_ms"])
         publish.append(o["publish_latency_ms"])
         server.append(o["server_latency_ms"])
+        if o.get("notify_latency_ms") is not None:
+            notify.append(o["notify_latency_ms"])
+        first = first if first is not None else o["sent_at_ms"]
+        minutes.setdefault((o["sent_at_ms"] - first) // 60000, []).append(o["latency_ms"])
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(p / 100 * len(v)))] if v else float("nan")
-print(len(outside), pct(outside, 50), pct(outside, 99), max(outside or [0]), len(during), pct(during, 99), pct(publish, 50), pct(publish, 99), pct(server, 50), pct(server, 99))
+print(len(outside), pct(outside, 50), pct(outside, 99), max(outside or [0]), len(during), pct(during, 99), pct(publish, 50), pct(publish, 99), pct(server, 50), pct(server, 99), pct(notify, 50), pct(notify, 99))
+with open(sys.argv[4], "w") as out:
+    out.write(" ".join(f"{m + 1}:{pct(v, 50)}/{pct(v, 99)}" for m, v in sorted(minutes.items())) + "\n")
 PY
-read -r n p50 p99 pmax nd p99d pp50 pp99 sp50 sp99 <"$work/latency.txt"
+read -r n p50 p99 pmax nd p99d pp50 pp99 sp50 sp99 np50 np99 <"$work/latency.txt"
 
-echo "class-load: $stations stations x ${duration} s of 1000 Hz demo sensors (at nice $station_nice), PostgreSQL restarted half-way"
+echo "class-load: $stations stations x ${duration} s of 1000 Hz demo sensors (at nice $station_nice), $([ "$restart" = 1 ] && echo "PostgreSQL restarted half-way" || echo "no restart")"
 echo "  stations that failed:            $failed (stderr lines: $(cat "$work"/e*.log | wc -l))"
 echo "  sessions left for class sync:    $pending"
 echo "  samples recorded locally:        $local_samples"
@@ -145,6 +171,9 @@ echo "  samples on the server:           $server_samples (duplicate blocks: $dup
 echo "  live view latency, sample to watch, outside the restart: p50 $p50 ms, p99 $p99 ms, max $pmax ms over $n updates"
 echo "    of which station publishing to watch:                 p50 $pp50 ms, p99 $pp99 ms"
 echo "    of which the server writing the state to watch:       p50 $sp50 ms, p99 $sp99 ms"
+echo "    of which the server writing it to its notification:   p50 $np50 ms, p99 $np99 ms"
+echo "    minute by minute (p50/p99 ms):   $(cat "$work/minutes.txt")"
+echo "  notification queue, fullest:     $(sort -g "$work/queue.txt" | tail -1) % (sampled every 10 s)"
 echo "  live view latency during the restart window: p99 $p99d ms over $nd updates"
 echo "  upload throughput:               $((server_samples / elapsed)) samples/s, $((blocks / elapsed)) blocks/s over ${elapsed} s"
 echo "  server CPU:                      $(python3 -c "print(round(($cpu_first + $cpu_second) / $hz / $elapsed * 100, 1))") % of one core"

@@ -16,7 +16,8 @@ struct ClassWatchCommand: ParsableCommand {
             With --plain, one line per update (and one when a station goes quiet); with --json, one JSON object per \
             update: the station's state with `station`, `age_s`, `latency_ms` (from the newest sample reaching \
             the station to this view), `publish_latency_ms` (from the station's publishing), `server_latency_ms` (from the server \
-            writing the state) and `quiet`.
+            writing the state), `notify_latency_ms` (from the server writing the state to its notification \
+            reaching this view; null for a state read at connection) and `quiet`.
             """)
 
     @Flag(help: "One line per update.")
@@ -150,6 +151,7 @@ struct ClassWatchCommand: ParsableCommand {
         members.append(("latency_ms", tile.latencyMs.map(JSONValue.int) ?? .null))
         members.append(("publish_latency_ms", tile.publishLatencyMs.map(JSONValue.int) ?? .null))
         members.append(("server_latency_ms", tile.serverLatencyMs.map(JSONValue.int) ?? .null))
+        members.append(("notify_latency_ms", tile.notifyLatencyMs.map(JSONValue.int) ?? .null))
         members.append(("quiet", .bool(silence >= ClassWatch.quietAfter)))
         return JSONValue.object(members).serialized()
     }

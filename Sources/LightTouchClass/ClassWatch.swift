@@ -15,6 +15,9 @@ public struct LiveTile: Sendable {
     public var ageOnArrival: Double
     /// When the server wrote the row (its clock, ms since 1970).
     public var updatedAtMs: Int?
+    /// When the first notification of this state reached the view (nil for
+    /// a tile read at (re)connection, not notified).
+    public var notifiedAtMs: Int?
 
     /// Seconds since the station last published, as of `nowMs`.
     public func silence(nowMs: Int) -> Double { ageOnArrival + Double(nowMs - receivedAtMs) / 1000 }
@@ -25,6 +28,14 @@ public struct LiveTile: Sendable {
     /// From the server writing the row to the view's reading, ms: the part
     /// of the latency that is the server's and the view's, not the station's.
     public var serverLatencyMs: Int? { updatedAtMs.map { receivedAtMs - $0 } }
+
+    /// From the server writing the row to its notification reaching the
+    /// view, ms: the server's commit and delivery; the rest of
+    /// `serverLatencyMs` is the view's reading of the row.
+    public var notifyLatencyMs: Int? {
+        guard let notifiedAtMs, let updatedAtMs else { return nil }
+        return notifiedAtMs - updatedAtMs
+    }
 
     /// From the newest sample in the state reaching its station to the
     /// view's reading, ms: the publish latency plus the sample's age when
@@ -67,9 +78,12 @@ public enum ClassWatch {
                     let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
                     let reader = Task {
                         for await _ in wakeups {
-                            let names = marked.take()
-                            guard !names.isEmpty, let tiles = try? await read(db, stations: names) else { continue }
-                            for tile in tiles { update(tile) }
+                            let notified = marked.take()
+                            guard !notified.isEmpty, let tiles = try? await read(db, stations: Array(notified.keys)) else { continue }
+                            for var tile in tiles {
+                                tile.notifiedAtMs = notified[tile.station]
+                                update(tile)
+                            }
                         }
                     }
                     defer {
@@ -77,7 +91,7 @@ public enum ClassWatch {
                         reader.cancel()
                     }
                     for try await notification in notifications {
-                        marked.insert(notification.payload)
+                        marked.insert(notification.payload, atMs: Int(Date().timeIntervalSince1970 * 1000))
                         wake.yield()
                     }
                 }
@@ -111,16 +125,22 @@ public enum ClassWatch {
     }
 }
 
-/// Stations notified and not yet read (the notification loop adds, the reader takes).
+/// Stations notified and not yet read, each with when its first
+/// notification since the last read arrived (the notification loop adds,
+/// the reader takes).
 final class MarkedStations: Sendable {
-    private let names = Mutex<Set<String>>([])
+    private let names = Mutex<[String: Int]>([:])
 
-    func insert(_ name: String) { _ = names.withLock { $0.insert(name) } }
+    func insert(_ name: String, atMs: Int) {
+        names.withLock { names in
+            if names[name] == nil { names[name] = atMs }
+        }
+    }
 
-    func take() -> [String] {
+    func take() -> [String: Int] {
         names.withLock { names in
             defer { names.removeAll() }
-            return Array(names)
+            return names
         }
     }
 }

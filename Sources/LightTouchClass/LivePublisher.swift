@@ -58,7 +58,14 @@ public final class LivePublisher: Sendable {
             next = max(next + period, clock.now)
             do {
                 if connection == nil {
-                    connection = try await ClassConnection.connect(endpoint, timeout: .seconds(3), logger: logger)
+                    let opened = try await ClassConnection.connect(endpoint, timeout: .seconds(3), logger: logger)
+                    connection = opened
+                    // Live state is gone in a moment and sent again in 100 ms: it need not wait for the server's
+                    // disk. A commit waits for its WAL to be flushed, behind every upload's, and the view's
+                    // notification is sent only at the commit; without this, a busy server's disk was most of the
+                    // view's latency. The uploads, on their own connection, stay synchronous: a station marks a part
+                    // sent only once it is on the server's disk.
+                    try await opened.run("SET synchronous_commit TO off", timeout: .seconds(2))
                     backoff = .seconds(1)
                 }
                 if let connection, let value = state() {
