@@ -73,6 +73,9 @@ server_ticks() {
   echo "$total"
 }
 hz=$(getconf CLK_TCK)
+# The machine's CPU time taken by the hypervisor (steal) against all of it, from /proc/stat.
+cpu_times() { awk '/^cpu /{print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+read -r steal_before total_before < <(cpu_times)
 
 "$bin" class watch --json --class "$work/watch.cred" --duration $((duration + 60)) >"$work/watch.jsonl" 2>"$work/watch.err" &
 watch_pid=$!
@@ -110,6 +113,7 @@ failed=0
 for pid in "${station_pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
 elapsed=$(( $(date +%s) - start ))
 cpu_second=$(server_ticks)
+read -r steal_after total_after < <(cpu_times)
 kill "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" 2>/dev/null || true
 
@@ -176,5 +180,6 @@ echo "    minute by minute (p50/p99 ms):   $(cat "$work/minutes.txt")"
 echo "  notification queue, fullest:     $(sort -g "$work/queue.txt" | tail -1) % (sampled every 10 s)"
 echo "  live view latency during the restart window: p99 $p99d ms over $nd updates"
 echo "  upload throughput:               $((server_samples / elapsed)) samples/s, $((blocks / elapsed)) blocks/s over ${elapsed} s"
+echo "  CPU taken by the hypervisor:     $(python3 -c "print(round(100 * ($steal_after - $steal_before) / max(1, $total_after - $total_before), 1))") % (steal)"
 echo "  server CPU:                      $(python3 -c "print(round(($cpu_first + $cpu_second) / $hz / $elapsed * 100, 1))") % of one core"
 echo "  database growth:                 $(( (size_after - size_before) / 1048576 )) MiB, $(python3 -c "print(round(($size_after - $size_before) / 1048576 / ($stations * $elapsed / 3600), 1))") MiB per station-hour"
