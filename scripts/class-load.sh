@@ -130,9 +130,9 @@ for i in $(seq 1 "$stations"); do
   n=$("$bin" sessions --json --data-dir "$work/d$i" | python3 -c 'import json,sys; print(sum(s["samples"] for s in json.load(sys.stdin)))')
   local_samples=$((local_samples + n))
 done
-server_samples=$(psql_class "SELECT coalesce(sum(samples), 0) FROM lighttouch.block")
-duplicates=$(psql_class "SELECT count(*) - count(DISTINCT (session_uuid, idx)) FROM lighttouch.block")
-blocks=$(psql_class "SELECT count(*) FROM lighttouch.block")
+server_samples=$(psql_class "SELECT coalesce(sum(samples), 0) FROM lighttouch.blocks")
+duplicates=$(psql_class "SELECT count(*) - count(DISTINCT (session_uuid, idx)) FROM lighttouch.blocks")
+blocks=$(psql_class "SELECT count(*) FROM lighttouch.blocks")
 size_after=$(psql_class "SELECT pg_database_size(current_database())")
 
 python3 - "$work/watch.jsonl" "$restart_from" "$restart_to" "$work/minutes.txt" <<'PY' >"$work/latency.txt"

@@ -144,7 +144,7 @@ extension ClassGradebook {
         for row in try await db.rows(
             """
             SELECT sequence, timestamp_us, period_us, channels, samples, saturated, counts
-            FROM lighttouch.block WHERE session_uuid = \(uuid)::uuid ORDER BY idx
+            FROM lighttouch.blocks WHERE session_uuid = \(uuid)::uuid ORDER BY idx
             """)
         {
             guard let (sequence, timestamp, period, channels, samples, saturated, counts) = try? row.decode(

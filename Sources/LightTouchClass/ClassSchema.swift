@@ -184,6 +184,76 @@ public enum ClassSchema {
                 """,
                 "CREATE POLICY instructor_reads ON lighttouch.live FOR SELECT TO lighttouch_instructor USING (true)",
             ]),
+        // A row per 10-sample block cost about six times the raw counts (its header, the session's uuid, the
+        // station's 64-byte name and an index entry each). From v3 a station sends each upload part (up to 200
+        // blocks) as one row: the blocks' fields as arrays and their counts one after another. Blocks sent
+        // before stay in lighttouch.block; lighttouch.blocks shows both as one block a row, counts included.
+        Migration(
+            version: 3, name: "samples packed a part to a row",
+            statements: [
+                """
+                CREATE TABLE lighttouch.block_part (
+                    session_uuid uuid NOT NULL REFERENCES lighttouch.session (uuid) ON DELETE CASCADE,
+                    first_idx bigint NOT NULL,                  -- the part's first block's index in the session
+                    station name NOT NULL DEFAULT current_user,
+                    blocks integer NOT NULL,
+                    samples bigint NOT NULL,                    -- per channel, over the part's blocks
+                    sequence bigint[] NOT NULL,                 -- then a value per block, as in lighttouch.block
+                    timestamp_us bigint[] NOT NULL,
+                    period_us double precision[] NOT NULL,
+                    channels integer[] NOT NULL,
+                    block_samples integer[] NOT NULL,
+                    saturated integer[] NOT NULL,
+                    counts bytea NOT NULL,                      -- each block's int32 LE channel-major counts in turn
+                    PRIMARY KEY (session_uuid, first_idx)
+                )
+                """,
+                "GRANT SELECT, INSERT, UPDATE ON lighttouch.block_part TO lighttouch_station",
+                "GRANT SELECT ON lighttouch.block_part TO lighttouch_instructor",
+                "ALTER TABLE lighttouch.block_part ENABLE ROW LEVEL SECURITY",
+                """
+                CREATE POLICY station_own ON lighttouch.block_part TO lighttouch_station
+                    USING (station = current_user) WITH CHECK (station = current_user)
+                """,
+                "CREATE POLICY instructor_reads ON lighttouch.block_part FOR SELECT TO lighttouch_instructor USING (true)",
+                // security_invoker: the view reads with the reader's rights, so row-level security still holds.
+                """
+                CREATE VIEW lighttouch.blocks WITH (security_invoker = true) AS
+                    SELECT session_uuid, idx, station, sequence, timestamp_us, period_us, channels, samples, saturated, counts
+                    FROM lighttouch.block
+                    UNION ALL
+                    SELECT p.session_uuid, p.first_idx + b.n - 1, p.station, b.sequence, b.timestamp_us, b.period_us,
+                        b.channels, b.samples, b.saturated,
+                        substring(p.counts FROM 1 + 4 * (sum(b.channels * b.samples) OVER part - b.channels * b.samples)::int
+                            FOR 4 * b.channels * b.samples)
+                    FROM lighttouch.block_part p,
+                        unnest(p.sequence, p.timestamp_us, p.period_us, p.channels, p.block_samples, p.saturated)
+                            WITH ORDINALITY AS b (sequence, timestamp_us, period_us, channels, samples, saturated, n)
+                    WINDOW part AS (PARTITION BY p.session_uuid, p.first_idx ORDER BY b.n)
+                """,
+                "GRANT SELECT ON lighttouch.blocks TO lighttouch_station, lighttouch_instructor",
+            ]),
+        // PostgreSQL serialises every notifying commit on one lock, held through the commit: thirty stations
+        // notifying at each of their ten updates a second queued behind each other, and the live view saw
+        // their state 300 ms late (docs/class.md). The view now reads the rows twenty times a second; a
+        // notification says only what must show at once: a station that starts, or a new phase, trial,
+        // student, drill or connection state.
+        Migration(
+            version: 4, name: "live state: notify on what must show at once, the rest is read",
+            statements: [
+                """
+                CREATE OR REPLACE FUNCTION lighttouch.notify_live() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' OR (OLD.state->>'kind', OLD.state->>'phase', OLD.state->>'trial', OLD.state->>'student',
+                            OLD.state->>'title', OLD.state->>'connected')
+                        IS DISTINCT FROM (NEW.state->>'kind', NEW.state->>'phase', NEW.state->>'trial', NEW.state->>'student',
+                            NEW.state->>'title', NEW.state->>'connected') THEN
+                        PERFORM pg_notify('lighttouch_live', NEW.station);
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+            ]),
     ]
 
     /// The schema version in the database; 0 when it has none yet.

@@ -186,31 +186,30 @@ public final class ClassUploader: Sendable {
                 samples = EXCLUDED.samples, blocks = EXCLUDED.blocks, results = EXCLUDED.results, setup = EXCLUDED.setup,
                 updated_at = now()
             """)
-        // Blocks: many rows a statement (10 parameters each, well under the protocol's 65,535).
-        var index = part.upload.blocksSent
-        for chunk in stride(from: 0, to: part.blocks.count, by: 100).map({ part.blocks[$0..<min($0 + 100, part.blocks.count)] }) {
-            var bindings = PostgresBindings(capacity: chunk.count * 10)
-            var rows: [String] = []
-            for block in chunk {
-                let n = bindings.count
-                rows.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5), $\(n + 6), $\(n + 7), $\(n + 8), $\(n + 9))")
-                bindings.append(uuid)
-                bindings.append(index)
-                bindings.append(Int64(block.sequence))
-                bindings.append(block.timestampMicros)
-                bindings.append(block.periodMicros)
-                bindings.append(block.channels)
-                bindings.append(block.samplesPerChannel)
-                bindings.append(Int(block.saturatedMask))
-                bindings.append(countsBuffer(block.counts))
-                index += 1
+        // The part's blocks: one row, each block's fields an array and their counts one after another
+        // (schema v3). A part is sent again after a crash from the same first block, perhaps longer (more
+        // was recorded since): the longer one stays, so every block is on the server once.
+        if !part.blocks.isEmpty {
+            var counts = ByteBuffer()
+            counts.reserveCapacity(part.blocks.reduce(0) { $0 + $1.counts.count } * 4)
+            for block in part.blocks {
+                for value in block.counts { counts.writeInteger(value, endianness: .little) }
             }
+            let blocks = part.blocks
+            let samples = blocks.reduce(Int64(0)) { $0 + Int64($1.samplesPerChannel) }
             try await db.run(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO lighttouch.block (session_uuid, idx, sequence, timestamp_us, period_us, channels, samples, saturated, counts)
-                        VALUES \(rows.joined(separator: ", ")) ON CONFLICT DO NOTHING
-                        """, binds: bindings))
+                """
+                INSERT INTO lighttouch.block_part (session_uuid, first_idx, blocks, samples, sequence, timestamp_us, period_us,
+                    channels, block_samples, saturated, counts)
+                VALUES (\(uuid), \(part.upload.blocksSent), \(blocks.count), \(samples), \(blocks.map { Int64($0.sequence) }),
+                    \(blocks.map(\.timestampMicros)), \(blocks.map(\.periodMicros)), \(blocks.map { Int32($0.channels) }),
+                    \(blocks.map { Int32($0.samplesPerChannel) }), \(blocks.map { Int32(truncatingIfNeeded: $0.saturatedMask) }), \(counts))
+                ON CONFLICT (session_uuid, first_idx) DO UPDATE SET blocks = EXCLUDED.blocks, samples = EXCLUDED.samples,
+                    sequence = EXCLUDED.sequence, timestamp_us = EXCLUDED.timestamp_us, period_us = EXCLUDED.period_us,
+                    channels = EXCLUDED.channels, block_samples = EXCLUDED.block_samples, saturated = EXCLUDED.saturated,
+                    counts = EXCLUDED.counts
+                WHERE lighttouch.block_part.blocks < EXCLUDED.blocks
+                """)
         }
         for (idx, event) in part.events {
             try await db.run(
@@ -230,13 +229,6 @@ public final class ClassUploader: Sendable {
                 ON CONFLICT DO NOTHING
                 """)
         }
-    }
-
-    static func countsBuffer(_ counts: [Int32]) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(counts.count * 4)
-        for value in counts { buffer.writeInteger(value, endianness: .little) }
-        return buffer
     }
 
     static func criteriaJSON(_ grade: GradeRecord) -> String {

@@ -46,12 +46,23 @@ public struct LiveTile: Sendable {
     }
 }
 
-/// The instructor's side of the live view: LISTENs on the class's channel
-/// and reads each notified station's row (the notification carries only the
-/// name; row-level security guards the state). Reconnects by itself.
+/// The instructor's side of the live view: reads the class's live rows
+/// every `pollInterval`, and at once when a notification on the class's
+/// channel says a station started, or changed its phase, trial, student or
+/// drill (the notification carries only the name; row-level security guards
+/// the state). Each row is passed on when the server wrote it anew.
+/// Reconnects by itself.
+///
+/// Why not a notification per update: PostgreSQL serialises every
+/// notifying commit on one lock (held through the commit), so thirty
+/// stations notifying ten times a second queued behind each other and the
+/// view saw their state 300 ms late (docs/class.md, "Scale and faults").
+/// Reading thirty rows twenty times a second costs the server little.
 public enum ClassWatch {
     /// A station is marked quiet after this many seconds without an update.
     public static let quietAfter = 3.0
+    /// How often the view reads the live rows.
+    public static let pollInterval = Duration.milliseconds(50)
 
     /// Runs until the task is cancelled. `update` gets every tile read (all
     /// of them at each (re)connection, then each notified one); `status`
@@ -70,17 +81,29 @@ public enum ClassWatch {
                 status(nil)
                 backoff = .seconds(1)
                 try await db.connection.listen(on: ClassSchema.liveChannel) { notifications in
-                    for tile in try await read(db, stations: nil) { update(tile) }
-                    // Notifications only mark stations; one reader fetches every
-                    // station marked since its last query, so a burst of updates
-                    // costs one round trip, not one each, and no backlog grows.
+                    var firstRead: [String: Int] = [:]
+                    for tile in try await read(db) {
+                        firstRead[tile.station] = tile.updatedAtMs
+                        update(tile)
+                    }
+                    let initial = firstRead
+                    // One reader reads every row at each tick or notification and passes on those written
+                    // since; a burst of wake-ups costs one round trip, and no backlog grows.
                     let marked = MarkedStations()
                     let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                    let ticker = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: pollInterval)
+                            wake.yield()
+                        }
+                    }
                     let reader = Task {
+                        var written = initial
                         for await _ in wakeups {
                             let notified = marked.take()
-                            guard !notified.isEmpty, let tiles = try? await read(db, stations: Array(notified.keys)) else { continue }
-                            for var tile in tiles {
+                            guard let tiles = try? await read(db) else { continue }
+                            for var tile in tiles where written[tile.station] != tile.updatedAtMs {
+                                written[tile.station] = tile.updatedAtMs
                                 tile.notifiedAtMs = notified[tile.station]
                                 update(tile)
                             }
@@ -88,6 +111,7 @@ public enum ClassWatch {
                     }
                     defer {
                         wake.finish()
+                        ticker.cancel()
                         reader.cancel()
                     }
                     for try await notification in notifications {
@@ -106,14 +130,13 @@ public enum ClassWatch {
         }
     }
 
-    /// All stations' rows, or those named.
-    static func read(_ db: ClassConnection, stations: [String]?) async throws(ClassError) -> [LiveTile] {
+    /// Every station's row.
+    static func read(_ db: ClassConnection) async throws(ClassError) -> [LiveTile] {
         let rows = try await db.rows(
             """
             SELECT station::text, state::text, extract(epoch FROM clock_timestamp() - updated_at)::float8,
                 (extract(epoch FROM updated_at) * 1000)::int8
-            FROM lighttouch.live WHERE \(stations == nil) OR station::text = ANY(\(stations ?? []))
-            ORDER BY station
+            FROM lighttouch.live ORDER BY station
             """)
         let now = Int(Date().timeIntervalSince1970 * 1000)
         return rows.compactMap { row in

@@ -60,8 +60,8 @@ struct ClassTests {
         #expect(row["status"] as? String == "complete")
         #expect(row["recorded_s"] as? Double == session["recorded_s"] as? Double)
         // Every sample once: the blocks add up to the local count, each index once.
-        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.block") == "\(samples)")
-        #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.block") == "t")
+        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.blocks") == "\(samples)")
+        #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.blocks") == "t")
         #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.event") != "0")
 
         // The instructor's export and report of the uploaded session are the station's, byte for byte.
@@ -128,7 +128,7 @@ struct ClassTests {
         let again = try sync(["--all", "1", "2", "3"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try ClassServer.value(database, "SELECT string_agg(student, ',' ORDER BY local_id) FROM lighttouch.session") == "Ann,Bo,Cy")
-        #expect(try ClassServer.value(database, "SELECT count(*) - count(DISTINCT (session_uuid, idx)) FROM lighttouch.block") == "0")
+        #expect(try ClassServer.value(database, "SELECT count(*) - count(DISTINCT (session_uuid, idx)) FROM lighttouch.blocks") == "0")
         let local = try SessionRecordingTests.sessions(dataDir)
         #expect(local.allSatisfy { $0["upload"] as? String == "uploaded" }, "\(local)")
     }
@@ -158,7 +158,7 @@ struct ClassTests {
         let password = try ClassServer.password(inCredentials: stationB)
         func asB(_ sql: String) throws -> Programs.Result { try ClassServer.psql(database: database, user: nameB, password: password, sql) }
         #expect(try asB("SELECT count(*), min(station) FROM lighttouch.session").stdout == "1|\(nameB)\n")
-        #expect(try asB("SELECT count(*) FROM lighttouch.block WHERE station <> current_user").stdout == "0\n")
+        #expect(try asB("SELECT count(*) FROM lighttouch.blocks WHERE station <> current_user").stdout == "0\n")
         #expect(try asB("SELECT count(*) FROM lighttouch.event WHERE station <> current_user").stdout == "0\n")
         #expect(try asB("SELECT count(*) FROM lighttouch.live WHERE station <> current_user").stdout == "0\n")
         let grades = try asB("SELECT count(*) FROM lighttouch.grade")
@@ -219,7 +219,7 @@ struct ClassTests {
         let sync = try Programs.run("lighttouch", ["class", "sync", "--data-dir", dataDir, "--class", station])
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(sync.stdout.hasPrefix("Sent 1 session ("))
-        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.block") == "\(local.first?["samples"] as? Int ?? -1)")
+        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.blocks") == "\(local.first?["samples"] as? Int ?? -1)")
         #expect(try SessionRecordingTests.sessions(dataDir).first?["upload"] as? String == "uploaded")
     }
 
@@ -240,7 +240,7 @@ struct ClassTests {
         try process.run()
         // Wait (polling, with a deadline: the server offers no event for it) until blocks have arrived.
         var deadline = Date().addingTimeInterval(20)
-        while try ClassServer.value(database, "SELECT count(*) FROM lighttouch.block") == "0" {
+        while try ClassServer.value(database, "SELECT count(*) FROM lighttouch.blocks") == "0" {
             try #require(Date() < deadline, "no block reached the server")
             usleep(100_000)
         }
@@ -258,8 +258,8 @@ struct ClassTests {
         #expect(local["upload"] as? String == "uploaded")
         #expect(stderr.isEmpty, "\(stderr)")
         let samples = try #require(local["samples"] as? Int)
-        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.block") == "\(samples)")
-        #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.block") == "t")
+        #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.blocks") == "\(samples)")
+        #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.blocks") == "t")
         #expect(try ClassServer.value(database, "SELECT status || ' ' || samples FROM lighttouch.session") == "complete \(samples)")
     }
 
@@ -367,7 +367,7 @@ struct ClassTests {
         #expect(rows.count == 1)
         #expect(rows.first?["student"] as? String == student)
         #expect(rows.first?["station"] as? String == name)
-        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.block") != "0")
+        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.blocks") != "0")
     }
 
     @Test func badClassInputIsOneLineAndANonzeroExit() throws {

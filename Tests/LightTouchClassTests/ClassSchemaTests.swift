@@ -1,6 +1,7 @@
 import Foundation
 import LightTouchClass
 import LightTouchCore
+import PostgresNIO
 import Testing
 
 /// Whether a test server is there (in CI it must be: the tests then fail without one).
@@ -42,7 +43,7 @@ struct ClassSchemaTests {
                 VALUES ('00000000-0000-0000-0000-000000000001', 'old-station', 1, 'practice', '2026-01-01T00:00:00Z', 'complete', 'LT-1', '{}')
                 """)
             let second = try await ClassSchema.migrate(db)
-            #expect(second.map(\.version) == [2])
+            #expect(second.map(\.version) == [2, 3, 4])
             #expect(try await ClassSchema.installedVersion(db) == ClassSchema.current)
             try await ClassSchema.check(db)
             let rows = try await db.rows("SELECT station::text FROM lighttouch.session")
@@ -51,6 +52,58 @@ struct ClassSchemaTests {
             #expect(try live.first?.decode(Bool.self) == true)
             // A current schema: nothing to do.
             #expect(try await ClassSchema.migrate(db).isEmpty)
+        }
+    }
+
+    /// Blocks sent before v3 (a row each) and a part sent after (one row,
+    /// its blocks' counts one after another) read back through
+    /// `lighttouch.blocks` as one block a row, in order, each block's counts
+    /// cut out of the part by hand-counted offsets: 2 channels × 2 samples
+    /// (16 bytes), 1 × 3 (12), 2 × 1 (8).
+    @Test func packedPartsReadAsBlocksBesideTheRowsOfOlderVersions() async throws {
+        let endpoint = try await Self.newDatabase()
+        try await withConnection(endpoint) { db in
+            try await ClassSchema.migrate(db, upTo: 2)
+            let uuid = "00000000-0000-0000-0000-000000000002"
+            try await db.run(
+                """
+                INSERT INTO lighttouch.session (uuid, station, local_id, kind, started_at, status, sensor, setup)
+                VALUES (\(uuid)::uuid, 'old-station', 1, 'practice', '2026-01-01T00:00:00Z', 'complete', 'LT-1', '{}')
+                """)
+            func le(_ values: [Int32]) -> String { values.map { value in
+                (0..<4).map { String(format: "%02x", UInt8(truncatingIfNeeded: value >> ($0 * 8))) }.joined() }.joined() }
+            for idx in 0..<2 {
+                try await db.run(
+                    .init(unsafeSQL: """
+                        INSERT INTO lighttouch.block (session_uuid, idx, station, sequence, timestamp_us, period_us, channels, samples,
+                            saturated, counts)
+                        VALUES ('\(uuid)', \(idx), 'old-station', \(idx), \(idx * 1000), 1000, 1, 1, 0, '\\x\(le([Int32(idx) - 7]))')
+                        """))
+            }
+            #expect(try await ClassSchema.migrate(db).map(\.version) == [3, 4])
+            try await db.run(
+                .init(unsafeSQL: """
+                    INSERT INTO lighttouch.block_part (session_uuid, first_idx, station, blocks, samples, sequence, timestamp_us,
+                        period_us, channels, block_samples, saturated, counts)
+                    VALUES ('\(uuid)', 2, 'old-station', 3, 6, '{2,3,4}', '{2000,4000,7000}', '{1000,1000,1000}', '{2,1,2}', '{2,3,1}',
+                        '{0,1,0}', '\\x\(le([10, 11, 12, 13]) + le([-20, 21, 22]) + le([30, 31]))')
+                    """))
+            let rows = try await db.rows(
+                "SELECT idx, sequence, channels, samples, saturated, counts FROM lighttouch.blocks WHERE session_uuid = \(uuid)::uuid ORDER BY idx")
+            var read: [(Int, Int, Int, Int, Int, [Int32])] = []
+            for row in rows {
+                let (idx, sequence, channels, samples, saturated, counts) = try row.decode((Int, Int, Int, Int, Int, ByteBuffer).self)
+                var buffer = counts
+                var values: [Int32] = []
+                while let value = buffer.readInteger(endianness: .little, as: Int32.self) { values.append(value) }
+                read.append((idx, sequence, channels, samples, saturated, values))
+            }
+            #expect(read.map(\.0) == [0, 1, 2, 3, 4])
+            #expect(read.map(\.1) == [0, 1, 2, 3, 4])
+            #expect(read.map(\.2) == [1, 1, 2, 1, 2] && read.map(\.3) == [1, 1, 2, 3, 1] && read.map(\.4) == [0, 0, 0, 1, 0])
+            #expect(read.map(\.5) == [[-7], [-6], [10, 11, 12, 13], [-20, 21, 22], [30, 31]])
+            let total = try await db.rows("SELECT sum(samples)::int FROM lighttouch.blocks")
+            #expect(try total.first?.decode(Int.self) == 8)
         }
     }
 
