@@ -293,9 +293,9 @@ import Testing
     @Test(.enabled(if: emulatorAvailable))
     func eachChannelIsStoredInTheOneBlobAndNoneIsDropped() throws {
         let directory = Self.temporaryDirectory()
-        // Three calibration cycles (0 and 10 g, two series) on both channels, after 4 s and 5 s at rest between
-        // them: each run starts at rest and takes the next cycle.
-        let loads: [Double] = [0, 10, 0, 10, 0]
+        // Three calibration cycles (0, 5 and 10 g, two series) on both channels, after 4 s and 5 s at rest
+        // between them: each run starts at rest and takes the next cycle.
+        let loads: [Double] = [0, 5, 10, 5, 0, 5, 10, 5, 0]
         var rows = ["time_s,force_g_left,force_g_right", "0,0,0"]
         var t = 4.0
         for _ in 0..<3 {
@@ -309,7 +309,7 @@ import Testing
         rows.append("\(t + 60),0,0")
         let script = Self.write(rows.joined(separator: "\n") + "\n", "script.csv", in: directory)
         let path = directory.path
-        let run = ([Programs.path("lighttouch"), "calibrate", "run", "--yes", "--masses", "0,10", "--degree", "1", "--write-to-sensor",
+        let run = ([Programs.path("lighttouch"), "calibrate", "run", "--yes", "--masses", "0,5,10", "--degree", "1", "--write-to-sensor",
                     "--data-dir", "\(path)/data"] + Self.fast).joined(separator: " ")
         let show = "\(Programs.path("lighttouch")) calibrate show --json"
         let steps = """

@@ -158,7 +158,13 @@ struct ClassTests {
         let password = try ClassServer.password(inCredentials: stationB)
         func asB(_ sql: String) throws -> Programs.Result { try ClassServer.psql(database: database, user: nameB, password: password, sql) }
         #expect(try asB("SELECT count(*), min(station) FROM lighttouch.session").stdout == "1|\(nameB)\n")
-        #expect(try asB("SELECT count(*) FROM lighttouch.blocks WHERE station <> current_user").stdout == "0\n")
+        #expect(try asB("SELECT (SELECT count(*) FROM lighttouch.block WHERE station <> current_user) + (SELECT count(*) FROM lighttouch.block_part WHERE station <> current_user)").stdout == "0\n")
+        // B's own samples are there, A's too, and B sees only its own; the view of every block is the instructors'.
+        let partsOfB = try asB("SELECT count(*) FROM lighttouch.block_part").stdout
+        let parts = try ClassServer.value(database, "SELECT count(*) FROM lighttouch.block_part") + "\n"
+        #expect(partsOfB != "0\n" && partsOfB != parts, "B sees \(partsOfB) of \(parts)")
+        let view = try asB("SELECT count(*) FROM lighttouch.blocks")
+        #expect(view.stderr.contains("permission denied for view blocks"), "\(view.stderr)")
         #expect(try asB("SELECT count(*) FROM lighttouch.event WHERE station <> current_user").stdout == "0\n")
         #expect(try asB("SELECT count(*) FROM lighttouch.live WHERE station <> current_user").stdout == "0\n")
         let grades = try asB("SELECT count(*) FROM lighttouch.grade")
