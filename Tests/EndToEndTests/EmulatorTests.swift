@@ -14,29 +14,29 @@ struct EmulatorTests {
 
     // MARK: Streaming
 
-    /// Four channels at 250 Hz: the emulated bus needs the host's threads,
+    /// Four channels at 320 Hz: the emulated bus needs the host's threads,
     /// and on a shared 2-core machine 4 × 1 kHz lost frames that a real host
     /// controller would not (a CI run lost 75 of 1,333); that figure is the
     /// soak script's (scripts/soak.sh), with a wide margin kept here.
     @Test func streamsFourChannelsWithNothingLostOrDamaged() throws {
         let report = Emulator.temporaryFile("report.json")
         let result = try Emulator.run(
-            ["--channels", "4", "--rate", "250", "--report", report, "--quiet"],
+            ["--channels", "4", "--rate", "320", "--report", report, "--quiet"],
             command: [lighttouch, "stream", "--duration", "4", "--json", "--summary-only"])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(result.summary, "no summary in: \(result.stdout)\n\(result.stderr)")
         let emulator = try Emulator.report(at: report)
         let frames = try #require(summary["frames"] as? Int)
         #expect(summary["channels"] as? Int == 4)
-        #expect(summary["sample_rate_hz"] as? Int == 250)
+        #expect(summary["sample_rate_hz"] as? Int == 320)
         #expect(summary["lost_frames"] as? Int == 0)
         #expect(summary["crc_errors"] as? Int == 0)
         #expect(summary["malformed_frames"] as? Int == 0)
         #expect(summary["overflow_flags"] as? Int == 0)
         #expect(summary["samples"] as? Int == 3 * frames)
-        // Every frame the device built reached the host: 4 s at 250/3 frames a second, 333.
+        // Every frame the device built reached the host: 4 s at 320/3 frames a second, 427.
         #expect(emulator["frames_transmitted"] as? Int == frames)
-        #expect((312...350).contains(frames), "frames: \(frames)")
+        #expect((400...450).contains(frames), "frames: \(frames)")
         #expect(summary["transport"] as? String ?? "" == "usb 001/002")
     }
 
