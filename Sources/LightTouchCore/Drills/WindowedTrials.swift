@@ -17,12 +17,7 @@ public struct WindowedTrials: Sendable {
     public private(set) var window: Window?
     private var accumulator: TrialAccumulator?
     /// The newest sample in the window, waiting for the next one to know its interval.
-    private var pending: Pending?
-    private struct Pending: Sendable {
-        var time: Double
-        var force: Double
-        var hands: HandForces?
-    }
+    private var pending: TrialSample?
     private var lastTime: Double?
 
     public init() {}
@@ -46,22 +41,13 @@ public struct WindowedTrials: Sendable {
         lastTime = t
         guard let window else { return nil }
         if t >= window.end - TrialOptions.timeEpsilon {
-            if let pending { Self.add(pending, to: &accumulator, interval: window.end - pending.time) }
+            if let pending { accumulator?.add(pending, interval: window.end - pending.time) }
             return close(at: window.end)
         }
         guard t >= window.start - TrialOptions.timeEpsilon else { return nil }
-        if let pending { Self.add(pending, to: &accumulator, interval: t - pending.time) }
-        pending = Pending(time: t, force: f, hands: hands)
+        if let pending { accumulator?.add(pending, interval: t - pending.time) }
+        pending = TrialSample(time: t, force: f, hands: hands)
         return nil
-    }
-
-    @inline(__always)
-    private static func add(_ sample: Pending, to accumulator: inout TrialAccumulator?, interval: Double) {
-        if let hands = sample.hands {
-            accumulator?.add(time: sample.time, hands: hands, interval: interval)
-        } else {
-            accumulator?.add(time: sample.time, force: sample.force, interval: interval)
-        }
     }
 
     /// Ends the open trial early (the student ended it, or the stream ended)
@@ -69,7 +55,7 @@ public struct WindowedTrials: Sendable {
     public mutating func end() -> TrialMetrics? {
         guard let window else { return nil }
         guard let pending else { return close(at: max(window.start, min(lastTime ?? window.start, window.end))) }
-        Self.add(pending, to: &accumulator, interval: 0)
+        accumulator?.add(pending, interval: 0)
         return close(at: pending.time)
     }
 
@@ -78,7 +64,7 @@ public struct WindowedTrials: Sendable {
         guard let window else { return nil }
         var trial = accumulator
         let now = min(max(t, window.start), window.end)
-        if let pending { Self.add(pending, to: &trial, interval: max(0, now - pending.time)) }
+        if let pending { trial?.add(pending, interval: max(0, now - pending.time)) }
         return trial?.metrics(endSeconds: now)
     }
 
@@ -87,7 +73,7 @@ public struct WindowedTrials: Sendable {
         guard let window else { return 0 }
         var trial = accumulator
         let now = min(max(t, window.start), window.end)
-        if let pending { Self.add(pending, to: &trial, interval: max(0, now - pending.time)) }
+        if let pending { trial?.add(pending, interval: max(0, now - pending.time)) }
         return trial?.currentHold(at: now) ?? 0
     }
 

@@ -1,3 +1,17 @@
+/// A sample as a trial takes it: the force, and each hand's in a two-hand
+/// session (the force is then the hands' mean).
+public struct TrialSample: Sendable {
+    public var time: Double
+    public var force: Double
+    public var hands: HandForces?
+
+    public init(time: Double, force: Double, hands: HandForces? = nil) {
+        self.time = time
+        self.force = force
+        self.hands = hands
+    }
+}
+
 /// Accumulates one trial's metrics sample by sample, in constant memory.
 /// Each sample arrives with the length of the interval it stands for
 /// ([tᵢ, tᵢ₊₁) cut off at the trial's end), as the README defines.
@@ -45,6 +59,16 @@ public struct TrialAccumulator: Sendable {
                 TrialAccumulator(options: options, trial: trial, startSeconds: startSeconds),
             ]
             balanceTrial = BalanceAccumulator(options: options, balance: balance)
+        }
+    }
+
+    /// Adds `sample` standing for `interval` seconds, with its hands when it has them.
+    @inline(__always)
+    public mutating func add(_ sample: TrialSample, interval: Double) {
+        if let hands = sample.hands {
+            add(time: sample.time, hands: hands, interval: interval)
+        } else {
+            add(time: sample.time, force: sample.force, interval: interval)
         }
     }
 

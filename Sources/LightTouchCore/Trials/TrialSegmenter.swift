@@ -16,16 +16,10 @@ public struct TrialSegmenter: Sendable {
     /// The trial in progress.
     public private(set) var current: TrialAccumulator?
 
-    private struct Sample: Sendable {
-        var time: Double
-        var force: Double
-        var hands: HandForces?
-    }
-
     /// The trial's newest sample, waiting for the next one to know its interval.
-    private var pending: Sample?
+    private var pending: TrialSample?
     /// The release run in progress inside a trial.
-    private var releaseRun: [Sample] = []
+    private var releaseRun: [TrialSample] = []
     private var lastTime: Double?
 
     public init(options: TrialOptions, balance: BalanceSettings? = nil) {
@@ -36,16 +30,16 @@ public struct TrialSegmenter: Sendable {
 
     /// Takes the next sample; returns the trial it ended, if any.
     public mutating func push(time t: Double, force f: Double) -> TrialMetrics? {
-        push(Sample(time: t, force: f, hands: nil))
+        push(TrialSample(time: t, force: f, hands: nil))
     }
 
     /// Takes the next two-hand sample (each hand's filtered force); returns
     /// the trial it ended, if any.
     public mutating func push(time t: Double, hands: HandForces) -> TrialMetrics? {
-        push(Sample(time: t, force: hands.mean, hands: hands))
+        push(TrialSample(time: t, force: hands.mean, hands: hands))
     }
 
-    private mutating func push(_ sample: Sample) -> TrialMetrics? {
+    private mutating func push(_ sample: TrialSample) -> TrialMetrics? {
         let t = sample.time, f = sample.force
         lastTime = t
         let contact = f >= options.contact
@@ -84,7 +78,7 @@ public struct TrialSegmenter: Sendable {
         for sample in releaseRun { commit(sample) }
         releaseRun.removeAll(keepingCapacity: true)
         // The trial ends with the stream: its last sample contributes no time.
-        if let pending { Self.add(pending, to: &current, interval: 0) }
+        if let pending { current?.add(pending, interval: 0) }
         pending = nil
         defer { current = nil }
         return current?.metrics(endSeconds: last)
@@ -94,7 +88,7 @@ public struct TrialSegmenter: Sendable {
     public func snapshot(at t: Double) -> TrialMetrics? {
         var trial = current
         guard trial != nil else { return nil }
-        if let pending { Self.add(pending, to: &trial, interval: max(0, t - pending.time)) }
+        if let pending { trial?.add(pending, interval: max(0, t - pending.time)) }
         guard let trial else { return nil }
         return trial.metrics(endSeconds: max(t, trial.startSeconds))
     }
@@ -103,35 +97,26 @@ public struct TrialSegmenter: Sendable {
     public func currentHold(at t: Double) -> Double {
         var trial = current
         guard trial != nil else { return 0 }
-        if let pending { Self.add(pending, to: &trial, interval: max(0, t - pending.time)) }
+        if let pending { trial?.add(pending, interval: max(0, t - pending.time)) }
         return trial?.currentHold(at: t) ?? 0
     }
 
-    private mutating func begin(_ sample: Sample) {
+    private mutating func begin(_ sample: TrialSample) {
         trialCount += 1
         current = TrialAccumulator(options: options, trial: trialCount, startSeconds: sample.time, balance: balance)
         pending = sample
     }
 
-    @inline(__always)
-    private static func add(_ sample: Sample, to trial: inout TrialAccumulator?, interval: Double) {
-        if let hands = sample.hands {
-            trial?.add(time: sample.time, hands: hands, interval: interval)
-        } else {
-            trial?.add(time: sample.time, force: sample.force, interval: interval)
-        }
-    }
-
     /// Gives the pending sample its interval (up to `sample`) and makes `sample` pending.
-    private mutating func commit(_ sample: Sample) {
-        if let pending { Self.add(pending, to: &current, interval: sample.time - pending.time) }
+    private mutating func commit(_ sample: TrialSample) {
+        if let pending { current?.add(pending, interval: sample.time - pending.time) }
         pending = sample
     }
 
     /// Ends the trial at the release run's first sample.
     private mutating func endAtReleaseRun() -> TrialMetrics? {
         guard let end = releaseRun.first?.time else { return nil }
-        if let pending { Self.add(pending, to: &current, interval: end - pending.time) }
+        if let pending { current?.add(pending, interval: end - pending.time) }
         pending = nil
         releaseRun.removeAll(keepingCapacity: true)
         defer { current = nil }

@@ -154,6 +154,19 @@ import Testing
 /// CSV): each hand is scored alone and the balance over the trial, worked
 /// out by hand below.
 @Suite struct TwoHandTrialSegmenterTests {
+    /// Each (left, right) pair at 0.1 s steps, balance 50 % ± 5; the trials found, the stream ended.
+    func run(_ pairs: [(Double, Double)]) -> [TrialMetrics] {
+        var segmenter = TrialSegmenter(options: TrialOptions(), balance: BalanceSettings())
+        var trials: [TrialMetrics] = []
+        for (index, pair) in pairs.enumerated() {
+            if let trial = segmenter.push(time: Double(index) / 10, hands: HandForces(left: pair.0, right: pair.1)) {
+                trials.append(trial)
+            }
+        }
+        if let trial = segmenter.finish() { trials.append(trial) }
+        return trials
+    }
+
     func close(_ a: Double?, _ b: Double?, _ tolerance: Double = 1e-9) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
         return abs(a - b) <= tolerance
@@ -169,16 +182,8 @@ import Testing
     ///   Mean (250 + 180) / 9 = 47.777…; balanced 0.9 s of a 0.9 s phase.
     /// - The pair: both in band and balanced throughout, so 0.9 s in band.
     @Test func eachHandAndTheBalanceAreScoredInTheTrialsTheTouchFinds() throws {
-        var segmenter = TrialSegmenter(options: TrialOptions(), balance: BalanceSettings())
-        var trials: [TrialMetrics] = []
-        let pairs: [(Double, Double)] =
-            [(0, 0)] + Array(repeating: (5, 5), count: 5) + Array(repeating: (4.5, 5.5), count: 4)
-            + Array(repeating: (0, 0), count: 6)
-        for (index, pair) in pairs.enumerated() {
-            let hands = HandForces(left: pair.0, right: pair.1)
-            if let trial = segmenter.push(time: Double(index) / 10, hands: hands) { trials.append(trial) }
-        }
-        if let trial = segmenter.finish() { trials.append(trial) }
+        let trials = run([(0, 0)] + Array(repeating: (5, 5), count: 5) + Array(repeating: (4.5, 5.5), count: 4)
+            + Array(repeating: (0, 0), count: 6))
         #expect(trials.count == 1)
         let trial = try #require(trials.first)
         #expect(close(trial.startSeconds, 0.1) && close(trial.endSeconds, 1.0) && trial.samples == 9)
@@ -198,16 +203,9 @@ import Testing
     /// - Pair in band 0.1 … 0.6 only: 0.5 s. Right in band 0.5 s, left 0.9 s.
     /// - Share from 0.6: 4.5 / 11 = 40.9 %, out of 45–55: balanced 0.5 of 0.9 s.
     @Test func oneHandOutOfTheBandTakesThePairOut() throws {
-        var segmenter = TrialSegmenter(options: TrialOptions(), balance: BalanceSettings())
-        var trials: [TrialMetrics] = []
-        let pairs: [(Double, Double)] =
-            [(0, 0)] + Array(repeating: (5, 5), count: 5) + Array(repeating: (4.5, 6.5), count: 4)
-            + Array(repeating: (0, 0), count: 6)
-        for (index, pair) in pairs.enumerated() {
-            if let trial = segmenter.push(time: Double(index) / 10, hands: HandForces(left: pair.0, right: pair.1)) {
-                trials.append(trial)
-            }
-        }
+        let trials = run([(0, 0)] + Array(repeating: (5, 5), count: 5) + Array(repeating: (4.5, 6.5), count: 4)
+            + Array(repeating: (0, 0), count: 6))
+        #expect(trials.count == 1)
         let trial = try #require(trials.first)
         #expect(close(trial.inBandSeconds, 0.5))
         let hands = try #require(trial.hands)
