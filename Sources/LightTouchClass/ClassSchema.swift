@@ -255,6 +255,68 @@ public enum ClassSchema {
                 END $$
                 """,
             ]),
+        // An updated row leaves its old version behind until no transaction can still see it, and a class's
+        // server always has something holding old versions for a while (an autovacuum's ANALYZE of the
+        // samples, a starved upload, an instructor's report, a pg_dump): the 30-row live table grew 46,000
+        // dead versions in 18 MB in eight minutes and every read walked them (docs/class.md). From v5 each
+        // update is a new row of an append-only log, read newest-first through its primary key (station, id):
+        // one index probe per station, whatever lies behind. Each station deletes its own older rows now and
+        // then (`LivePublisher`), so old versions cost space until vacuumed, never time.
+        //
+        // ANALYZE of the samples read (and decompressed) each sampled row's counts and arrays, minutes of the
+        // server's time for statistics nothing uses: those columns keep none.
+        Migration(
+            version: 5, name: "live state as a log read newest-first; no statistics on the samples' arrays",
+            statements: [
+                """
+                CREATE TABLE lighttouch.live_log (
+                    station name NOT NULL DEFAULT current_user,
+                    id bigint GENERATED ALWAYS AS IDENTITY,
+                    state json NOT NULL,                        -- json, not jsonb: the keys stay in the order sent
+                    updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                    PRIMARY KEY (station, id)
+                )
+                """,
+                // The notification carries only the name, as before, and only when what must show at once
+                // changed from the station's previous row (the row before it in the index: one probe).
+                """
+                CREATE FUNCTION lighttouch.notify_live_log() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    previous json;
+                BEGIN
+                    SELECT state INTO previous FROM lighttouch.live_log
+                        WHERE station = NEW.station AND id < NEW.id ORDER BY id DESC LIMIT 1;
+                    IF previous IS NULL OR (previous->>'kind', previous->>'phase', previous->>'trial', previous->>'student',
+                            previous->>'title', previous->>'connected')
+                        IS DISTINCT FROM (NEW.state->>'kind', NEW.state->>'phase', NEW.state->>'trial', NEW.state->>'student',
+                            NEW.state->>'title', NEW.state->>'connected') THEN
+                        PERFORM pg_notify('lighttouch_live', NEW.station);
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER live_log_added AFTER INSERT ON lighttouch.live_log
+                    FOR EACH ROW EXECUTE FUNCTION lighttouch.notify_live_log()
+                """,
+                "GRANT SELECT, INSERT, DELETE ON lighttouch.live_log TO lighttouch_station",
+                "GRANT SELECT ON lighttouch.live_log TO lighttouch_instructor",
+                "ALTER TABLE lighttouch.live_log ENABLE ROW LEVEL SECURITY",
+                """
+                CREATE POLICY station_own ON lighttouch.live_log TO lighttouch_station
+                    USING (station = current_user) WITH CHECK (station = current_user)
+                """,
+                "CREATE POLICY instructor_reads ON lighttouch.live_log FOR SELECT TO lighttouch_instructor USING (true)",
+                "DROP TABLE lighttouch.live",
+                "DROP FUNCTION lighttouch.notify_live()",
+                """
+                ALTER TABLE lighttouch.block_part
+                    ALTER COLUMN counts SET STATISTICS 0, ALTER COLUMN sequence SET STATISTICS 0,
+                    ALTER COLUMN timestamp_us SET STATISTICS 0, ALTER COLUMN period_us SET STATISTICS 0,
+                    ALTER COLUMN channels SET STATISTICS 0, ALTER COLUMN block_samples SET STATISTICS 0,
+                    ALTER COLUMN saturated SET STATISTICS 0
+                """,
+            ]),
     ]
 
     /// The schema version in the database; 0 when it has none yet.

@@ -15,6 +15,8 @@ public struct LiveTile: Sendable {
     public var ageOnArrival: Double
     /// When the server wrote the row (its clock, ms since 1970).
     public var updatedAtMs: Int?
+    /// The row's id in the live log: a new one for each update.
+    public var row: Int64?
     /// When the first notification of this state reached the view (nil for
     /// a tile read at (re)connection, not notified).
     public var notifiedAtMs: Int?
@@ -81,9 +83,9 @@ public enum ClassWatch {
                 status(nil)
                 backoff = .seconds(1)
                 try await db.connection.listen(on: ClassSchema.liveChannel) { notifications in
-                    var firstRead: [String: Int] = [:]
+                    var firstRead: [String: Int64] = [:]
                     for tile in try await read(db) {
-                        firstRead[tile.station] = tile.updatedAtMs
+                        firstRead[tile.station] = tile.row
                         update(tile)
                     }
                     let initial = firstRead
@@ -102,8 +104,8 @@ public enum ClassWatch {
                         for await _ in wakeups {
                             let notified = marked.take()
                             guard let tiles = try? await read(db) else { continue }
-                            for var tile in tiles where written[tile.station] != tile.updatedAtMs {
-                                written[tile.station] = tile.updatedAtMs
+                            for var tile in tiles where written[tile.station] != tile.row {
+                                written[tile.station] = tile.row
                                 tile.notifiedAtMs = notified[tile.station]
                                 update(tile)
                             }
@@ -130,20 +132,28 @@ public enum ClassWatch {
         }
     }
 
-    /// Every station's row.
-    static func read(_ db: ClassConnection) async throws(ClassError) -> [LiveTile] {
+    /// Every station's newest state, in the order of their names: for each
+    /// station of the class, one probe of the live log's primary key
+    /// (station, id) from its newest end, so the rows its station has
+    /// deleted and not yet vacuumed are never walked.
+    public static func read(_ db: ClassConnection) async throws(ClassError) -> [LiveTile] {
         let rows = try await db.rows(
             """
-            SELECT station::text, state::text, extract(epoch FROM clock_timestamp() - updated_at)::float8,
-                (extract(epoch FROM updated_at) * 1000)::int8
-            FROM lighttouch.live ORDER BY station
+            SELECT m.role::text, l.state::text, extract(epoch FROM clock_timestamp() - l.updated_at)::float8,
+                (extract(epoch FROM l.updated_at) * 1000)::int8, l.id
+            FROM lighttouch.member m
+            CROSS JOIN LATERAL (
+                SELECT state, updated_at, id FROM lighttouch.live_log WHERE station = m.role ORDER BY id DESC LIMIT 1) l
+            WHERE m.kind = 'station'
+            ORDER BY m.role
             """)
         let now = Int(Date().timeIntervalSince1970 * 1000)
         return rows.compactMap { row in
-            guard let (station, text, age, updated) = try? row.decode((String, String, Double, Int64).self),
+            guard let (station, text, age, updated, id) = try? row.decode((String, String, Double, Int64, Int64).self),
                 let state = try? JSONReader.parse(Array(text.utf8))
             else { return nil }
-            return LiveTile(station: station, state: state, receivedAtMs: now, ageOnArrival: max(0, age), updatedAtMs: Int(updated))
+            return LiveTile(
+                station: station, state: state, receivedAtMs: now, ageOnArrival: max(0, age), updatedAtMs: Int(updated), row: id)
         }
     }
 }

@@ -1,27 +1,34 @@
 import Foundation
 import LightTouchCore
 import Logging
+import PostgresNIO
 import Synchronization
 
-/// Publishes a station's live state to the class a few times a second: one
-/// row per station in `lighttouch.live`, whose trigger notifies the
-/// instructors' `class watch` (LISTEN/NOTIFY). At most one update is in
+/// Publishes a station's live state to the class a few times a second: a
+/// row per update in `lighttouch.live_log`, whose trigger notifies the
+/// instructors' `class watch` (LISTEN/NOTIFY) when what must show at once
+/// changed. Every `trimEvery` updates, the update also deletes the station's
+/// rows older than the one before it (kept for the trigger's comparison), so
+/// a station keeps at most `trimEvery + 1` rows. At most one update is in
 /// flight; a slow or absent server costs updates, never the session's time,
 /// and the publisher reconnects by itself (1 s doubling to 15 s).
 public final class LivePublisher: Sendable {
     public let endpoint: ClassEndpoint
     let period: Duration
+    let trimEvery: Int
     let state: @Sendable () -> JSONValue?
     let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let counts = Mutex((sent: 0, failed: 0))
 
     /// - Parameter state: the state to publish now (nil: nothing new); called on the publisher's task.
-    public init(endpoint: ClassEndpoint, period: Duration = .milliseconds(100), logger: Logger = ClassConnection.quietLogger,
-        state: @escaping @Sendable () -> JSONValue?)
-    {
+    public init(
+        endpoint: ClassEndpoint, period: Duration = .milliseconds(100), trimEvery: Int = 10,
+        logger: Logger = ClassConnection.quietLogger, state: @escaping @Sendable () -> JSONValue?
+    ) {
         self.endpoint = endpoint
         self.period = period
+        self.trimEvery = max(1, trimEvery)
         self.state = state
         self.logger = logger
     }
@@ -51,6 +58,9 @@ public final class LivePublisher: Sendable {
 
     private func run() async {
         var connection: ClassConnection?
+        // The id of the station's newest row, and updates since its older rows were last deleted.
+        var newest: Int64?
+        var sinceTrim = 0
         var backoff = Duration.seconds(1)
         let clock = ContinuousClock()
         var next = clock.now
@@ -75,17 +85,29 @@ public final class LivePublisher: Sendable {
                         members.append(("sent_at_ms", .int(Int(Date().timeIntervalSince1970 * 1000))))
                         stamped = .object(members)
                     }
-                    try await connection.run(
-                        """
-                        INSERT INTO lighttouch.live (state) VALUES (\(stamped.serialized())::json)
-                        ON CONFLICT (station) DO UPDATE SET state = EXCLUDED.state, updated_at = clock_timestamp()
-                        """, timeout: .seconds(2))
+                    let json = stamped.serialized()
+                    let query: PostgresQuery
+                    if let keep = newest, sinceTrim >= trimEvery {
+                        // One statement, one commit: the delete and the insert see the same rows, and the trigger
+                        // still finds the row before the new one.
+                        query = """
+                            WITH trimmed AS (DELETE FROM lighttouch.live_log WHERE station = current_user AND id < \(keep))
+                            INSERT INTO lighttouch.live_log (state) VALUES (\(json)::json) RETURNING id
+                            """
+                        sinceTrim = 0
+                    } else {
+                        query = "INSERT INTO lighttouch.live_log (state) VALUES (\(json)::json) RETURNING id"
+                    }
+                    let rows = try await connection.rows(query, timeout: .seconds(2))
+                    newest = try? rows.first?.decode(Int64.self)
+                    sinceTrim += 1
                     counts.withLock { $0.sent += 1 }
                 }
             } catch {
                 counts.withLock { $0.failed += 1 }
                 await connection?.close()
                 connection = nil
+                newest = nil
                 next = clock.now + backoff
                 backoff = min(backoff * 2, .seconds(15))
             }

@@ -1,5 +1,5 @@
 import Foundation
-import LightTouchClass
+@testable import LightTouchClass
 import LightTouchCore
 import PostgresNIO
 import Testing
@@ -43,13 +43,15 @@ struct ClassSchemaTests {
                 VALUES ('00000000-0000-0000-0000-000000000001', 'old-station', 1, 'practice', '2026-01-01T00:00:00Z', 'complete', 'LT-1', '{}')
                 """)
             let second = try await ClassSchema.migrate(db)
-            #expect(second.map(\.version) == [2, 3, 4])
+            #expect(second.map(\.version) == [2, 3, 4, 5])
             #expect(try await ClassSchema.installedVersion(db) == ClassSchema.current)
             try await ClassSchema.check(db)
             let rows = try await db.rows("SELECT station::text FROM lighttouch.session")
             #expect(try rows.map { try $0.decode(String.self) } == ["old-station"])
-            let live = try await db.rows("SELECT to_regclass('lighttouch.live') IS NOT NULL")
-            #expect(try live.first?.decode(Bool.self) == true)
+            let live = try await db.rows(
+                "SELECT to_regclass('lighttouch.live_log') IS NOT NULL, to_regclass('lighttouch.live') IS NULL")
+            let (log, oldTableGone) = try #require(live.first).decode((Bool, Bool).self)
+            #expect(log && oldTableGone)
             // A current schema: nothing to do.
             #expect(try await ClassSchema.migrate(db).isEmpty)
         }
@@ -80,7 +82,7 @@ struct ClassSchemaTests {
                         VALUES ('\(uuid)', \(idx), 'old-station', \(idx), \(idx * 1000), 1000, 1, 1, 0, '\\x\(le([Int32(idx) - 7]))')
                         """))
             }
-            #expect(try await ClassSchema.migrate(db).map(\.version) == [3, 4])
+            #expect(try await ClassSchema.migrate(db).map(\.version) == [3, 4, 5])
             try await db.run(
                 .init(unsafeSQL: """
                     INSERT INTO lighttouch.block_part (session_uuid, first_idx, station, blocks, samples, sequence, timestamp_us,
@@ -134,6 +136,98 @@ struct ClassSchemaTests {
 
     /// The password travels only as a SCRAM verifier; the server accepts the
     /// password itself at login, and the role is a member of the station group.
+    /// The live log (schema v5). A notification goes out when a station
+    /// starts or what must show at once changes (phase, trial, student,
+    /// drill, connection), not for a new force: notifications arrive in
+    /// commit order, so had A's force-only update notified, the listener
+    /// would hear A before B. The class view reads each station's newest
+    /// row; a station deletes only its own rows.
+    @Test func theLiveLogNotifiesOnlyWhatMustShowAtOnce() async throws {
+        let admin = try await Self.newDatabase()
+        let suffix = UUID().uuidString.prefix(6).lowercased()
+        let names = ["live-a-\(suffix)", "live-b-\(suffix)"]
+        let passwords = try await withConnection(admin) { db in
+            try await ClassSchema.migrate(db)
+            var passwords: [String] = []
+            for name in names { passwords.append(try await ClassSchema.addMember(db, name: name, role: .station)) }
+            return passwords
+        }
+        func station(_ index: Int) -> ClassEndpoint {
+            var endpoint = admin
+            endpoint.user = names[index]
+            endpoint.password = passwords[index]
+            return endpoint
+        }
+        func publish(_ index: Int, _ state: String) async throws {
+            try await withConnection(station(index)) { db in
+                try await db.run("INSERT INTO lighttouch.live_log (state) VALUES (\(state)::json)")
+            }
+        }
+        let heard = try await withConnection(admin) { listener in
+            try await listener.connection.listen(on: ClassSchema.liveChannel) { notifications in
+                try await publish(0, #"{"kind":"practice","phase":"hold","trial":1,"force_g":5.0}"#)
+                try await publish(0, #"{"kind":"practice","phase":"hold","trial":1,"force_g":5.4}"#)
+                try await publish(1, #"{"kind":"assess","phase":"hold","trial":1,"force_g":4.0}"#)
+                try await publish(0, #"{"kind":"practice","phase":"rest","trial":1,"force_g":0.2}"#)
+                var heard: [String] = []
+                for try await notification in notifications {
+                    heard.append(notification.payload)
+                    if heard.count == 3 { break }
+                }
+                return heard
+            }
+        }
+        #expect(heard == [names[0], names[1], names[0]])
+
+        let tiles = try await withConnection(admin) { db in try await ClassWatch.read(db) }
+        #expect(tiles.map(\.station) == names)
+        #expect(tiles.map { $0.state["phase"]?.stringValue } == ["rest", "hold"])
+        #expect(tiles.map { $0.state["force_g"]?.doubleValue } == [0.2, 4.0])
+
+        let (deleted, seen) = try await withConnection(station(1)) { db in
+            let deleted = try await db.rows("WITH gone AS (DELETE FROM lighttouch.live_log RETURNING station) SELECT count(*) FROM gone")
+            let seen = try await db.rows("SELECT count(*) FROM lighttouch.live_log")
+            return (try #require(deleted.first).decode(Int.self), try #require(seen.first).decode(Int.self))
+        }
+        #expect(deleted == 1)
+        #expect(seen == 0)
+        let left = try await withConnection(admin) { db in
+            try #require(try await db.rows("SELECT count(*) FROM lighttouch.live_log").first).decode(Int.self)
+        }
+        #expect(left == 3)
+    }
+
+    /// A publisher deletes its station's older rows every `trimEvery`
+    /// updates, keeping the one before the newest for the trigger: after
+    /// twenty updates with `trimEvery: 4`, between 2 and 5 rows are left
+    /// (without the deletes, twenty).
+    @Test func aPublisherKeepsFewRows() async throws {
+        var endpoint = try await Self.newDatabase()
+        let name = "live-trim-\(UUID().uuidString.prefix(6).lowercased())"
+        let password = try await withConnection(endpoint) { db in
+            try await ClassSchema.migrate(db)
+            return try await ClassSchema.addMember(db, name: name, role: .station)
+        }
+        let admin = endpoint
+        endpoint.user = name
+        endpoint.password = password
+        let publisher = LivePublisher(endpoint: endpoint, period: .milliseconds(5), trimEvery: 4) {
+            .object([("kind", .string("practice")), ("phase", .string("hold"))])
+        }
+        publisher.start()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while publisher.sent.sent < 20, publisher.sent.failed == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        publisher.stop()
+        #expect(publisher.sent.failed == 0)
+        #expect(publisher.sent.sent >= 20)
+        let rows = try await withConnection(admin) { db in
+            try #require(try await db.rows("SELECT count(*) FROM lighttouch.live_log").first).decode(Int.self)
+        }
+        #expect((2...5).contains(rows), "\(rows) rows after \(publisher.sent.sent) updates")
+    }
+
     @Test func aNewStationLogsInWithItsPassword() async throws {
         var endpoint = try await Self.newDatabase()
         let name = "v'; -- \(UUID().uuidString.prefix(6))"
