@@ -96,6 +96,19 @@ done
   done >"$work/queue.txt"
 ) &
 pids+=("$!")
+# What keeps old row versions (the oldest open transaction, and what it runs), and the live log's size
+# and dead versions, every 10 s: the live view reads around them, the server carries them.
+(
+  while sleep 10; do
+    psql_class "SELECT coalesce((SELECT round(extract(epoch FROM clock_timestamp() - xact_start)::numeric, 1) || ' s, ' ||
+        backend_type || ': ' || left(regexp_replace(query, '\s+', ' ', 'g'), 70)
+        FROM pg_stat_activity WHERE (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL) AND pid <> pg_backend_pid()
+        ORDER BY xact_start LIMIT 1), '-') || '|' ||
+      (SELECT n_dead_tup || '|' || pg_total_relation_size(relid) FROM pg_stat_user_tables WHERE relname = 'live_log')" \
+      2>/dev/null || true
+  done >"$work/horizon.txt"
+) &
+pids+=("$!")
 
 sleep $((duration / 2))
 cpu_first=$(server_ticks)
@@ -178,6 +191,8 @@ echo "    of which the server writing the state to watch:       p50 $sp50 ms, p9
 echo "    of which the server writing it to its notification:   p50 $np50 ms, p99 $np99 ms"
 echo "    minute by minute (p50/p99 ms):   $(cat "$work/minutes.txt")"
 echo "  notification queue, fullest:     $(sort -g "$work/queue.txt" | tail -1) % (sampled every 10 s)"
+echo "  oldest open transaction seen:    $(sort -t'|' -g -k1 "$work/horizon.txt" | tail -1 | cut -d'|' -f1) (sampled every 10 s)"
+echo "  live log, most dead versions:    $(sort -t'|' -g -k2 "$work/horizon.txt" | tail -1 | cut -d'|' -f2) (at the end: $(tail -1 "$work/horizon.txt" | cut -d'|' -f2) dead, $(( $(tail -1 "$work/horizon.txt" | cut -d'|' -f3) / 1024 )) KiB)"
 echo "  live view latency during the restart window: p99 $p99d ms over $nd updates"
 echo "  upload throughput:               $((server_samples / elapsed)) samples/s, $((blocks / elapsed)) blocks/s over ${elapsed} s"
 echo "  CPU taken by the hypervisor:     $(python3 -c "print(round(100 * ($steal_after - $steal_before) / max(1, $total_after - $total_before), 1))") % (steal)"

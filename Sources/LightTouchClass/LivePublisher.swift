@@ -61,6 +61,10 @@ public final class LivePublisher: Sendable {
         // The id of the station's newest row, and updates since its older rows were last deleted.
         var newest: Int64?
         var sinceTrim = 0
+        // Below this id, this publisher has deleted the station's rows. Each delete starts there: deleted rows stay
+        // in the index until no transaction can see them, and a delete from the station's first row walked all of
+        // them, every second, for as long as something held old versions (the server's load grew minute by minute).
+        var deletedBelow: Int64?
         var backoff = Duration.seconds(1)
         let clock = ContinuousClock()
         var next = clock.now
@@ -87,19 +91,24 @@ public final class LivePublisher: Sendable {
                     }
                     let json = stamped.serialized()
                     let query: PostgresQuery
+                    var trimmedTo: Int64?
                     if let keep = newest, sinceTrim >= trimEvery {
                         // One statement, one commit: the delete and the insert see the same rows, and the trigger
                         // still finds the row before the new one.
+                        let from = deletedBelow ?? 0
                         query = """
-                            WITH trimmed AS (DELETE FROM lighttouch.live_log WHERE station = current_user AND id < \(keep))
+                            WITH trimmed AS (
+                                DELETE FROM lighttouch.live_log WHERE station = current_user AND id >= \(from) AND id < \(keep))
                             INSERT INTO lighttouch.live_log (state) VALUES (\(json)::json) RETURNING id
                             """
+                        trimmedTo = keep
                         sinceTrim = 0
                     } else {
                         query = "INSERT INTO lighttouch.live_log (state) VALUES (\(json)::json) RETURNING id"
                     }
                     let rows = try await connection.rows(query, timeout: .seconds(2))
                     newest = try? rows.first?.decode(Int64.self)
+                    if let trimmedTo { deletedBelow = trimmedTo }
                     sinceTrim += 1
                     counts.withLock { $0.sent += 1 }
                 }
