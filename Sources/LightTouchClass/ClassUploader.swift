@@ -152,9 +152,14 @@ public final class ClassUploader: Sendable {
     /// Sends one session's new blocks, part by part, and its row, events and grades.
     func push(_ queued: QueuedUpload, over db: ClassConnection) async throws {
         var upload = queued
+        // Events are sent once: from the server's newest on. Sending every event again with each part made
+        // each part's transaction longer than the last, and at thirty stations ten minutes in the server
+        // spent its time on them (docs/class.md, "Load figures").
+        var eventsSent = try await Self.newestEvent(of: upload, on: db)
         while true {
-            let part = try outbox.uploadPart(upload, maxBlocks: Self.blocksPerPart)
+            let part = try outbox.uploadPart(upload, maxBlocks: Self.blocksPerPart, eventsAfter: eventsSent)
             try await db.transaction { db throws(ClassError) in try await Self.send(part, over: db) }
+            if let last = part.events.last { eventsSent = last.index }
             let sent = upload.blocksSent + Int64(part.blocks.count)
             try outbox.markUploaded(session: upload.sessionID, blocksSent: sent, finished: part.isLast, error: nil)
             status.withLock {
@@ -165,6 +170,16 @@ public final class ClassUploader: Sendable {
             if part.isLast || part.blocks.isEmpty { return }
             upload.blocksSent = sent
         }
+    }
+
+    /// The index of the session's newest event on the server; -1 for none
+    /// (or a session not there yet).
+    static func newestEvent(of upload: QueuedUpload, on db: ClassConnection) async throws(ClassError) -> Int64 {
+        guard let uuid = UUID(uuidString: upload.uuid) else {
+            throw ClassError.other("session \(upload.sessionID) has a damaged upload id; it cannot be sent")
+        }
+        let rows = try await db.rows("SELECT coalesce(max(idx), -1) FROM lighttouch.event WHERE session_uuid = \(uuid)")
+        return (try? rows.first?.decode(Int64.self)) ?? -1
     }
 
     /// One part, inside a transaction. Everything is keyed by the session's
@@ -211,11 +226,22 @@ public final class ClassUploader: Sendable {
                 WHERE lighttouch.block_part.blocks < EXCLUDED.blocks
                 """)
         }
-        for (idx, event) in part.events {
+        // The part's events in one statement, as a JSON array of records (a row each).
+        if !part.events.isEmpty {
+            let records = JSONValue.array(
+                part.events.map { idx, event in
+                    .object([
+                        ("idx", .int(Int(idx))), ("block_idx", .int(Int(event.blockIndex))), ("kind", .string(event.kind.rawValue)),
+                        ("time_s", event.time.map(JSONValue.double) ?? .null), ("trial", event.trial.map(JSONValue.int) ?? .null),
+                        ("value", event.value.map(JSONValue.double) ?? .null), ("detail", event.detail.map(JSONValue.string) ?? .null),
+                    ])
+                })
             try await db.run(
                 """
                 INSERT INTO lighttouch.event (session_uuid, idx, block_idx, kind, time_s, trial, value, detail)
-                VALUES (\(uuid), \(idx), \(event.blockIndex), \(event.kind.rawValue), \(event.time), \(event.trial), \(event.value), \(event.detail))
+                SELECT \(uuid), e.idx, e.block_idx, e.kind, e.time_s, e.trial, e.value, e.detail
+                FROM json_to_recordset(\(records.serialized())::json)
+                    AS e (idx bigint, block_idx bigint, kind text, time_s double precision, trial integer, value double precision, detail text)
                 ON CONFLICT DO NOTHING
                 """)
         }

@@ -70,7 +70,7 @@ extension RecordingStore: ClassOutbox {
         "rejected_samples", "dropped_batches", "hands", "balance_target_pct", "balance_tolerance_pct",
     ]
 
-    public func uploadPart(_ upload: QueuedUpload, maxBlocks: Int) throws -> UploadPart {
+    public func uploadPart(_ upload: QueuedUpload, maxBlocks: Int, eventsAfter: Int64) throws -> UploadPart {
         let id = upload.sessionID
         // Asked before the snapshot is taken: a recording whose process had
         // ended by then has everything in the snapshot.
@@ -104,8 +104,8 @@ extension RecordingStore: ClassOutbox {
                         saturatedMask: UInt8(truncatingIfNeeded: b["saturated"] as Int64), counts: counts))
             }
             let events = try Row.fetchAll(
-                db, sql: "SELECT idx, block_idx, kind, time_s, trial, value, detail FROM event WHERE session_id = ? ORDER BY idx",
-                arguments: [id]
+                db, sql: "SELECT idx, block_idx, kind, time_s, trial, value, detail FROM event WHERE session_id = ? AND idx > ? ORDER BY idx",
+                arguments: [id, eventsAfter]
             ).compactMap { e -> (index: Int64, event: RecordedEvent)? in
                 guard let kind = RecordedEvent.Kind(rawValue: e["kind"] ?? "") else { return nil }
                 return (

@@ -239,7 +239,13 @@ struct ClassTests {
         let dataDir = folder + "/data"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Programs.path("lighttouch"))
-        process.arguments = ["practice", "--sensor", "demo", "--duration", "8", "--plain", "--data-dir", dataDir, "--class", station]
+        // Four touches, a second each, so that events come in every part of the upload, before and after the crash.
+        let touches = folder + "/touches.csv"
+        try "time_s,force_g\n0,0\n1.0,0\n1.1,5\n2.0,5\n2.1,0\n3.0,0\n3.1,5\n4.0,5\n4.1,0\n5.0,0\n5.1,5\n6.0,5\n6.1,0\n7.0,0\n7.1,5\n8,5\n"
+            .write(toFile: touches, atomically: true, encoding: .utf8)
+        process.arguments = [
+            "practice", "--sensor", "demo", "--force-script", touches, "--duration", "8", "--plain", "--data-dir", dataDir, "--class", station,
+        ]
         let errPipe = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errPipe
@@ -269,6 +275,26 @@ struct ClassTests {
         #expect(try ClassServer.value(database, "SELECT sum(samples) FROM lighttouch.blocks") == "\(samples)")
         #expect(try ClassServer.value(database, "SELECT count(*) = count(DISTINCT idx) AND count(*) = max(idx) + 1 FROM lighttouch.blocks") == "t")
         #expect(try ClassServer.value(database, "SELECT status || ' ' || samples FROM lighttouch.session") == "complete \(samples)")
+        // Every event once, as recorded: the exports' sidecars list the same events, locally and from the class.
+        let instructor = try ClassServer.add("instructor", "ci-\(Self.suffix())", classURL: url, in: folder)
+        let localExport = try Programs.run(
+            "lighttouch", ["export", "\(local["id"] as? Int ?? -1)", "--csv", "--out", folder + "/local.csv", "--data-dir", dataDir])
+        #expect(localExport.status == 0, "\(localExport.stderr)")
+        let remoteID = try ClassServer.value(database, "SELECT id FROM lighttouch.session")
+        let classExport = try Programs.run("lighttouch", ["class", "export", remoteID, "--csv", "--out", folder + "/class.csv", "--class", instructor])
+        #expect(classExport.status == 0, "\(classExport.stderr)")
+        let localEvents = try Self.sidecarEvents(folder + "/local.csv.json")
+        // The tare, four touches and three releases (the fourth touch is held to the end).
+        #expect(localEvents.count == 8)
+        #expect(try Self.sidecarEvents(folder + "/class.csv.json") == localEvents)
+        #expect(try ClassServer.value(database, "SELECT count(*) FROM lighttouch.event") == "\(localEvents.count)")
+    }
+
+    /// An export sidecar's events, each as sorted-key JSON text.
+    static func sidecarEvents(_ path: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let events = try #require(object?["events"] as? [Any], "no events in \(path)")
+        return try events.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: .sortedKeys), as: UTF8.self) }
     }
 
     @Test func theLiveViewShowsEachStationAndNeverABlindTrialsForce() throws {

@@ -8,8 +8,9 @@ public protocol ClassOutbox: Sendable {
     func queueUpload(session: Int64) throws -> QueuedUpload
     /// Sessions not yet uploaded in full, oldest first.
     func pendingUploads() throws -> [QueuedUpload]
-    /// The session as recorded now, with its blocks from `fromBlock` on (at most `maxBlocks`).
-    func uploadPart(_ upload: QueuedUpload, maxBlocks: Int) throws -> UploadPart
+    /// The session as recorded now, with its blocks from `upload.blocksSent`
+    /// on (at most `maxBlocks`) and its events after index `eventsAfter`.
+    func uploadPart(_ upload: QueuedUpload, maxBlocks: Int, eventsAfter: Int64) throws -> UploadPart
     /// Records what the server now holds; `finished` once the session is complete there.
     func markUploaded(session: Int64, blocksSent: Int64, finished: Bool, error: String?) throws
 }
@@ -41,7 +42,7 @@ public struct UploadPart: Sendable {
     public var blocksRecorded: Int64
     /// Blocks `upload.blocksSent ..< upload.blocksSent + blocks.count`.
     public var blocks: [RecordedBlock]
-    /// Every event so far, with its index.
+    /// The events recorded so far after the index asked for, with their indices, in order.
     public var events: [(index: Int64, event: RecordedEvent)]
     public var grades: [GradeRecord]
     /// The recording has ended (complete or interrupted, its process gone).
