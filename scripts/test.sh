@@ -3,9 +3,13 @@
 # the sensor firmware's build and host tests, then every Swift test (unit
 # tests and end-to-end tests of the built programs).
 #
-# The main group runs inside scripts/with-postgres.sh: the class tests need a
-# real PostgreSQL server, and it starts a throwaway cluster on the loopback
-# address for them (as the `postgres` user when run as root) and removes it.
+#   scripts/test.sh [TEST-OPTIONS...]
+#
+# TEST-OPTIONS go to each test process (swift-testing's --filter, --skip...).
+#
+# The class tests need a real PostgreSQL server: scripts/with-postgres.sh
+# starts a throwaway cluster on the loopback address for each test process
+# (as the `postgres` user when run as root) and removes it.
 #
 # The emulated-USB suites stream at 1 kHz in real time and assert that not a
 # frame is lost, so they run on their own after everything else: sharing the
@@ -21,22 +25,72 @@ echo "== Sensor firmware (firmware-protocol/boards/pro-micro-hx711): build, budg
 make -s -C firmware-protocol/boards/pro-micro-hx711 all test-firmwares
 make -s -C firmware-protocol/boards/pro-micro-hx711 test
 
-echo "== Swift package"
+echo "== Swift package: build (swift build --build-tests)"
 swift build --build-tests
-bash scripts/with-postgres.sh swift test --skip-build --skip "Emulator" --skip "EndToEndTests.ClassTests" "$@"
 
-# The class's end-to-end suite crashes and restarts its PostgreSQL cluster
-# mid-session: in a process and on a cluster of its own, so that no other
-# suite's connection is cut by it.
-echo "== Swift package: the class on a PostgreSQL cluster of its own (it is crashed and restarted)"
-bash scripts/with-postgres.sh swift test --skip-build --filter "EndToEndTests.ClassTests" "$@"
+# The main tests spend most of their time waiting on what they run (real
+# sessions of the built programs, a terminal in tmux, a PostgreSQL server).
+# One test process runs as many tests at once as the machine has cores,
+# waiting or not, and kept a tenth of the CPU busy: so the tests run in five
+# processes at once, each with its output in .build/test-logs, shown in turn
+# when all have ended. The class's end-to-end suite crashes and restarts its
+# PostgreSQL cluster mid-session: in a process and on a cluster of its own,
+# so that no other suite's connection is cut by it.
+#
+# The test binary itself, not `swift test`: SwiftPM holds a lock on .build,
+# so two `swift test` would run one after the other.
+tests=$(swift build --show-bin-path)/LightTouchPackageTests.xctest
+logs=.build/test-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+groups=()
+group() { # NAME SWIFT-TEST-ARGS...: one test process in the background, on a PostgreSQL cluster of its own
+    local name=$1
+    shift
+    groups+=("$name")
+    (
+        set +e
+        bash scripts/with-postgres.sh "$tests" --testing-library swift-testing "$@" >"$logs/$name.log" 2>&1
+        echo $? >"$logs/$name.status"
+    ) &
+}
+e2e=EndToEndTests
+group "terminal screens and calibration" \
+    --filter "$e2e\.(PracticeScreen|TerminalFallback|SoundToggleScreen|Calibration|CalibrationGuided)Tests" "$@"
+group "assessment, estimates, two hands, the demo stream" \
+    --filter "$e2e\.(AssessScreen|EstimateScreen|TwoHandsPractice|Estimate|Assess|DemoStream)Tests" "$@"
+group "recordings, replay, sound, headless practice" \
+    --filter "$e2e\.(PracticeHeadless|SessionRecording|SoundLive|SoundReplay|Replay|SampleExportSidecar|SessionExport|RecordingsFromEarlierVersions)Tests" "$@"
+group "the modules' own tests" --skip "$e2e" "$@"
+group "the class on a PostgreSQL cluster that is crashed and restarted" --filter "$e2e\.ClassTests" "$@"
+# Every suite of EndToEndTests is in exactly one group, or in a real-time group below.
+listed=$("$tests" --testing-library swift-testing --list-tests 2>/dev/null | sed -n "s#^$e2e\.\([A-Za-z]*\)/.*#\1#p" | sort -u |
+    grep -Ev '^(PracticeScreen|TerminalFallback|SoundToggleScreen|Calibration|CalibrationGuided|AssessScreen|EstimateScreen|TwoHandsPractice|Estimate|Assess|DemoStream|PracticeHeadless|SessionRecording|SoundLive|SoundReplay|Replay|SampleExportSidecar|SessionExport|RecordingsFromEarlierVersions|Class)Tests$' |
+    grep -v Emulator || true)
+wait
+failed=()
+if [ -n "$listed" ]; then
+    echo "test.sh: suites of $e2e in no group (add them to one): $listed" >&2
+    failed+=("ungrouped suites")
+fi
+for name in "${groups[@]}"; do
+    echo "== Swift package: $name"
+    cat "$logs/$name.log"
+    [ "$(cat "$logs/$name.status" 2>/dev/null)" = 0 ] || failed+=("$name")
+done
 
 # One test at a time: two real-time streams at once would compete for the
 # host threads the emulated bus needs.
 echo "== Swift package: real-time tests through the emulated USB sensor"
-swift test --skip-build --no-parallel --filter "Emulator" --skip "FirmwareEmulator" "$@"
+"$tests" --testing-library swift-testing --no-parallel --filter "Emulator" --skip "FirmwareEmulator" "$@" || failed+=("the emulated USB sensor")
 
 # The sensor firmware on the simulated chip takes most of a core for itself:
 # after the 1 kHz suites, not beside them.
 echo "== Swift package: real-time tests through the sensor firmware on a simulated chip"
-swift test --skip-build --filter "FirmwareEmulator" "$@"
+"$tests" --testing-library swift-testing --filter "FirmwareEmulator" "$@" || failed+=("the firmware on a simulated chip")
+
+if [ ${#failed[@]} -gt 0 ]; then
+    printf 'test.sh: failed: %s\n' "${failed[@]}" >&2
+    exit 1
+fi
+echo "== all tests passed"
