@@ -5,7 +5,8 @@
 #
 #   scripts/test.sh [TEST-OPTIONS...]
 #
-# TEST-OPTIONS go to each test process (swift-testing's --filter, --skip...).
+# TEST-OPTIONS go to each test process: swift-testing's --skip, for example
+# (a --filter would widen each group's own filter, not narrow it).
 #
 # The class tests need a real PostgreSQL server: scripts/with-postgres.sh
 # starts a throwaway cluster on the loopback address for each test process
