@@ -225,7 +225,7 @@ struct PracticeCommand: ParsableCommand {
         try export?.close(metadata: [
             ("sample_rate_hz", .double(configuration.sampleRate)), ("calibrated", .bool(conversion.isCalibrated)),
             ("lost_frames", .int(ending.summary.lostFrames)), ("rejected_samples", .int(ending.summary.rejectedSamples)),
-        ] + (balance?.jsonMembers ?? []))
+        ] + (balance?.jsonMembers ?? []) + [("options", .object(ending.pipeline.configuration.jsonMembers))])
         output.flush()
         if json {
             print(results.json(sound: ending.sound).serialized())

@@ -84,10 +84,15 @@ extension ReplayCommand {
     }
 
     /// The recorded configuration, with the options given here replacing the recorded ones.
-    func recordedConfiguration(_ recorded: PipelineConfiguration) throws -> PipelineConfiguration {
+    func recordedConfiguration(_ recorded: PipelineConfiguration, source: String = "the session") throws -> PipelineConfiguration {
         var configuration = recorded
         configuration.trial = scoring.applied(to: recorded.trial)
-        configuration.balance = try balanceBand(recorded: recorded.balance, source: "the session")
+        do {
+            try configuration.trial.validate()
+        } catch {
+            throw UserError("\(error.description), with the recorded options of \(source)", exitCode: ExitCode(64))
+        }
+        configuration.balance = try balanceBand(recorded: recorded.balance, source: source)
         let given = try scoring.filterSettings
         if scoring.filter != nil { configuration.filter.kind = given.kind }
         if scoring.cutoffHz != nil { configuration.filter.cutoffHz = given.cutoffHz }

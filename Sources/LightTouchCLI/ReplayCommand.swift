@@ -55,12 +55,27 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         if let session = Self.sessionID(file) { return try replaySession(session) }
         if verify { throw UserError("--verify checks a recorded session: give a session id (`lighttouch sessions`)", exitCode: ExitCode(64)) }
-        let samples = try Self.load(file)
+        let (samples, recordedOptions) = try Self.load(file)
         guard let rate = samples.nominalRate else {
             throw UserError.data("\(file): at least two samples with increasing times are needed to know the sample rate")
         }
-        var configuration = try scoring.configuration(sampleRate: rate)
-        configuration.balance = try balanceBand(recorded: Self.recordedBalance(samples), source: file)
+        // A LightTouch export scores with the options the session had, and
+        // those given here in their place; any other CSV with the defaults.
+        let configuration: PipelineConfiguration
+        if let recordedOptions {
+            let recorded: PipelineConfiguration
+            do {
+                recorded = try PipelineConfiguration(options: recordedOptions, sampleRate: rate, balance: Self.recordedBalance(samples))
+            } catch {
+                throw UserError.data(
+                    "\(SampleExporter.sidecarPath(file)): \(error.description); move it away to replay the CSV with the default options")
+            }
+            configuration = try recordedConfiguration(recorded, source: file)
+        } else {
+            var defaults = try scoring.configuration(sampleRate: rate)
+            defaults.balance = try balanceBand(recorded: Self.recordedBalance(samples), source: file)
+            configuration = defaults
+        }
         var pipeline: ForcePipeline
         do {
             pipeline = try ForcePipeline(configuration: configuration)
@@ -91,7 +106,7 @@ struct ReplayCommand: ParsableCommand {
             metadata: [
                 ("sample_rate_hz", .double(rate)), ("calibrated", .bool(summary.calibrated)),
                 ("lost_frames", .int(summary.lostFrames)), ("rejected_samples", .int(summary.rejectedSamples)),
-            ] + (configuration.balance?.jsonMembers ?? []))
+            ] + (configuration.balance?.jsonMembers ?? []) + [("options", .object(configuration.jsonMembers))])
         if json {
             print(pipeline.resultsJSON(summary: summary).serialized())
         } else {
@@ -99,8 +114,9 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
-    /// Reads a sample CSV; every problem is a one-line error naming the file.
-    static func load(_ path: String) throws -> SampleCSV {
+    /// Reads a sample CSV, and the `options` its export was scored with when
+    /// its metadata has them; every problem is a one-line error naming the file.
+    static func load(_ path: String) throws -> (samples: SampleCSV, options: JSONValue?) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
@@ -115,8 +131,8 @@ struct ReplayCommand: ParsableCommand {
         case .success(let parsed): samples = parsed
         case .failure(let error): throw UserError.data(error.description)
         }
-        try readSidecar(of: path, into: &samples)
-        return samples
+        let options = try readSidecar(of: path, into: &samples)
+        return (samples, options)
     }
 
     /// The balance band a two-hand export was scored with (its metadata's
@@ -152,10 +168,11 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// What the session knew (the rate, the calibration, the losses), from the
-    /// JSON a LightTouch export writes beside its CSV, when it is there.
-    static func readSidecar(of path: String, into samples: inout SampleCSV) throws {
+    /// JSON a LightTouch export writes beside its CSV, when it is there; its
+    /// `options` object (the scoring options; older exports have none) is returned.
+    static func readSidecar(of path: String, into samples: inout SampleCSV) throws -> JSONValue? {
         let sidecar = SampleExporter.sidecarPath(path)
-        guard FileManager.default.fileExists(atPath: sidecar) else { return }
+        guard FileManager.default.fileExists(atPath: sidecar) else { return nil }
         let bytes: [UInt8]
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: sidecar)))
@@ -176,6 +193,7 @@ struct ReplayCommand: ParsableCommand {
             default: continue
             }
         }
+        return object["options"]
     }
 }
 

@@ -88,6 +88,6 @@ public enum SessionExport {
         ] + (twoHands.map { balance in
             // grams and filtered_g are then the hands' mean; the hands and the balance band follow.
             [("hands", .int(2)), ("balance_target_pct", .double(balance.target)), ("balance_tolerance_pct", .double(balance.tolerance))]
-        } ?? []))
+        } ?? []) + [("options", .object(session.configuration.jsonMembers))])
     }
 }

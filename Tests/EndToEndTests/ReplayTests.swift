@@ -29,6 +29,51 @@ import Testing
         #expect((first["longest_hold_s"] as? Double ?? 0) > 9)
     }
 
+    /// A session practised with options other than the defaults: its export's
+    /// metadata carries them, so a replay scores as the session did, and an
+    /// option given to replay changes that option alone.
+    @Test func anExportReplaysWithTheOptionsOfItsSession() throws {
+        let export = temporary("options.csv")
+        defer {
+            try? FileManager.default.removeItem(at: export)
+            try? FileManager.default.removeItem(atPath: export.path + ".json")
+        }
+        let options = [
+            "--target", "5.5", "--tolerance", "1.5", "--contact", "1", "--release", "0.7", "--grace", "0.3", "--hold", "8",
+            "--filter", "one-euro", "--min-cutoff-hz", "0.8", "--beta", "0.02", "--spike-window", "5",
+        ]
+        let live = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--duration", "16", "--json", "--export-samples", export.path] + options,
+            timeout: 90)
+        #expect(live.status == 0, "\(live.stderr)")
+        let liveResults = try #require(live.stdout.split(separator: "\n").last.map(String.init))
+        let replay = try Programs.run("lighttouch", ["replay", export.path, "--json"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout == liveResults + "\n")
+        let recorded = try #require(Programs.lastJSONObject(replay.stdout)?["options"] as? [String: Any])
+        #expect(recorded["target_g"] as? Double == 5.5)
+        #expect(recorded["filter"] as? String == "one-euro")
+        #expect(recorded["spike_window"] as? Int == 5)
+
+        // Another tolerance: that one changes, the session's other options stay.
+        let strict = try Programs.run("lighttouch", ["replay", export.path, "--json", "--tolerance", "0.25"])
+        #expect(strict.status == 0, "\(strict.stderr)")
+        let regraded = try #require(Programs.lastJSONObject(strict.stdout)?["options"] as? [String: Any])
+        #expect(regraded["tolerance_g"] as? Double == 0.25)
+        #expect(regraded["target_g"] as? Double == 5.5)
+        #expect(regraded["hold_goal_s"] as? Double == 8)
+        #expect(regraded["beta"] as? Double == 0.02)
+        // A target that makes no sense with the recorded tolerance and contact
+        // (2 ± 1.5 g reaches down to 0.5 g, below the 1 g contact): one line naming the file.
+        let nonsense = try Programs.run("lighttouch", ["replay", export.path, "--target", "2"])
+        #expect(nonsense.status == 64)
+        #expect(
+            nonsense.stderr
+                == "lighttouch: --contact (1.0 g) must be below the band's lower edge (0.5 g), with the recorded options of \(export.path)\n")
+        #expect(nonsense.stdout.isEmpty)
+    }
+
     @Test func theSameInputAndOptionsGiveByteIdenticalJSON() throws {
         let file = temporary("trace.csv")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -75,7 +120,8 @@ import Testing
         #expect(
             sidecar
                 == "{\"format\":\"lighttouch-samples\",\"version\":1,\"sample_rate_hz\":2,\"calibrated\":true,"
-                + "\"lost_frames\":0,\"rejected_samples\":0}\n")
+                + "\"lost_frames\":0,\"rejected_samples\":0,\"options\":{\"target_g\":5,\"tolerance_g\":1,\"contact_g\":0.5,"
+                + "\"release_s\":0.5,\"grace_s\":0.2,\"hold_goal_s\":10,\"filter\":\"none\",\"spike_window\":0,\"sample_rate_hz\":2}}\n")
         try? FileManager.default.removeItem(atPath: output.path + ".json")
     }
 

@@ -28,6 +28,30 @@ import Testing
         #expect(beside.stdout.contains("\"lost_frames\":3,\"rejected_samples\":4,\"calibrated\":false"), "\(beside.stdout)")
     }
 
+    /// Scoring options in the metadata that cannot be used: one line naming the sidecar and the member.
+    @Test(arguments: [
+        ("{\"filter\":\"kalman\"}", "`options.filter` is not one of none, butterworth, one-euro"),
+        ("{\"target_g\":\"five\"}", "`options.target_g` is not a number"),
+        ("{\"target_g\":1,\"tolerance_g\":2}", "the recorded options make no sense (--tolerance (2.0 g) must be smaller than --target (1.0 g))"),
+        ("[5]", "`options` is not an object"),
+    ])
+    func unusableRecordedOptionsAreOneClearError(options: String, problem: String) throws {
+        let csv = temporary("o.csv")
+        defer {
+            try? FileManager.default.removeItem(atPath: csv)
+            try? FileManager.default.removeItem(atPath: csv + ".json")
+        }
+        try Self.samples.write(toFile: csv, atomically: true, encoding: .utf8)
+        try "{\"format\":\"lighttouch-samples\",\"version\":1,\"options\":\(options)}\n"
+            .write(toFile: csv + ".json", atomically: true, encoding: .utf8)
+        let result = try Programs.run("lighttouch", ["replay", csv])
+        #expect(result.status == 65)
+        #expect(
+            result.stderr
+                == "lighttouch: \(csv).json: \(problem); move it away to replay the CSV with the default options\n")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test(arguments: ["not json at all \u{1B}[31m", "{\"format\":\"something-else\"}", "[1,2,3]"])
     func aForeignSidecarIsOneClearError(content: String) throws {
         let csv = temporary("f.csv")

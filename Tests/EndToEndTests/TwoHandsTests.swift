@@ -169,13 +169,24 @@ struct TwoHandsPracticeTests {
         let hands = try #require(trials.first?["hands"] as? [String: Any], "\(replay.stdout)")
         #expect((results["options"] as? [String: Any])?["balance_target_pct"] as? Double == 50)
 
-        // Each hand alone, as a one-hand CSV of its own force, is the same trial: the same filter on the same
-        // input, and both hands touch at the same sample.
+        // Each hand alone, as a one-hand CSV of its own force scored with the session's options (the export's
+        // metadata gave them to the pair's replay), is the same trial: the same filter on the same input, and
+        // both hands touch at the same sample.
+        let recorded = try #require(results["options"] as? [String: Any])
+        var sessionOptions: [String] = []
+        for (option, key) in [
+            ("--target", "target_g"), ("--tolerance", "tolerance_g"), ("--contact", "contact_g"), ("--release", "release_s"),
+            ("--grace", "grace_s"), ("--hold", "hold_goal_s"),
+        ] {
+            let value = try #require(recorded[key] as? Double, "options.\(key)")
+            sessionOptions += [option, "\(value)"]
+        }
+        #expect(recorded["hold_goal_s"] as? Double == 5, "the first-touch drill's hold goal")
         let rows = liveText.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
         for (name, column) in [("left", 6), ("right", 7)] {
             let alone = dir + "/\(name).csv"
             try ("time_s,force_g\n" + rows.map { "\($0[0]),\($0[column])\n" }.joined()).write(toFile: alone, atomically: true, encoding: .utf8)
-            let one = try Programs.run("lighttouch", ["replay", alone, "--json"])
+            let one = try Programs.run("lighttouch", ["replay", alone, "--json"] + sessionOptions)
             let oneTrial = try #require(
                 ((try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])?["trials"] as? [[String: Any]])?.first,
                 "\(one.stdout)\(one.stderr)")
