@@ -121,8 +121,8 @@ struct ReportCommand: ParsableCommand {
             // Two hands: the trace and the table are the pair's (the hands' mean, in band when both hands are and
             // the pair is balanced); each trial's hands and balance follow.
             notes.append(
-                "two hands: the trace is the hands' mean; the hold counts while both hands are in the band and the left "
-                    + "share is \(balance.low.fixed(0))–\(balance.high.fixed(0)) %")
+                "two hands: the thick trace is the hands' mean, the thin ones each hand's (blue left, purple right); the hold "
+                    + "counts while both hands are in the band and the left share is \(balance.low.fixed(0))–\(balance.high.fixed(0)) %")
             for result in drillReport?.results ?? [] {
                 guard let hands = result.metrics.hands else { continue }
                 func grams(_ value: Double?) -> String { value.map { "\($0.fixed(2)) g" } ?? "—" }
@@ -155,9 +155,12 @@ struct ReportCommand: ParsableCommand {
         subtitle += "  ·  \(r.configuration.filter.kind.rawValue) filter  ·  \(s.status.rawValue)"
         if !r.summary.calibrated { subtitle += "  ·  uncalibrated" }
         let who = s.student.map { " — \($0)" } ?? ""
+        let hands = r.handPoints.isEmpty ? nil : ReportDocument.Hands(
+            left: r.handPoints.map { .init(time: $0.time, force: $0.left, inBand: options.isInBand($0.left)) },
+            right: r.handPoints.map { .init(time: $0.time, force: $0.right, inBand: options.isInBand($0.right)) })
         return ReportDocument(
             title: "Session \(s.id): \(what)\(who)", subtitle: subtitle, points: points, band: band, trialBands: trialBands,
-            trials: trials, markers: markers, table: rows, notes: notes)
+            trials: trials, markers: markers, table: rows, notes: notes, hands: hands)
     }
 
     /// Where a trial's longest in-band run was (for the hold marker).

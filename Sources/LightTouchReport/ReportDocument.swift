@@ -65,6 +65,18 @@ public struct ReportDocument: Sendable {
         }
     }
 
+    /// Two hands: each hand's filtered force, drawn beside the pair's trace
+    /// (the hands' mean, `points`). `inBand` is the hand's own verdict.
+    public struct Hands: Sendable, Equatable {
+        public var left: [Point]
+        public var right: [Point]
+
+        public init(left: [Point], right: [Point]) {
+            self.left = left
+            self.right = right
+        }
+    }
+
     public var title: String
     public var subtitle: String
     public var points: [Point]
@@ -77,11 +89,14 @@ public struct ReportDocument: Sendable {
     public var table: [[String]]
     /// Lines under the table: the summary, and for an assessment each criterion and the grade.
     public var notes: [String]
+    /// Two hands' own traces (nil for one hand).
+    public var hands: Hands?
 
     public init(
         title: String, subtitle: String, points: [Point], band: Band, trialBands: [Band], trials: [Trial], markers: [Marker],
-        table: [[String]], notes: [String]
+        table: [[String]], notes: [String], hands: Hands? = nil
     ) {
+        self.hands = hands
         self.title = title
         self.subtitle = subtitle
         self.points = points

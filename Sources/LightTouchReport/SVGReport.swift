@@ -4,6 +4,9 @@ import Foundation
 /// page around it). Pure: a string from a value.
 public enum SVGReport {
     static let width = 1100.0
+    /// Two hands: the left hand's trace and the right's, apart from the band's greens and the red.
+    static let leftHandColour = "#2e6fb7"
+    static let rightHandColour = "#8e44ad"
     static let plot = (left: 70.0, top: 90.0, width: 1000.0, height: 360.0)
 
     public static func svg(_ document: ReportDocument) -> String {
@@ -19,10 +22,12 @@ public enum SVGReport {
 
             """
         let duration = max(document.points.last?.time ?? 1, document.trials.map(\.end).max() ?? 0, 1)
-        let peak = document.points.map(\.force).max() ?? 0
+        // Every trace drawn sets the scale: the pair's, and each hand's.
+        let forces = [document.points, document.hands?.left ?? [], document.hands?.right ?? []].map { $0.lazy.map(\.force) }
+        let peak = forces.compactMap { $0.max() }.max() ?? 0
         let bandTop = ([document.band] + document.trialBands).map(\.high).max() ?? 6
         let yMax = niceCeiling(max(bandTop * 1.6, peak * 1.08, 1))
-        let yMin = min(0, niceFloor(document.points.map(\.force).min() ?? 0))
+        let yMin = min(0, niceFloor(forces.compactMap { $0.min() }.min() ?? 0))
         func x(_ t: Double) -> Double { plot.left + t / duration * plot.width }
         func y(_ g: Double) -> Double { plot.top + (1 - (g - yMin) / (yMax - yMin)) * plot.height }
 
@@ -59,6 +64,11 @@ public enum SVGReport {
             out += rect(x(hold.start), barY, max(1, x(hold.end) - x(hold.start)), 7, fill: "#2e9e4f")
             out += text(min(max((x(hold.start) + x(hold.end)) / 2, plot.left + 40), plot.left + plot.width - 40), barY + 20, "hold \(fmt1(hold.end - hold.start)) s", size: 11, anchor: "middle", fill: "#1f7a3a")
         }
+        // Two hands: each hand's own force, thin, under the pair's trace.
+        if let hands = document.hands {
+            out += envelope(hands.left.map { (x($0.time), y($0.force)) }, stroke: Self.leftHandColour, width: 1)
+            out += envelope(hands.right.map { (x($0.time), y($0.force)) }, stroke: Self.rightHandColour, width: 1)
+        }
         // The trace: a min/max envelope per pixel column, in-band stretches drawn green on top.
         out += trace(document.points, x: x, y: y, columns: Int(plot.width))
         // Markers.
@@ -75,6 +85,12 @@ public enum SVGReport {
         out += text(plot.left + plot.width - 208, legendY, "in band", size: 12, anchor: "start", fill: "#333333")
         out += line(plot.left + plot.width - 150, legendY - 4, plot.left + plot.width - 132, legendY - 4, stroke: "#c0392b", width: 1.5)
         out += text(plot.left + plot.width - 128, legendY, "out of band", size: 12, anchor: "start", fill: "#333333")
+        if document.hands != nil {
+            out += line(plot.left + plot.width - 530, legendY - 4, plot.left + plot.width - 512, legendY - 4, stroke: Self.leftHandColour)
+            out += text(plot.left + plot.width - 508, legendY, "left hand", size: 12, anchor: "start", fill: "#333333")
+            out += line(plot.left + plot.width - 440, legendY - 4, plot.left + plot.width - 422, legendY - 4, stroke: Self.rightHandColour)
+            out += text(plot.left + plot.width - 418, legendY, "right hand", size: 12, anchor: "start", fill: "#333333")
+        }
 
         // The metrics table, then the notes.
         out += table(document.table, top: tableTop, left: plot.left, width: plot.width, rowHeight: rowHeight)

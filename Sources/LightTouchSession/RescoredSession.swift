@@ -30,6 +30,9 @@ public struct RescoredSession: Sendable {
     public let outcome: SessionResults
     /// Every scored sample (when asked for).
     public let points: [(time: Double, force: Double, inBand: Bool)]
+    /// Two hands: each hand's filtered force at every scored sample (when
+    /// points are asked for; empty for one hand).
+    public let handPoints: [(time: Double, left: Double, right: Double)]
     /// The feedback sound as recorded (nil: the session had no sound, or was recorded before sound was).
     public let sound: SoundStatus?
 
@@ -59,6 +62,7 @@ public struct RescoredSession: Sendable {
         self.drill = drill
         var practice = drill.map { PracticeSession(drill: $0) }
         var points: [(time: Double, force: Double, inBand: Bool)] = []
+        var handPoints: [(time: Double, left: Double, right: Double)] = []
         // Keys the trainer handled, each after the newest sample it had seen (`SessionRecording.noteKey`).
         var keys = session.events.filter { $0.kind == .key }.compactMap { event in
             event.time.flatMap { time in event.detail.flatMap(PracticeSession.Key.init(recordedName:)).map { (time: time, key: $0) } }
@@ -78,7 +82,10 @@ public struct RescoredSession: Sendable {
                 }
                 let events = practice?.push(scored: CollectionOfOne(processed)) ?? []
                 visit(processed, practice, events, sound, sample.hold)
-                if keepPoints { points.append((processed.time, processed.filtered, processed.inBand)) }
+                if keepPoints {
+                    points.append((processed.time, processed.filtered, processed.inBand))
+                    if let hands = processed.hands { handPoints.append((processed.time, hands.left, hands.right)) }
+                }
             }
         }
         switch replayed {
@@ -88,6 +95,7 @@ public struct RescoredSession: Sendable {
         case .failure(let error): throw RescoringError(kind: .options, description: "session \(id): \(error.description)")
         }
         self.points = points
+        self.handPoints = handPoints
         for remaining in soundEvents { sound = SoundStatus.applying(remaining.event, to: sound) }
         self.sound = sound
         if var practice {

@@ -160,6 +160,16 @@ struct TwoHandsPracticeTests {
             #expect(try String(contentsOfFile: again, encoding: .utf8) == liveText, "the replay of \(source)")
         }
 
+        // The report draws each hand beside the pair: three traces (each hand's, then the pair's with its
+        // in-band stretches on top), and a legend for the hands.
+        let svg = dir + "/report.svg"
+        let report = try Programs.run("lighttouch", ["report", "1", "--out", svg, "--data-dir", dir])
+        #expect(report.status == 0, "\(report.stderr)")
+        let drawing = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(drawing.contains("stroke=\"#2e6fb7\" stroke-width=\"1\" stroke-linejoin=\"round\" points="))
+        #expect(drawing.contains("stroke=\"#8e44ad\" stroke-width=\"1\" stroke-linejoin=\"round\" points="))
+        #expect(drawing.contains(">left hand<") && drawing.contains(">right hand<"))
+
         // The replay's trial: one, found by the pair's touch (both hands at once) and lasting to the end.
         let replay = try Programs.run("lighttouch", ["replay", live, "--json"])
         #expect(replay.status == 0, "\(replay.stderr)")

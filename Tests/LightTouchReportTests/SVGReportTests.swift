@@ -47,6 +47,29 @@ import Testing
         #expect(html.contains("<svg "))
     }
 
+    /// Two hands: each hand is drawn in its own colour, and the scale fits the
+    /// heavier hand even where the pair's mean stays low.
+    @Test func twoHandsDrawEachHandOnAScaleThatFitsIt() throws {
+        var document = Self.document()
+        // The right hand presses up to 12 g while the mean never passes 6.6 g.
+        document.hands = ReportDocument.Hands(
+            left: document.points.map { .init(time: $0.time, force: max(0, 2 * $0.force - 12 * $0.time / 10), inBand: false) },
+            right: document.points.map { .init(time: $0.time, force: 12 * $0.time / 10, inBand: false) })
+        let svg = SVGReport.svg(document)
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse())
+        for colour in [SVGReport.leftHandColour, SVGReport.rightHandColour] {
+            let marker = "stroke=\"\(colour)\" stroke-width=\"1\" stroke-linejoin=\"round\" points=\""
+            let after = try #require(svg.range(of: marker).map { svg[$0.upperBound...] }, "\(colour)'s trace")
+            let pairs = after.prefix { $0 != "\"" }.split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } }
+            #expect(pairs.count > 10)
+            // Every point inside the plot (top 90, bottom 90 + 360), none cut off above it.
+            #expect(pairs.allSatisfy { $0.count == 2 && $0[1] >= SVGReport.plot.top && $0[1] <= SVGReport.plot.top + SVGReport.plot.height })
+        }
+        #expect(svg.contains(">left hand<") && svg.contains(">right hand<"))
+        #expect(!SVGReport.svg(Self.document()).contains(">left hand<"), "one hand has no hands' legend")
+    }
+
     @Test func axisTicksAreRoundNumbers() {
         #expect(SVGReport.ticks(0, 10, count: 5) == [0, 2, 4, 6, 8, 10])
         #expect(SVGReport.ticks(0, 42.2, count: 10) == [0, 5, 10, 15, 20, 25, 30, 35, 40])
