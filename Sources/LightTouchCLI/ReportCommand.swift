@@ -81,14 +81,14 @@ struct ReportCommand: ParsableCommand {
                 trials.append(
                     ReportDocument.Trial(
                         number: t.trial, start: t.startSeconds, end: t.endSeconds, score: t.score,
-                        hold: inBandRun(r.points, result.options, t)))
+                        hold: inBandRun(r, result.options, t)))
                 rows.append(row(t) + [result.feedback])
             }
         } else {
             rows.append(header)
             for t in r.pipeline.trials {
                 trials.append(
-                    ReportDocument.Trial(number: t.trial, start: t.startSeconds, end: t.endSeconds, score: t.score, hold: inBandRun(r.points, options, t)))
+                    ReportDocument.Trial(number: t.trial, start: t.startSeconds, end: t.endSeconds, score: t.score, hold: inBandRun(r, options, t)))
                 rows.append(row(t))
             }
         }
@@ -120,9 +120,9 @@ struct ReportCommand: ParsableCommand {
         if let balance = r.configuration.balance {
             // Two hands: the trace and the table are the pair's (the hands' mean, in band when both hands are and
             // the pair is balanced); each trial's hands and balance follow.
+            notes.append("two hands: the thick trace is the hands' mean, the thin ones each hand's force (blue left, purple right);")
             notes.append(
-                "two hands: the thick trace is the hands' mean, the thin ones each hand's (blue left, purple right); the hold "
-                    + "counts while both hands are in the band and the left share is \(balance.low.fixed(0))–\(balance.high.fixed(0)) %")
+                "a hold counts while both hands are in the band and the left share is \(balance.low.fixed(0))–\(balance.high.fixed(0)) %")
             for result in drillReport?.results ?? [] {
                 guard let hands = result.metrics.hands else { continue }
                 func grams(_ value: Double?) -> String { value.map { "\($0.fixed(2)) g" } ?? "—" }
@@ -163,11 +163,20 @@ struct ReportCommand: ParsableCommand {
             trials: trials, markers: markers, table: rows, notes: notes, hands: hands)
     }
 
-    /// Where a trial's longest in-band run was (for the hold marker).
-    static func inBandRun(_ points: [(time: Double, force: Double, inBand: Bool)], _ options: TrialOptions, _ t: TrialMetrics)
-        -> (start: Double, end: Double)?
-    {
-        let marked = points.map { ReportDocument.Point(time: $0.time, force: $0.force, inBand: options.isInBand($0.force)) }
+    /// Where a trial's longest in-band run was (for the hold marker): for two
+    /// hands, where both hands were in the band and the pair balanced, the
+    /// condition a two-hand hold counts under.
+    static func inBandRun(_ r: RescoredSession, _ options: TrialOptions, _ t: TrialMetrics) -> (start: Double, end: Double)? {
+        let marked: [ReportDocument.Point]
+        if let balance = r.configuration.balance, !r.handPoints.isEmpty {
+            marked = r.handPoints.map {
+                ReportDocument.Point(
+                    time: $0.time, force: ($0.left + $0.right) / 2,
+                    inBand: options.isInBand(HandForces(left: $0.left, right: $0.right), balance: balance))
+            }
+        } else {
+            marked = r.points.map { ReportDocument.Point(time: $0.time, force: $0.force, inBand: options.isInBand($0.force)) }
+        }
         return ReportDocument.longestRun(marked, from: t.startSeconds, to: t.endSeconds)
     }
 }

@@ -169,6 +169,10 @@ struct TwoHandsPracticeTests {
         #expect(drawing.contains("stroke=\"#2e6fb7\" stroke-width=\"1\" stroke-linejoin=\"round\" points="))
         #expect(drawing.contains("stroke=\"#8e44ad\" stroke-width=\"1\" stroke-linejoin=\"round\" points="))
         #expect(drawing.contains(">left hand<") && drawing.contains(">right hand<"))
+        // The hold marked is where both hands were in the band and balanced: from the touch at 2 s to the split
+        // at 5 s (the mean, 5.5 g, stays in the band after it, but the right hand at 6.8 g does not).
+        let bar = try #require(drawing.range(of: ">hold ").map { drawing[$0.upperBound...].prefix { $0 != " " } }.flatMap { Double($0) })
+        #expect(bar > 2.5 && bar < 3.6, "hold \(bar) s")
 
         // The replay's trial: one, found by the pair's touch (both hands at once) and lasting to the end.
         let replay = try Programs.run("lighttouch", ["replay", live, "--json"])
