@@ -7,20 +7,32 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("lighttouch-\(UUID().uuidString)-\(name)")
     }
 
-    @Test func liveAndReplayedScoresOfTheSameSamplesAreIdentical() throws {
-        let export = temporary("live.csv")
-        defer { try? FileManager.default.removeItem(at: export) }
-        // 22 s of the demo sensor's steady student: one full trial and the start of the next.
+    /// The demo sensor's steady student practised for `seconds` with
+    /// `options`, its samples exported to `export`, then `replay --json` of
+    /// the export, which must print the live results line exactly.
+    func replayOfALiveExport(seconds: Int, options: [String] = [], export: URL) throws -> String {
         let live = try Programs.run(
             "lighttouch",
-            ["practice", "--sensor", "demo", "--scenario", "steady", "--duration", "22", "--json", "--export-samples", export.path],
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--duration", "\(seconds)", "--json", "--export-samples", export.path]
+                + options,
             timeout: 90)
         #expect(live.status == 0, "\(live.stderr)")
         let liveResults = try #require(live.stdout.split(separator: "\n").last.map(String.init))
         let replay = try Programs.run("lighttouch", ["replay", export.path, "--json"])
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout == liveResults + "\n")
-        let results = try #require(Programs.lastJSONObject(replay.stdout))
+        return replay.stdout
+    }
+
+    @Test func liveAndReplayedScoresOfTheSameSamplesAreIdentical() throws {
+        let export = temporary("live.csv")
+        defer {
+            try? FileManager.default.removeItem(at: export)
+            try? FileManager.default.removeItem(atPath: export.path + ".json")
+        }
+        // 22 s of the demo sensor's steady student: one full trial and the start of the next.
+        let replay = try replayOfALiveExport(seconds: 22, export: export)
+        let results = try #require(Programs.lastJSONObject(replay))
         let trials = try #require(results["trials"] as? [[String: Any]])
         #expect(trials.count >= 1)
         // The steady student holds near 5 g for about 12 s.
@@ -42,16 +54,8 @@ import Testing
             "--target", "5.5", "--tolerance", "1.5", "--contact", "1", "--release", "0.7", "--grace", "0.3", "--hold", "8",
             "--filter", "one-euro", "--min-cutoff-hz", "0.8", "--beta", "0.02", "--spike-window", "5",
         ]
-        let live = try Programs.run(
-            "lighttouch",
-            ["practice", "--sensor", "demo", "--scenario", "steady", "--duration", "16", "--json", "--export-samples", export.path] + options,
-            timeout: 90)
-        #expect(live.status == 0, "\(live.stderr)")
-        let liveResults = try #require(live.stdout.split(separator: "\n").last.map(String.init))
-        let replay = try Programs.run("lighttouch", ["replay", export.path, "--json"])
-        #expect(replay.status == 0, "\(replay.stderr)")
-        #expect(replay.stdout == liveResults + "\n")
-        let recorded = try #require(Programs.lastJSONObject(replay.stdout)?["options"] as? [String: Any])
+        let replay = try replayOfALiveExport(seconds: 16, options: options, export: export)
+        let recorded = try #require(Programs.lastJSONObject(replay)?["options"] as? [String: Any])
         #expect(recorded["target_g"] as? Double == 5.5)
         #expect(recorded["filter"] as? String == "one-euro")
         #expect(recorded["spike_window"] as? Int == 5)
