@@ -158,6 +158,8 @@ struct PracticeCommand: ParsableCommand {
         if let reason = display.reason { printError(reason) }
         let fullScreen = display.style != nil
         let drill = try resolveDrill(fullScreen: fullScreen)
+        // A drill checked its own options with those given; without one they apply to the defaults.
+        if drill == nil { _ = try scoring.checkedTrialOptions() }
         let classEndpoint = try classOptions.resolve()
         let balance = drill?.balance
         let connection = try openSensor(sensorOptions, demo: balance != nil && sensorOptions.isDemo ? demo.playingTwoHands : demo)

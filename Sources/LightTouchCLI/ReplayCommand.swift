@@ -73,6 +73,7 @@ struct ReplayCommand: ParsableCommand {
             configuration = try recordedConfiguration(recorded, source: file)
         } else {
             var defaults = try scoring.configuration(sampleRate: rate)
+            defaults.trial = try scoring.checkedTrialOptions()
             defaults.balance = try balanceBand(recorded: Self.recordedBalance(samples), source: file)
             configuration = defaults
         }

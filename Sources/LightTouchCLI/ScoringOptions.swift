@@ -79,11 +79,21 @@ struct ScoringOptions: ParsableArguments {
         }
     }
 
+    /// Each option on its own. How they combine (a tolerance smaller than the
+    /// target, a contact below the band) is checked once they meet what they
+    /// apply to: `checkedTrialOptions` on the defaults, a drill's
+    /// `validate()`, a recording's options in `replay`. Checked here against
+    /// the defaults, `replay ID --tolerance 6` of a session recorded at 10 g
+    /// would be refused for a 5 g target it does not have.
     func validate() throws {
-        do {
-            try trialOptions.validate()
-        } catch {
-            throw ValidationError(error.description)
+        for (value, name, allowZero) in [
+            (target, "--target", false), (tolerance, "--tolerance", false), (contact, "--contact", false),
+            (release, "--release", false), (grace, "--grace", true), (hold, "--hold", false),
+        ] {
+            guard let value else { continue }
+            guard value.isFinite, allowZero ? value >= 0 : value > 0 else {
+                throw ValidationError("\(name) must be a \(allowZero ? "non-negative" : "positive") number (got \(value))")
+            }
         }
         let settings = try filterSettings
         do {
@@ -94,7 +104,20 @@ struct ScoringOptions: ParsableArguments {
         }
     }
 
-    /// The pipeline configuration for a stream at `rate` Hz.
+    /// The trial options given, on the defaults, checked together: one line
+    /// and exit status 64 when they make no sense.
+    func checkedTrialOptions() throws -> TrialOptions {
+        let options = trialOptions
+        do {
+            try options.validate()
+        } catch {
+            throw UserError(error.description, exitCode: ExitCode(64))
+        }
+        return options
+    }
+
+    /// The pipeline configuration for a stream at `rate` Hz: the trial
+    /// options given, on the defaults (a drill or a recording may replace them).
     func configuration(sampleRate: Double) throws -> PipelineConfiguration {
         PipelineConfiguration(trial: trialOptions, filter: try filterSettings, sampleRate: sampleRate)
     }

@@ -64,6 +64,18 @@ import Testing
         #expect(result.stdout.contains("trial 1 done: score"))
         #expect(result.stdout.contains("bandwidth"))
 
+        // A drill at 10 g takes a 5 g tolerance, too wide only for the default 5 g target.
+        let heavy = directory.appendingPathComponent("drill-\(UUID().uuidString).toml")
+        try "version = 1\nname = \"heavy\"\ntrials = 1\ntarget_g = 10\nhold_s = 2\ntrial_length_s = 3\n"
+            .write(to: heavy, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: heavy) }
+        let wide = try Programs.run(
+            "lighttouch", ["practice", "--sensor", "demo", "--drill", heavy.path, "--tolerance", "5", "--json", "--duration", "2"])
+        #expect(wide.status == 0, "\(wide.stderr)")
+        let options = try #require(Programs.lastJSONObject(wide.stdout)?["options"] as? [String: Any], "\(wide.stdout)")
+        #expect(options["target_g"] as? Double == 10)
+        #expect(options["tolerance_g"] as? Double == 5)
+
         let bad = directory.appendingPathComponent("drill-\(UUID().uuidString).toml")
         try "version = 1\nfeedback = \"loud\"\n".write(to: bad, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: bad) }
@@ -77,6 +89,9 @@ import Testing
         (["practice", "--sensor", "demo", "--feedback", "loud"], 64, "lighttouch: unknown feedback mode `loud`; choose one of full, bandwidth, faded, blind, self"),
         (["practice", "--sensor", "demo", "--trials", "0"], 64, "lighttouch: --trials must be 1 to 100 (got 0)"),
         (["practice", "--sensor", "demo", "--estimate", "vibes"], 64, "lighttouch: unknown estimate `vibes`; choose one of none, verdict, grams, hold, verdict+hold, grams+hold"),
+        // Without a drill the options join the defaults (5 g), and are checked with them before the sensor opens.
+        (["practice", "--sensor", "demo", "--plain", "--tolerance", "9"], 64, "lighttouch: --tolerance (9.0 g) must be smaller than --target (5.0 g)"),
+        (["practice", "--sensor", "demo", "--plain", "--hold", "0"], 64, "lighttouch: --hold must be a positive number (got 0.0)"),
     ])
     func badOptionsGetOneClearLine(arguments: [String], status: Int32, message: String) throws {
         let result = try Programs.run("lighttouch", arguments)

@@ -78,6 +78,28 @@ import Testing
         #expect(nonsense.stdout.isEmpty)
     }
 
+    /// Options given to a replay are checked with what they meet: a
+    /// tolerance of 6 g is wrong for the default 5 g target but right for a
+    /// session recorded at 10 g.
+    @Test func optionsAreCheckedWithTheRecordedOnesTheyJoin() throws {
+        let dataDir = SessionRecordingTests.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let live = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--scenario", "steady", "--duration", "3", "--json", "--target", "10", "--tolerance", "2",
+             "--data-dir", dataDir])
+        #expect(live.status == 0, "\(live.stderr)")
+        let replay = try Programs.run("lighttouch", ["replay", "1", "--json", "--tolerance", "6", "--data-dir", dataDir])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let options = try #require(Programs.lastJSONObject(replay.stdout)?["options"] as? [String: Any])
+        #expect(options["target_g"] as? Double == 10)
+        #expect(options["tolerance_g"] as? Double == 6)
+        // Too wide for the recorded target too: one line, after the options met.
+        let wide = try Programs.run("lighttouch", ["replay", "1", "--tolerance", "12", "--data-dir", dataDir])
+        #expect(wide.status == 64)
+        #expect(wide.stderr == "lighttouch: --tolerance (12.0 g) must be smaller than --target (10.0 g), with the recorded options of the session\n")
+    }
+
     @Test func theSameInputAndOptionsGiveByteIdenticalJSON() throws {
         let file = temporary("trace.csv")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -150,6 +172,8 @@ import Testing
         ("", [], 65, ": the file is empty"),
         ("time_s,force_g\n0.2,1\n0.1,1\n", [], 65, ":3: time goes backwards"),
         ("time_s,force_g\n0,1\n0.1,1\n", ["--tolerance", "9"], 64, "--tolerance (9.0 g) must be smaller than --target (5.0 g)"),
+        ("time_s,force_g\n0,1\n0.1,1\n", ["--target=-1"], 64, "--target must be a positive number (got -1.0)"),
+        ("time_s,force_g\n0,1\n0.1,1\n", ["--grace", "nan"], 64, "--grace must be a non-negative number (got nan)"),
         ("time_s,force_g\n0,1\n0.1,1\n", ["--filter", "kalman"], 64, "unknown filter `kalman`"),
         ("time_s,force_g\n0,1\n0.1,1\n", ["--filter", "butterworth", "--cutoff-hz", "8"], 64, "--cutoff-hz"),
     ] as [(String, [String], Int32, String)])
