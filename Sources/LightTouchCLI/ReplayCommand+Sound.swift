@@ -16,7 +16,9 @@ extension ReplayCommand {
         mutating func push(_ sample: ProcessedSample, pipeline: ForcePipeline) {
             let options = pipeline.configuration.trial
             let met = cue.push(hold: pipeline.currentHold, goal: options.holdGoal)
-            track.push(time: sample.time, force: sample.filtered, options: options, holdGoalMet: met)
+            track.push(
+                time: sample.time, force: sample.filtered, options: options, holdGoalMet: met, hands: sample.hands,
+                balance: pipeline.configuration.balance)
         }
     }
 
@@ -37,7 +39,7 @@ extension ReplayCommand {
         let visibility = audible ? (assessment ? practice.examinerVisibility : practice.visibility) : .hidden
         track.push(
             time: sample.time, force: sample.filtered, options: practice.currentOptions, visibility: visibility,
-            level: practice.soundLevel, holdGoalMet: events.contains(.holdGoalMet))
+            level: practice.soundLevel, holdGoalMet: events.contains(.holdGoalMet), hands: sample.hands, balance: practice.drill.balance)
     }
 
     /// Writes the track as a WAV file.

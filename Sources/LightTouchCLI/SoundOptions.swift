@@ -75,7 +75,8 @@ final class LiveSound: Sendable {
             // Before the session has noted the device opened, it is: this player runs.
             let on = frame.sound?.isAudible ?? true
             let voice = mapping.voice(
-                force: frame.snapshot.filtered, options: options, visibility: on ? visibility : .hidden, level: frame.drill?.soundLevel ?? 1)
+                force: frame.snapshot.filtered, options: options, visibility: on ? visibility : .hidden, level: frame.drill?.soundLevel ?? 1,
+                hands: frame.snapshot.hands, balance: frame.drill?.drill.balance)
             return cue.withLock { state in
                 let met: Bool
                 if let drill = frame.drill {

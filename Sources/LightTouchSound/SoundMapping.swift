@@ -17,23 +17,32 @@ public struct SoundVoice: Sendable, Equatable {
     public var noise: Double
     /// Depth of the tone's amplitude modulation (roughness), 0…1.
     public var roughness: Double
+    /// Two hands out of balance: depth of a slow tremolo of the tone, 0…1 (0: none).
+    public var tremolo: Double
+    /// The tremolo's rate, hertz.
+    public var tremoloHz: Double
 
-    public init(frequency: Double, tone: Double, noise: Double, roughness: Double) {
+    public init(frequency: Double, tone: Double, noise: Double, roughness: Double, tremolo: Double = 0, tremoloHz: Double = 0) {
         self.frequency = frequency
         self.tone = tone
         self.noise = noise
         self.roughness = roughness
+        self.tremolo = tremolo
+        self.tremoloHz = tremoloHz
     }
 
     /// Nothing audible (the frequency is kept, so a tone fading in or out does not glide).
-    public var silenced: SoundVoice { SoundVoice(frequency: frequency, tone: 0, noise: 0, roughness: 0) }
+    public var silenced: SoundVoice { SoundVoice(frequency: frequency, tone: 0, noise: 0, roughness: 0, tremoloHz: tremoloHz) }
 
     public var isSilent: Bool { tone == 0 && noise == 0 }
 
-    /// The same voice, `level` (0…1) as loud: tone and noise scaled, pitch and roughness kept.
+    /// The same voice, `level` (0…1) as loud: tone and noise scaled, pitch, roughness and tremolo kept.
     public func scaled(by level: Double) -> SoundVoice {
         let gain = min(max(level, 0), 1)
-        return SoundVoice(frequency: frequency, tone: tone * gain, noise: noise * gain, roughness: roughness)
+        var voice = self
+        voice.tone = tone * gain
+        voice.noise = noise * gain
+        return voice
     }
 }
 
@@ -49,6 +58,11 @@ public struct SoundVoice: Sendable, Equatable {
 /// - above the band, with excess x = clamp((F − (T + w))/w, 0, 1): tone
 ///   amplitude A · (1 − x/2), noise amplitude A · n · x, and the tone
 ///   amplitude-modulated at `roughnessHz` with depth x (rougher as the excess grows);
+/// - two hands: the pitch and loudness follow the pair's force (the hands'
+///   mean); while both hands touch and the left share L is outside the
+///   balance band P ± b, the tone trembles: a tremolo of depth
+///   `balanceTremoloDepth` at 4 Hz at the band's edge, rising linearly to
+///   8 Hz a further b away (and no faster beyond);
 /// - silent unless the screen shows the force (`FeedbackVisibility.all`):
 ///   `bandwidth` in band, `blind`, `faded` when it fades out and `self`
 ///   between peeks are silent, exactly as on screen.
@@ -73,6 +87,12 @@ public struct SoundMapping: Sendable, Equatable {
     public var cueHz = 1760.0
     public var cueSeconds = 0.15
     public var cueAmplitude = 0.4
+    /// Two hands out of balance: the tremolo's depth, and its rate at the
+    /// balance band's edge and at one balance tolerance beyond it. Slow
+    /// enough to be heard as a pulsing of the tone, far below roughness (70 Hz).
+    public var balanceTremoloDepth = 0.6
+    public var balanceTremoloHz = 4.0
+    public var balanceTremoloMaxHz = 8.0
 
     public init() {}
 
@@ -84,8 +104,18 @@ public struct SoundMapping: Sendable, Equatable {
 
     /// The voice for a force in a band, as much as `visibility` lets through.
     /// `level` scales its loudness (a faded trial's `PracticeSession.soundLevel`).
-    public func voice(force: Double, options: TrialOptions, visibility: FeedbackVisibility = .all, level: Double) -> SoundVoice {
-        voice(force: force, options: options, visibility: visibility).scaled(by: level)
+    /// Two hands: `force` is the pair's, and `hands` out of the `balance` band add the tremolo.
+    public func voice(
+        force: Double, options: TrialOptions, visibility: FeedbackVisibility = .all, level: Double, hands: HandForces? = nil,
+        balance: BalanceSettings? = nil
+    ) -> SoundVoice {
+        var voice = voice(force: force, options: options, visibility: visibility).scaled(by: level)
+        if !voice.isSilent, let hands, let balance, let share = hands.leftShare(contact: options.contact), !balance.isBalanced(share: share) {
+            let beyond = min(max((abs(share - balance.target) - balance.tolerance) / balance.tolerance, 0), 1)
+            voice.tremolo = balanceTremoloDepth
+            voice.tremoloHz = balanceTremoloHz + (balanceTremoloMaxHz - balanceTremoloHz) * beyond
+        }
+        return voice
     }
 
     /// The voice for a force in a band, as much as `visibility` lets through.

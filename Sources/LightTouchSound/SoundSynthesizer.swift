@@ -18,6 +18,7 @@ public struct SoundSynthesizer: Sendable {
     private var current: SoundVoice
     private var phase = 0.0
     private var roughPhase = 0.0
+    private var tremoloPhase = 0.0
     private var noiseState: UInt64
     private var cueRemaining = 0
     private var cuePhase = 0.0
@@ -29,7 +30,7 @@ public struct SoundSynthesizer: Sendable {
         self.sampleRate = sampleRate
         self.mapping = mapping
         glide = 1 - exp(-1 / (smoothingSeconds * sampleRate))
-        let silent = SoundVoice(frequency: mapping.referenceHz, tone: 0, noise: 0, roughness: 0)
+        let silent = SoundVoice(frequency: mapping.referenceHz, tone: 0, noise: 0, roughness: 0, tremoloHz: mapping.balanceTremoloHz)
         target = silent
         current = silent
         noiseState = seed == 0 ? 1 : seed
@@ -43,6 +44,8 @@ public struct SoundSynthesizer: Sendable {
             // A tone starting from silence starts at its own pitch.
             if current.tone < 1e-4 && current.noise < 1e-4 { current.frequency = newValue.frequency }
             target = newValue
+            // Without a tremolo its rate stays where it was, so that one starting does not glide up from 0 Hz.
+            if newValue.tremolo == 0 { target.tremoloHz = current.tremoloHz }
         }
     }
 
@@ -59,6 +62,8 @@ public struct SoundSynthesizer: Sendable {
         current.tone += (target.tone - current.tone) * glide
         current.noise += (target.noise - current.noise) * glide
         current.roughness += (target.roughness - current.roughness) * glide
+        current.tremolo += (target.tremolo - current.tremolo) * glide
+        current.tremoloHz += (target.tremoloHz - current.tremoloHz) * glide
         let twoPi = 2 * Double.pi
         var value = current.tone * sin(phase)
         phase += twoPi * current.frequency / sampleRate
@@ -68,6 +73,12 @@ public struct SoundSynthesizer: Sendable {
         }
         roughPhase += twoPi * mapping.roughnessHz / sampleRate
         if roughPhase >= twoPi { roughPhase -= twoPi }
+        // Two hands out of balance: the tone pulses, full at phase 0, 1 − depth at its trough.
+        if current.tremolo > 1e-9 {
+            value *= 1 - current.tremolo * 0.5 * (1 - cos(tremoloPhase))
+        }
+        tremoloPhase += twoPi * current.tremoloHz / sampleRate
+        if tremoloPhase >= twoPi { tremoloPhase -= twoPi }
         if current.noise > 1e-9 { value += current.noise * nextNoise() }
         if cueRemaining > 0 {
             let k = Double(cueLength - cueRemaining) / Double(cueLength)

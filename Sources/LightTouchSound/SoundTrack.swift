@@ -18,13 +18,16 @@ public struct SoundTrack: Sendable {
     }
 
     /// Takes one scored sample: time (s), filtered force (g), the band, what may
-    /// be heard, how loud (a faded trial's level), and whether the hold goal was met at this sample.
+    /// be heard, how loud (a faded trial's level), and whether the hold goal was met at this sample;
+    /// two hands add each hand's filtered force and the balance band.
     public mutating func push(
-        time: Double, force: Double, options: TrialOptions, visibility: FeedbackVisibility = .all, level: Double = 1, holdGoalMet: Bool = false
+        time: Double, force: Double, options: TrialOptions, visibility: FeedbackVisibility = .all, level: Double = 1, holdGoalMet: Bool = false,
+        hands: HandForces? = nil, balance: BalanceSettings? = nil
     ) {
         advance(to: time)
         let mapping = synthesizer.mapping
-        synthesizer.voice = mapping.voice(force: force, options: options, visibility: visibility, level: level)
+        synthesizer.voice = mapping.voice(
+            force: force, options: options, visibility: visibility, level: level, hands: hands, balance: balance)
         if holdGoalMet, mapping.cueAudible(visibility: visibility) { synthesizer.cue() }
     }
 

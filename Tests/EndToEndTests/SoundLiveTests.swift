@@ -92,6 +92,28 @@ import Testing
         #expect(last.peak > 0.2 && last.hz > 370 && last.hz < 523, "\(played.halves)")
     }
 
+    /// Two hands live: balanced from 2 s to 5 s, then 4.2 and 6.8 g (a 38 %
+    /// left share, the mean still in the band): the played tone is steady,
+    /// then pulses at 8 Hz between 0.5 and 0.2 of full scale.
+    @Test func twoHandsOutOfBalancePulseLive() throws {
+        let home = try Home()
+        defer { home.remove() }
+        let script = home.path + "/hands.csv"
+        try "time_s,force_g_left,force_g_right\n0,0,0\n1.5,0,0\n2,5,5\n5,5,5\n5.5,4.2,6.8\n60,4.2,6.8\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        let run = try Programs.run(
+            "lighttouch",
+            ["practice", "--sensor", "demo", "--hands", "2", "--force-script", script, "--noise-g", "0", "--duration", "8", "--plain",
+             "--sound", "--data-dir", home.data],
+            environment: home.environment, timeout: 60)
+        #expect(run.status == 0, "\(run.stderr)")
+        let windows = try SoundReplayTests.envelopes(home.raw, windows: [(3.2, 4.8), (6.3, 7.8)])
+        let balanced = try #require(windows.first), unbalanced = try #require(windows.last)
+        #expect(abs((balanced["high"] ?? 0) - 0.5) < 0.01 && abs((balanced["low"] ?? 0) - 0.5) < 0.01, "\(balanced)")
+        #expect(abs((unbalanced["high"] ?? 0) - 0.5) < 0.02 && abs((unbalanced["low"] ?? 0) - 0.2) < 0.02, "\(unbalanced)")
+        #expect(abs((unbalanced["hz"] ?? 0) - 8) < 0.3, "\(unbalanced)")
+    }
+
     @Test func theHoldCueSoundsOnceWhenTheDrillsHoldGoalIsMet() throws {
         let home = try Home()
         defer { home.remove() }

@@ -31,6 +31,35 @@ import Testing
         print(json.dumps(out))
         """
 
+    /// For each window (start, end, seconds) of a WAV file, or of raw 16-bit
+    /// mono at 48 kHz: the envelope (each 5 ms's peak), its lowest and highest,
+    /// and its strongest frequency (`hz`, numpy FFT): how fast the tone pulses.
+    static func envelopes(_ path: String, windows: [(Double, Double)]) throws -> [[String: Double]] {
+        let script = """
+            import json, sys, wave
+            import numpy as np
+            if sys.argv[1].endswith('.wav'):
+                w = wave.open(sys.argv[1], 'rb')
+                rate, x = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype='<i2')
+            else:
+                rate, x = 48000, np.fromfile(sys.argv[1], dtype='<i2')
+            x = np.abs(x.astype(float) / 32767)
+            out = []
+            for pair in sys.argv[2:]:
+                a, b = (float(v) for v in pair.split(':'))
+                seg = x[int(a * rate):int(b * rate)]
+                hop = rate // 200
+                env = np.array([seg[i:i + hop].max() for i in range(0, len(seg) - hop + 1, hop)])
+                spec = np.abs(np.fft.rfft(env - env.mean(), 16 * len(env)))
+                hz = int(np.argmax(spec)) * 200 / (16 * len(env))
+                out.append({'low': float(env.min()), 'high': float(env.max()), 'hz': hz})
+            print(json.dumps(out))
+            """
+        let run = try Programs.run(python, ["-c", script, path] + windows.map { "\($0.0):\($0.1)" })
+        #expect(run.status == 0, "\(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Double]])
+    }
+
     func temporary(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("lighttouch-\(UUID().uuidString)-\(name)")
     }
@@ -134,5 +163,32 @@ import Testing
         #expect(practised.status == 0, "\(practised.stderr)")
         let heard = try analyse(drill, windows: [(0, 1e6)])
         #expect(heard.windows[0].peak > 0.2)
+    }
+
+    /// Two hands, balanced for 2 s, then the left share at 38 % (4.2 and
+    /// 6.8 g: the mean, 5.5 g, still in the band): the tone is steady, then
+    /// pulses at 8 Hz between 0.5 and 0.2 of full scale (docs/sound.md). The
+    /// envelope is each 5 ms window's peak; its rate the strongest frequency
+    /// of the envelope (numpy FFT), apart from the synthesizer's own code.
+    @Test func twoHandsOutOfBalancePulse() throws {
+        let csv = temporary("hands.csv"), wav = temporary("hands.wav")
+        defer {
+            try? FileManager.default.removeItem(at: csv)
+            try? FileManager.default.removeItem(at: wav)
+        }
+        var text = "time_s,left_force_g,right_force_g\n"
+        for index in 0..<500 {
+            let (left, right) = index < 100 ? (0.0, 0.0) : index < 300 ? (5.0, 5.0) : (4.2, 6.8)
+            text += "\(Double(index) / 100),\(left),\(right)\n"
+        }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let replay = try Programs.run("lighttouch", ["replay", csv.path, "--filter", "none", "--sound-out", wav.path])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let windows = try Self.envelopes(wav.path, windows: [(1.5, 2.5), (3.5, 4.5)])
+        let balanced = try #require(windows.first), unbalanced = try #require(windows.last)
+        #expect(abs((balanced["high"] ?? 0) - 0.5) < 0.01 && abs((balanced["low"] ?? 0) - 0.5) < 0.01, "\(balanced)")
+        #expect(abs((unbalanced["high"] ?? 0) - 0.5) < 0.02, "\(unbalanced)")
+        #expect(abs((unbalanced["low"] ?? 0) - 0.2) < 0.02, "\(unbalanced)")
+        #expect(abs((unbalanced["hz"] ?? 0) - 8) < 0.3, "\(unbalanced)")
     }
 }

@@ -29,6 +29,29 @@ import Testing
         #expect(abs(far.tone - 0.25) < 1e-12 && abs(far.noise - 0.3) < 1e-12 && far.roughness == 1)
     }
 
+    /// Two hands: the pair's force sets the pitch; out of the balance band
+    /// (50 % ± 5 here) the tone trembles, 4 Hz at the edge to 8 Hz 5 points beyond.
+    /// Shares worked by hand: 100 · L / (L + R).
+    @Test(arguments: [
+        (4.8, 5.2, 0.0, 0.0),  // 48 %: balanced
+        (4.5, 5.5, 0.0, 0.0),  // 45 %: the band's edge counts as inside
+        (4.4, 5.6, 0.6, 4.8),  // 44 %: 1 point beyond the edge, a fifth of the way: 4 + 4 · 0.2
+        (5.75, 4.25, 0.6, 6.0),  // 57.5 %: 2.5 points beyond, halfway: 4 + 4 · 0.5
+        (4.2, 6.8, 0.6, 8.0),  // 38.18 %: more than 5 points beyond, 8 Hz and no faster
+        (0.3, 5.0, 0.0, 0.0),  // the left hand does not touch (0.3 g < 0.5 g): no share, no tremolo
+    ])
+    func twoHandsOutOfBalanceTremble(left: Double, right: Double, depth: Double, rate: Double) {
+        let hands = HandForces(left: left, right: right)
+        let voice = mapping.voice(force: hands.mean, options: band, level: 1, hands: hands, balance: BalanceSettings())
+        #expect(voice.tremolo == depth)
+        #expect(abs(voice.tremoloHz - rate) < 1e-12, "\(voice.tremoloHz) Hz")
+        #expect(voice.frequency == mapping.frequency(force: hands.mean, options: band))
+        // What the screen hides stays silent, with no tremolo.
+        let hidden = mapping.voice(
+            force: hands.mean, options: band, visibility: .hidden, level: 1, hands: hands, balance: BalanceSettings())
+        #expect(hidden.isSilent && hidden.tremolo == 0)
+    }
+
     @Test func restAndWhatTheScreenHidesAreSilent() {
         #expect(mapping.voice(force: 0.4, options: band).isSilent)
         #expect(mapping.voice(force: 5, options: band, visibility: .hidden).isSilent)

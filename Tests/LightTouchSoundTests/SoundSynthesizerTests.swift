@@ -1,3 +1,4 @@
+import Foundation
 import LightTouchCore
 import LightTouchTrainer
 import Testing
@@ -22,6 +23,36 @@ import Testing
         let measured = try #require(SoundAnalysis.zeroCrossingFrequency(samples[4800...], sampleRate: 48_000))
         #expect(abs(measured - expected) / expected < 0.01, "measured \(measured) Hz, formula \(expected) Hz")
         #expect(abs(measured - expected) / expected < 0.001)
+    }
+
+    /// Two hands out of balance: the tone's envelope follows
+    /// A · (1 − d/2 · (1 − cos 2π r t)), A = 0.5, d = 0.6, r = 4 Hz, full at
+    /// t = 0 and 0.2 at each trough (t = 0.125, 0.375… s). Measured as the
+    /// peak of each 440 Hz cycle, once the 5 ms glide of the depth has settled.
+    @Test func anUnbalancedPairPulsesAtTheTremoloRate() {
+        var synthesizer = SoundSynthesizer()
+        synthesizer.voice = SoundVoice(frequency: 440, tone: 0.5, noise: 0, roughness: 0, tremolo: 0.6, tremoloHz: 4)
+        var samples: [Int16] = []
+        synthesizer.render(48_000, into: &samples)
+        let cycle = 48_000 / 440.0
+        var worst = 0.0
+        var cycleStart = 0.1 * 48_000
+        while cycleStart + cycle < 48_000 {
+            let range = Int(cycleStart)..<Int(cycleStart + cycle)
+            let peak = Double(samples[range].map { abs(Int($0)) }.max() ?? 0) / 32767
+            let t = (cycleStart + cycle / 2) / 48_000
+            let expected = 0.5 * (1 - 0.3 * (1 - cos(2 * Double.pi * 4 * t)))
+            // Within a cycle the envelope moves by at most A · d/2 · 2π r / 440 ≈ 0.0086.
+            worst = max(worst, abs(peak - expected))
+            cycleStart += cycle
+        }
+        #expect(worst < 0.012, "largest error \(worst)")
+        // Balanced again: the tremolo glides away and the tone is steady.
+        synthesizer.voice = SoundVoice(frequency: 440, tone: 0.5, noise: 0, roughness: 0)
+        var steady: [Int16] = []
+        synthesizer.render(24_000, into: &steady)
+        let peaks = stride(from: 4800, to: 24_000 - 110, by: 109).map { Double(steady[$0..<$0 + 110].map { abs(Int($0)) }.max() ?? 0) / 32767 }
+        #expect(peaks.allSatisfy { abs($0 - 0.5) < 0.002 }, "\(peaks.min() ?? 0)…\(peaks.max() ?? 0)")
     }
 
     @Test func aboveTheBandTheToneIsStillAtItsPitchWithNoiseAround() {
