@@ -157,7 +157,7 @@ let package = Package(
         ),
         .target(
             name: "LightTouchFirmwareLoop",
-            dependencies: ["CLightTouchFirmwareLoop", "CLightTouchEmulatorSupport", "LightTouchSensorModel", "LightTouchCore"]
+            dependencies: ["CLightTouchFirmwareLoop", "CLightTouchEmulatorSupport", "LightTouchEmulator", "LightTouchSensorModel", "LightTouchCore"]
         ),
         .executableTarget(
             name: "lighttouch-emulator",

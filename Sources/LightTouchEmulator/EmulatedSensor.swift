@@ -46,9 +46,9 @@ public final class EmulatedSensor: Sendable {
     }
 
     private let box: DeviceBox
-    private let emulator: EmulatorPointer
+    private let bus: EmulatedBus
     /// The testbed's root: UMOCKDEV_DIR for the processes that use the sensor.
-    public let rootDirectory: String
+    public var rootDirectory: String { bus.rootDirectory }
 
     /// Creates the testbed and the device, unplugged. `faults` damages the
     /// link between the device and the host.
@@ -66,91 +66,50 @@ public final class EmulatedSensor: Sendable {
         }
         let box = DeviceBox(configuration: configuration, faults: faults, reportedProtocol: reportedProtocol)
         self.box = box
-        let bcd = UInt16(info.firmwareMajor) << 8 | UInt16(min(info.firmwareMinor, 99))
-        var errorBuffer = [CChar](repeating: 0, count: 512)
-        let pointer = configuration.serial.withCString { serial in
-            "LightTouch".withCString { manufacturer in
-                "LightTouch Force Sensor".withCString { product in
-                    var identity = lte_device_identity(
-                        vendor_id: SensorProtocol.defaultVendorID, product_id: SensorProtocol.defaultProductID,
-                        bcd_device: bcd, manufacturer: manufacturer, product: product, serial: serial)
-                    let ops = lte_device_ops(
-                        ctx: Unmanaged.passUnretained(box).toOpaque(),
-                        advance: { context in
-                            guard let context else { return 0 }
-                            return Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().advanceOneStep() ? 1 : 0
-                        },
-                        poll_in: { context, packet in
-                            guard let context, let packet else { return 0 }
-                            return Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().pollIn(into: packet)
-                        },
-                        control: { context, requestType, request, value, index, length, data in
-                            guard let context else { return -1 }
-                            return Unmanaged<DeviceBox>.fromOpaque(context).takeUnretainedValue().control(
-                                requestType: requestType, request: request, value: value, index: index, length: length,
-                                data: data)
-                        })
-                    return errorBuffer.withUnsafeMutableBufferPointer {
-                        lte_emulator_new(&identity, ops, $0.baseAddress, $0.count)
-                    }
-                }
-            }
+        let identity = EmulatedBus.Identity(
+            vendorID: SensorProtocol.defaultVendorID, productID: SensorProtocol.defaultProductID,
+            bcdDevice: UInt16(info.firmwareMajor) << 8 | UInt16(min(info.firmwareMinor, 99)),
+            manufacturer: "LightTouch", product: "LightTouch Force Sensor", serial: configuration.serial)
+        do {
+            bus = try EmulatedBus(device: box, identity: identity, deviceNodeMode: deviceNodeMode)
+        } catch {
+            throw Failure(description: error.description)
         }
-        guard let pointer else {
-            throw Failure(
-                description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
-        }
-        emulator = EmulatorPointer(pointer: pointer)
-        rootDirectory = String(cString: lte_emulator_root_dir(pointer))
-        if deviceNodeMode != 0o666 { lte_emulator_set_node_mode(pointer, deviceNodeMode) }
-        if lte_emulator_start_pump(pointer, 1000) != 0 {
-            lte_emulator_free(pointer)
-            throw Failure(description: "could not start the emulated host controller thread")
-        }
-    }
-
-    deinit {
-        lte_emulator_free(emulator.pointer)
     }
 
     /// The environment a process needs to see the sensor: the umockdev
     /// preload library and the testbed.
-    public var environment: [String: String] {
-        ["LD_PRELOAD": Self.preloadLibrary, "UMOCKDEV_DIR": rootDirectory]
-    }
+    public var environment: [String: String] { bus.environment }
 
     /// umockdev's preload library, as umockdev-wrapper sets it.
-    public static let preloadLibrary = "libumockdev-preload.so.0"
+    public static let preloadLibrary = EmulatedBus.preloadLibrary
 
     /// The device node of the current (or last) plug.
-    public var deviceNode: String { String(cString: lte_emulator_devnode(emulator.pointer)) }
+    public var deviceNode: String { bus.deviceNode }
 
-    public var isPlugged: Bool { lte_emulator_is_plugged(emulator.pointer) != 0 }
+    public var isPlugged: Bool { bus.isPlugged }
 
     /// Plugs the sensor in: a device that just powered up, at the next
     /// device number, announced with an "add" uevent.
     public func plug() throws {
         try box.powerUp()
-        var errorBuffer = [CChar](repeating: 0, count: 512)
-        let result = errorBuffer.withUnsafeMutableBufferPointer {
-            lte_emulator_plug(emulator.pointer, $0.baseAddress, $0.count)
-        }
-        if result != 0 {
-            throw Failure(
-                description: String(decoding: errorBuffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
+        do {
+            try bus.plug()
+        } catch {
+            throw Failure(description: error.description)
         }
     }
 
     /// Pulls the sensor out: URBs in flight complete with "no device", a
     /// "remove" uevent is sent and the sysfs entry goes away.
     public func unplug() {
-        guard lte_emulator_unplug(emulator.pointer) == 0 else { return }
+        guard bus.unplug() else { return }
         box.powerDown()
     }
 
     /// What happened so far.
     public var report: Report {
-        let counters = lte_emulator_counters(emulator.pointer)
+        let counters = bus.counters
         var report = box.report
         report.packetsDelivered = Int(counters.in_packets)
         report.controlRequests = Int(counters.control_requests)
@@ -164,18 +123,11 @@ public final class EmulatedSensor: Sendable {
     }
 }
 
-/// The C emulator handle.
-// @unchecked Sendable: every lte_emulator_* function takes the emulator's own
-// lock (see lt_emulator.h); the pointer itself never changes.
-struct EmulatorPointer: @unchecked Sendable {
-    let pointer: OpaquePointer
-}
-
 /// The device behind the cable: the sensor model of the current plug and the
 /// link's fault injector. The C emulator calls it with its own lock held; the
 /// Mutex makes the non-thread-safe model safe to reach from the plug/unplug
 /// and report calls on other threads too.
-final class DeviceBox: Sendable {
+final class DeviceBox: EmulatedUSBDevice {
     private struct State {
         var sensor: SimulatedSensor?
         var faults: FaultInjector

@@ -2,6 +2,7 @@ import CLightTouchEmulatorSupport
 import CLightTouchFirmwareLoop
 import Dispatch
 import LightTouchCore
+import LightTouchEmulator
 import LightTouchSensorModel
 import Synchronization
 
@@ -64,9 +65,9 @@ public final class FirmwareSensor: Sendable {
     }
 
     private let box: ChipBox
-    private let emulator: FirmwareEmulatorPointer
+    private let bus: EmulatedBus
     /// The testbed's root: UMOCKDEV_DIR for the processes that use the sensor.
-    public let rootDirectory: String
+    public var rootDirectory: String { bus.rootDirectory }
     /// The serial number the firmware reported when it was first enumerated.
     public let serial: String
 
@@ -120,43 +121,13 @@ public final class FirmwareSensor: Sendable {
 
         let enumeration = try box.powerUp()
         serial = enumeration.serial
-        let pointer: OpaquePointer? = enumeration.serial.withCString { serial in
-            enumeration.manufacturer.withCString { manufacturer in
-                enumeration.product.withCString { product in
-                    var identity = lte_device_identity(
-                        vendor_id: enumeration.vendorID, product_id: enumeration.productID, bcd_device: enumeration.bcdDevice,
-                        manufacturer: manufacturer, product: product, serial: serial)
-                    let ops = lte_device_ops(
-                        ctx: Unmanaged.passUnretained(box).toOpaque(),
-                        advance: { context in
-                            guard let context else { return 0 }
-                            return Unmanaged<ChipBox>.fromOpaque(context).takeUnretainedValue().advanceOneStep() ? 1 : 0
-                        },
-                        poll_in: { context, packet in
-                            guard let context, let packet else { return 0 }
-                            return Unmanaged<ChipBox>.fromOpaque(context).takeUnretainedValue().pollIn(into: packet)
-                        },
-                        control: { context, requestType, request, value, index, length, data in
-                            guard let context else { return -1 }
-                            return Unmanaged<ChipBox>.fromOpaque(context).takeUnretainedValue().control(
-                                requestType: requestType, request: request, value: value, index: index, length: length,
-                                data: data)
-                        })
-                    return errorBuffer.withUnsafeMutableBufferPointer {
-                        lte_emulator_new(&identity, ops, $0.baseAddress, $0.count)
-                    }
-                }
-            }
-        }
-        guard let pointer else { throw Failure(description: Self.text(errorBuffer)) }
-        emulator = FirmwareEmulatorPointer(pointer: pointer)
-        rootDirectory = String(cString: lte_emulator_root_dir(pointer))
-        let descriptors = enumeration.descriptors
-        _ = descriptors.withUnsafeBufferPointer { lte_emulator_set_descriptors(pointer, $0.baseAddress, $0.count) }
-        if deviceNodeMode != 0o666 { lte_emulator_set_node_mode(pointer, deviceNodeMode) }
-        if lte_emulator_start_pump(pointer, 1000) != 0 {
-            lte_emulator_free(pointer)
-            throw Failure(description: "could not start the emulated host controller thread")
+        let identity = EmulatedBus.Identity(
+            vendorID: enumeration.vendorID, productID: enumeration.productID, bcdDevice: enumeration.bcdDevice,
+            manufacturer: enumeration.manufacturer, product: enumeration.product, serial: enumeration.serial)
+        do {
+            bus = try EmulatedBus(device: box, identity: identity, descriptors: enumeration.descriptors, deviceNodeMode: deviceNodeMode)
+        } catch {
+            throw Failure(description: error.description)
         }
         box.setRestartHandler { [weak self] in self?.firmwareRestarted() }
     }
@@ -180,11 +151,6 @@ public final class FirmwareSensor: Sendable {
         }
     }
 
-    deinit {
-        // The emulator (and its pump) first: the chip goes with the box after it.
-        lte_emulator_free(emulator.pointer)
-    }
-
     /// The serial number in a 32-byte EEPROM record, or nil.
     static func serial(inRecord record: [UInt8]) -> String? {
         var characters = [CChar](repeating: 0, count: 24)
@@ -192,19 +158,15 @@ public final class FirmwareSensor: Sendable {
         return text(characters)
     }
 
-    private static func text(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
-    }
+    private static func text(_ buffer: [CChar]) -> String { EmulatedBus.text(buffer) }
 
     /// The environment a process needs to see the sensor.
-    public var environment: [String: String] {
-        ["LD_PRELOAD": "libumockdev-preload.so.0", "UMOCKDEV_DIR": rootDirectory]
-    }
+    public var environment: [String: String] { bus.environment }
 
     /// The device node of the current (or last) plug.
-    public var deviceNode: String { String(cString: lte_emulator_devnode(emulator.pointer)) }
+    public var deviceNode: String { bus.deviceNode }
 
-    public var isPlugged: Bool { lte_emulator_is_plugged(emulator.pointer) != 0 }
+    public var isPlugged: Bool { bus.isPlugged }
 
     /// Plugs the sensor in. The first plug uses the power-up done at init;
     /// later ones power the chip up from reset and enumerate it again.
@@ -216,24 +178,19 @@ public final class FirmwareSensor: Sendable {
     private let plugging = Mutex<Void>(())
 
     private func plugLocked() throws {
-        if box.needsPowerUp {
-            let enumeration = try box.powerUp()
-            _ = enumeration.descriptors.withUnsafeBufferPointer {
-                lte_emulator_set_descriptors(emulator.pointer, $0.baseAddress, $0.count)
-            }
+        if box.needsPowerUp { bus.setDescriptors(try box.powerUp().descriptors) }
+        do {
+            try bus.plug()
+        } catch {
+            throw Failure(description: error.description)
         }
-        var errorBuffer = [CChar](repeating: 0, count: 512)
-        let result = errorBuffer.withUnsafeMutableBufferPointer {
-            lte_emulator_plug(emulator.pointer, $0.baseAddress, $0.count)
-        }
-        if result != 0 { throw Failure(description: Self.text(errorBuffer)) }
     }
 
     /// Pulls the sensor out: URBs in flight complete with "no device", and the
     /// chip loses power (its EEPROM stays).
     public func unplug() {
         plugging.withLock { _ in
-            guard lte_emulator_unplug(emulator.pointer) == 0 else { return }
+            guard bus.unplug() else { return }
             box.powerDown()
         }
     }
@@ -243,7 +200,7 @@ public final class FirmwareSensor: Sendable {
 
     /// What happened so far.
     public var report: Report {
-        let counters = lte_emulator_counters(emulator.pointer)
+        let counters = bus.counters
         var report = box.report
         report.packetsDelivered = Int(counters.in_packets)
         report.controlRequests = Int(counters.control_requests)
@@ -252,13 +209,6 @@ public final class FirmwareSensor: Sendable {
         report.unplugs = Int(counters.unplugs)
         return report
     }
-}
-
-/// The C emulator handle.
-// @unchecked Sendable: every lte_emulator_* function takes the emulator's own
-// lock (see lt_emulator.h); the pointer itself never changes.
-struct FirmwareEmulatorPointer: @unchecked Sendable {
-    let pointer: OpaquePointer
 }
 
 /// The simavr chip handle.
@@ -303,7 +253,7 @@ struct Enumeration: Sendable {
 /// The chip behind the cable. The C emulator calls it with its own lock
 /// held; the Mutex also serialises plug/unplug/report from other threads, so
 /// simavr only ever runs on one thread at a time.
-final class ChipBox: Sendable {
+final class ChipBox: EmulatedUSBDevice {
     private struct State {
         var powered = false
         var everPowered = false
