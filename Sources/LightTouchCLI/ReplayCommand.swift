@@ -13,7 +13,8 @@ struct ReplayCommand: ParsableCommand {
             own: a sample export (`time_s,raw_g,filtered_g,in_band`) or a session export (`export --csv`). \
             Two hands come as each hand's force: `left_force_g,right_force_g` (LightTouch's exports carry \
             theirs); each hand and the balance are then scored, trials found by the pair's touch and \
-            release. The same file and options always give byte-identical JSON. FILE may instead be a \
+            release. An export is scored with the options its metadata (FILE.json, beside it) records, \
+            unless others are given here. The same file and options always give byte-identical JSON. FILE may instead be a \
             recorded session's id (`lighttouch sessions`): it is scored again from its raw counts, with its \
             recorded options unless others are given here.
             """)
