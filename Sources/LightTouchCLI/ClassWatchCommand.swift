@@ -124,11 +124,14 @@ struct ClassWatchCommand: ParsableCommand {
     static func tile(_ tile: LiveTile, nowMs: Int) -> ClassTile {
         let s = tile.state
         let silence = tile.silence(nowMs: nowMs)
-        return ClassTile(
+        var result = ClassTile(
             station: tile.station, student: s["student"]?.stringValue, title: s["title"]?.stringValue ?? s["kind"]?.stringValue ?? "",
             phase: phaseText(s), force: s["force_g"]?.doubleValue, verdict: s["verdict"]?.stringValue, hold: s["hold_s"]?.doubleValue,
             holdGoal: s["hold_goal_s"]?.doubleValue ?? 0, target: s["target_g"]?.doubleValue ?? 5, tolerance: s["tolerance_g"]?.doubleValue ?? 1,
             lastScore: s["last_score"]?.doubleValue, quietFor: silence >= ClassWatch.quietAfter ? silence : nil)
+        result.left = s["hands"]?["left_g"]?.doubleValue
+        result.right = s["hands"]?["right_g"]?.doubleValue
+        return result
     }
 
     static func phaseText(_ s: JSONValue) -> String {
@@ -156,7 +159,8 @@ struct ClassWatchCommand: ParsableCommand {
         return JSONValue.object(members).serialized()
     }
 
-    /// `station  student  title  trial 2/5  4.98 g  on target  hold 1.2/3 s  last 87.0` (`blind` instead of the force).
+    /// `station  student  title  trial 2/5  4.98 g  on target  hold 1.2/3 s  last 87.0` (`blind` instead of the force);
+    /// two hands add `L 4.20 g R 6.80 g L 38.2 %` after the verdict.
     static func plainLine(_ tile: LiveTile, nowMs: Int) -> String {
         let s = tile.state
         var parts = [tile.station, s["student"]?.stringValue ?? "—", s["title"]?.stringValue ?? s["kind"]?.stringValue ?? ""]
@@ -164,6 +168,9 @@ struct ClassWatchCommand: ParsableCommand {
         if let force = s["force_g"]?.doubleValue {
             parts.append("\(force.fixed(2)) g")
             parts.append(s["verdict"]?.stringValue ?? "")
+            if let hands = s["hands"], let left = hands["left_g"]?.doubleValue, let right = hands["right_g"]?.doubleValue {
+                parts.append("L \(left.fixed(2)) g R \(right.fixed(2)) g" + (hands["left_share_pct"]?.doubleValue.map { " L \($0.fixed(1)) %" } ?? ""))
+            }
             parts.append("hold \((s["hold_s"]?.doubleValue ?? 0).fixed(1))/\((s["hold_goal_s"]?.doubleValue ?? 0).fixed(0)) s")
         } else {
             parts.append("blind")

@@ -44,19 +44,54 @@ extension StatusLine {
             trial = s.trialNumber == 0 ? nil : s.trialNumber
             phase = s.trial == nil ? "rest" : "trial"
         }
-        let verdict = Verdict(force: s.filtered, options: band)
-        return .object([
+        var verdict = Verdict(force: s.filtered, options: band).rawValue
+        var hands: JSONValue?
+        if let forces = s.hands, let balance = frame.drill?.drill.balance {
+            (verdict, hands) = Self.classHands(forces, mean: verdict, band: band, balance: balance)
+        }
+        var members: [(String, JSONValue)] = [
             ("kind", .string(kind)), ("student", student.map(JSONValue.string) ?? .null),
             ("title", title.map(JSONValue.string) ?? .null), ("phase", .string(phase)),
             ("trial", trial.map(JSONValue.int) ?? .null), ("trials", trials.map(JSONValue.int) ?? .null),
             ("feedback", mode.map(JSONValue.string) ?? .null), ("blind", .bool(!visible)),
             ("force_g", visible ? .double(TrialMetrics.rounded(s.filtered)) : .null),
-            ("verdict", visible ? .string(verdict.rawValue) : .null),
+            ("verdict", visible ? .string(verdict) : .null),
             ("hold_s", visible ? .double(TrialMetrics.rounded(hold)) : .null), ("hold_goal_s", .double(band.holdGoal)),
             ("target_g", .double(band.target)), ("tolerance_g", .double(band.tolerance)),
             ("last_score", .number(lastScore.map(TrialMetrics.rounded))), ("t_s", .double(TrialMetrics.rounded(s.time))),
             ("connected", .bool(s.connected)),
             ("sample_age_ms", frame.arrivedNanos.map { .int(Int((nowNanos &- $0) / 1_000_000)) } ?? .null),
-        ])
+        ]
+        // Two hands: each hand and the balance (null while blind, as the force is).
+        if let hands { members.append(("hands", visible ? hands : .null)) }
+        return .object(members)
+    }
+
+    /// A two-hand station's verdict and its `hands` member. The verdict is
+    /// "on target" only while the hold counts (both hands in the band, the
+    /// pair balanced); else "unbalanced" when both touch out of balance, else
+    /// the mean's verdict, or the hand that is off when the mean is on target.
+    static func classHands(_ forces: HandForces, mean: String, band: TrialOptions, balance: BalanceSettings) -> (String, JSONValue) {
+        let share = forces.leftShare(contact: band.contact)
+        let balanced = balance.isBalanced(share: share)
+        let left = Verdict(force: forces.left, options: band), right = Verdict(force: forces.right, options: band)
+        let verdict: String
+        if band.isInBand(forces, balance: balance) {
+            verdict = Verdict.onTarget.rawValue
+        } else if share != nil, !balanced {
+            verdict = "unbalanced"
+        } else if mean != Verdict.onTarget.rawValue {
+            verdict = mean
+        } else {
+            verdict = left != .onTarget ? "left \(left.rawValue)" : "right \(right.rawValue)"
+        }
+        return (
+            verdict,
+            .object([
+                ("left_g", .double(TrialMetrics.rounded(forces.left))), ("right_g", .double(TrialMetrics.rounded(forces.right))),
+                ("left_verdict", .string(left.rawValue)), ("right_verdict", .string(right.rawValue)),
+                ("left_share_pct", share.map { .double(TrialMetrics.rounded($0)) } ?? .null), ("balanced", .bool(balanced)),
+            ])
+        )
     }
 }

@@ -19,6 +19,9 @@ public struct ClassTile: Sendable, Equatable {
     public var lastScore: Double?
     /// Seconds without an update, when the station went quiet.
     public var quietFor: Double?
+    /// Two hands: each hand's force (nil for one hand, and while blind).
+    public var left: Double? = nil
+    public var right: Double? = nil
 
     public init(
         station: String, student: String?, title: String, phase: String, force: Double?, verdict: String?, hold: Double?,
@@ -48,6 +51,9 @@ public struct ClassTile: Sendable, Equatable {
 ///     trial 2/5      last 87.0
 ///     ─────────▒▒▒█▒▒─────────
 ///     5.10 g on target 1.2/3s
+///
+/// Two hands put an L and an R on the gauge at each hand's force, under the
+/// pair's █.
 public enum ClassViewLayout {
     public static let tileRows = 5
     public static let tileColumns = 26
@@ -94,6 +100,9 @@ public enum ClassViewLayout {
         canvas.put("│", row: top + 3, column: column(tile.target), style: .band)
         if let force = tile.force {
             let style = verdictStyle(tile.verdict)
+            // Two hands: each hand's marker, then the pair's force over them (alone when the hands are together).
+            if let left = tile.left { canvas.put("L", row: top + 3, column: column(left), style: quiet ? .dim : .bold) }
+            if let right = tile.right { canvas.put("R", row: top + 3, column: column(right), style: quiet ? .dim : .bold) }
             canvas.put("█", row: top + 3, column: column(force), style: quiet ? .dim : style)
             var line = "\(force.fixed(2)) g \(tile.verdict ?? "")"
             if let hold = tile.hold { line += " \(hold.fixed(1))/\(tile.holdGoal.fixed(0))s" }
@@ -108,6 +117,8 @@ public enum ClassViewLayout {
         case "on target": .good
         case "too light": .warn
         case "too heavy": .bad
+        case "unbalanced", "left too light", "right too light": .warn
+        case "left too heavy", "right too heavy": .bad
         default: .normal
         }
     }

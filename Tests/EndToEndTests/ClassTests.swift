@@ -345,6 +345,39 @@ struct ClassTests {
         #expect(blindLines.allSatisfy { $0["force_g"] is NSNull && $0["verdict"] is NSNull && $0["hold_s"] is NSNull && $0["blind"] as? Bool == true })
     }
 
+    /// A two-hand station on the live view: each hand and the share, and
+    /// "on target" only while both hands hold in the band balanced. The
+    /// scripted hands press 5 g each from 2 s, then 4.2 and 6.8 g from 5.5 s
+    /// (a 38.2 % left share; the mean, 5.5 g, still in the band).
+    @Test func theLiveViewShowsBothHandsAndTheBalance() throws {
+        let folder = try ClassServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (url, _) = try ClassServer.newClass()
+        let name = "hands-\(Self.suffix())"
+        let station = try ClassServer.add("station", name, classURL: url, in: folder)
+        let instructor = try ClassServer.add("instructor", "w-\(Self.suffix())", classURL: url, in: folder)
+        let script = folder + "/hands.csv"
+        try "time_s,force_g_left,force_g_right\n0,0,0\n1.5,0,0\n2,5,5\n5,5,5\n5.5,4.2,6.8\n60,4.2,6.8\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        nonisolated(unsafe) var practice: Programs.Result?
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            practice = try? Programs.run(
+                "lighttouch",
+                ["practice", "--sensor", "demo", "--hands", "2", "--force-script", script, "--noise-g", "0", "--duration", "9", "--plain",
+                 "--data-dir", folder + "/h", "--class", station])
+            group.leave()
+        }
+        let watch = try Programs.run("lighttouch", ["class", "watch", "--plain", "--duration", "8", "--class", instructor])
+        group.wait()
+        #expect(practice?.status == 0, "\(practice?.stderr ?? "did not run")")
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let lines = watch.stdout.split(separator: "\n").filter { $0.hasPrefix(name) }
+        #expect(lines.contains { $0.contains("  5.00 g  on target  L 5.00 g R 5.00 g L 50.0 %  hold ") }, "\(lines)")
+        #expect(lines.contains { $0.contains("  5.50 g  unbalanced  L 4.20 g R 6.80 g L 38.2 %  hold ") }, "\(lines)")
+    }
+
     /// The instructor's full screen in a real terminal: an empty class, then
     /// a station's tile with its student, trial and live force while it
     /// practises, then the same tile marked quiet once it stops; q restores

@@ -33,6 +33,21 @@ struct ClassViewLayoutTests {
         #expect(canvas[1, 41].style == .bad)
     }
 
+    /// Two hands: an L and an R on the gauge at each hand's force (columns
+    /// by hand: round(g / 10 · 23): 4.2 → 10, 6.8 → 16), the pair's █ at 5.5 g (13).
+    @Test func twoHandsShowEachHandOnTheGauge() {
+        var tile = Self.seeing
+        tile.force = 5.5
+        tile.verdict = "unbalanced"
+        tile.left = 4.2
+        tile.right = 6.8
+        tile.holdGoal = 5
+        let canvas = ClassViewLayout.render([tile], header: "Class", rows: 7, columns: 30, glyphs: .unicode)
+        #expect(canvas.text(row: 4).hasPrefix("─────────▒L▒│█▒─R───────"), "\(canvas.text(row: 4))")
+        #expect(canvas.text(row: 5).hasPrefix("5.50 g unbalanced 1.2/5s"))
+        #expect(canvas[5, 0].style == .warn)
+    }
+
     @Test func stationsThatDoNotFitAreCounted() {
         let tiles = (1...7).map { index in
             var tile = Self.seeing
