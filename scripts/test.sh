@@ -76,6 +76,7 @@ group "the class on a PostgreSQL cluster that is crashed and restarted" --filter
 listed=$("$tests" --testing-library swift-testing --list-tests 2>/dev/null | sed -n "s#^$e2e\.\([A-Za-z]*\)/.*#\1#p" | sort -u |
     grep -Ev '^(PracticeScreen|TerminalFallback|SoundToggleScreen|Calibration|CalibrationGuided|AssessScreen|EstimateScreen|TwoHandsPractice|Estimate|Assess|DemoStream|PracticeHeadless|SessionRecording|SoundLive|SoundReplay|Replay|SampleExportSidecar|SessionExport|RecordingsFromEarlierVersions|Class)Tests$' |
     grep -v Emulator || true)
+echo "== Swift package: ${#groups[@]} test processes at once (each one's output in $logs, printed when all have ended)"
 wait
 failed=()
 if [ -n "$listed" ]; then
