@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `lighttouch-emulator` with a command, watching its stderr
 /// line by line as it arrives, so a test can tell when something was said.
@@ -19,6 +20,31 @@ enum Emulator {
     }()
 
     static var isAvailable: Bool { unavailableReason == nil }
+
+    /// `lighttouch stream` for 5 s with the sensor pulled out at 1.5 s and
+    /// plugged back in at 2.5 s (`emulatorArguments` say which sensor): the
+    /// unplug is reported once, within a second, and the stream resumes within
+    /// a second of the replug, once. Returns the stream's summary.
+    static func streamThroughUnplugAndReplug(_ emulatorArguments: [String]) throws -> [String: Any] {
+        let result = try run(
+            emulatorArguments + ["--unplug-at", "1.5", "--replug-at", "2.5"],
+            command: [Programs.path("lighttouch"), "stream", "--duration", "5", "--json", "--summary-only"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.timedOut)
+        let unplugged = try #require(result.time(of: "lighttouch-emulator: unplugging"), "\(result.stderr)")
+        let reported = try #require(result.time(of: "lighttouch: sensor disconnected"), "\(result.stderr)")
+        #expect(reported - unplugged < 1.0, "reported \(reported - unplugged) s after the unplug")
+        #expect(result.stderrLines.filter { $0.text.contains("sensor disconnected") }.count == 1, "\(result.stderr)")
+        let replugged = try #require(result.time(of: "plugged the sensor back in"), "\(result.stderr)")
+        let resumed = try #require(result.time(of: "lighttouch: sensor reconnected"), "\(result.stderr)")
+        #expect(resumed - replugged < 1.0, "resumed \(resumed - replugged) s after the replug")
+        let summary = try #require(result.summary, "\(result.stdout)")
+        #expect(summary["disconnects"] as? Int == 1)
+        #expect(summary["stream_restarts"] as? Int == 1, "\(summary)")
+        // The replugged device's clock starts again, which must not discard its samples as timestamp errors.
+        #expect(summary["timestamp_errors"] as? Int == 0, "\(summary)")
+        return summary
+    }
 
     struct Line {
         /// Seconds since the emulator started.
