@@ -86,14 +86,11 @@ struct ScoringOptions: ParsableArguments {
     /// the defaults, `replay ID --tolerance 6` of a session recorded at 10 g
     /// would be refused for a 5 g target it does not have.
     func validate() throws {
-        for (value, name, allowZero) in [
-            (target, "--target", false), (tolerance, "--tolerance", false), (contact, "--contact", false),
-            (release, "--release", false), (grace, "--grace", true), (hold, "--hold", false),
-        ] {
-            guard let value else { continue }
-            guard value.isFinite, allowZero ? value >= 0 : value > 0 else {
-                throw ValidationError("\(name) must be a \(allowZero ? "non-negative" : "positive") number (got \(value))")
-            }
+        do {
+            try TrialOptions.checkRanges(
+                target: target, tolerance: tolerance, contact: contact, release: release, grace: grace, holdGoal: hold)
+        } catch {
+            throw ValidationError(error.description)
         }
         let settings = try filterSettings
         do {

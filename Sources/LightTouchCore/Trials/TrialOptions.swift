@@ -41,18 +41,25 @@ public struct TrialOptions: Sendable, Equatable, Hashable {
         public let description: String
     }
 
-    public func validate() throws(Invalid) {
-        func positive(_ value: Double, _ name: String, allowZero: Bool = false) throws(Invalid) {
+    /// Each option's own range, by its command-line name: a positive number,
+    /// `--grace` a non-negative one. Given a value for each of those names
+    /// that is set (nil: not given), checks them one by one.
+    public static func checkRanges(
+        target: Double?, tolerance: Double?, contact: Double?, release: Double?, grace: Double?, holdGoal: Double?
+    ) throws(Invalid) {
+        for (value, name, allowZero) in [
+            (target, "--target", false), (tolerance, "--tolerance", false), (contact, "--contact", false),
+            (release, "--release", false), (grace, "--grace", true), (holdGoal, "--hold", false),
+        ] {
+            guard let value else { continue }
             guard value.isFinite, allowZero ? value >= 0 : value > 0 else {
                 throw Invalid(description: "\(name) must be a \(allowZero ? "non-negative" : "positive") number (got \(value))")
             }
         }
-        try positive(target, "--target")
-        try positive(tolerance, "--tolerance")
-        try positive(contact, "--contact")
-        try positive(release, "--release")
-        try positive(grace, "--grace", allowZero: true)
-        try positive(holdGoal, "--hold")
+    }
+
+    public func validate() throws(Invalid) {
+        try Self.checkRanges(target: target, tolerance: tolerance, contact: contact, release: release, grace: grace, holdGoal: holdGoal)
         guard tolerance < target else {
             throw Invalid(description: "--tolerance (\(tolerance) g) must be smaller than --target (\(target) g)")
         }
