@@ -42,7 +42,11 @@ struct AssessScreenTests {
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let term = try PracticeTmux()
         try term.run(assess(dataDir))
-        var pane = try term.waitFor("LightTouch · assessment basic-5g")
+        // The whole first screen: ncurses writes it top to bottom, and a busy machine can show tmux the
+        // title before the rest, so wait for its last row (the keys) too.
+        var pane = try term.waitFor("the first screen, title to keys") {
+            $0.contains("LightTouch · assessment basic-5g") && $0.contains("q end the assessment")
+        }
         #expect(pane.contains("student ann · examiner zoe"))
         #expect(pane.contains("LT-DEMO-0001 · uncalibrated"))
         #expect(pane.contains("3 trials × 10 s at 5 g ± 1 g · hold goal 8 s · rest 5 s"))
